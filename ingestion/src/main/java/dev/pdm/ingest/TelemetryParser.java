@@ -1,0 +1,265 @@
+package dev.pdm.ingest;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.pdm.common.profile.DatasetProfile;
+import java.io.Serializable;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * Reads one raw record (a JSON event or a whitespace-separated C-MAPSS line) into typed values,
+ * or says why it is rejected. Pure and per record, so batch files and streams validate alike.
+ */
+public final class TelemetryParser implements Serializable {
+
+  /** The payload formats landing understands. */
+  public enum Format {
+    /** One JSON object per record (Kafka messages, .jsonl files); see README "Event format". */
+    JSON,
+    /** C-MAPSS text: unit, cycle, then the profile's settings and sensors, space separated. */
+    CMAPSS
+  }
+
+  /** A parsed record: the key and readings, or a reject reason. */
+  public static final class Parsed {
+    public String assetId;
+    public String dataset;
+    public Integer cycle;
+    public Timestamp eventTime;
+    public final Double[] readings;
+    public RejectReason reason;
+    public String message;
+
+    Parsed(int readingCount) {
+      readings = new Double[readingCount];
+    }
+
+    Parsed reject(RejectReason code, String why) {
+      reason = code;
+      message = why;
+      return this;
+    }
+  }
+
+  private static final Pattern DATASET_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_\\-]{0,63}");
+  private static final Pattern WHITESPACE = Pattern.compile("\\s+");
+
+  private final DatasetProfile profile;
+  private final List<DatasetProfile.Column> columns;
+  private transient ObjectMapper mapper;
+
+  public TelemetryParser(DatasetProfile profile) {
+    this.profile = profile;
+    this.columns = profile.readings();
+  }
+
+  public DatasetProfile profile() {
+    return profile;
+  }
+
+  public Parsed parse(Format format, String payload, String defaultDataset, String split) {
+    return format == Format.JSON
+        ? parseJson(payload, defaultDataset)
+        : parseCmapss(payload, defaultDataset, split);
+  }
+
+  /** A JSON event: {@code {"asset_id", "dataset"?, "cycle"?, "event_time"?, "settings", "sensors"}}. */
+  public Parsed parseJson(String payload, String defaultDataset) {
+    Parsed p = new Parsed(columns.size());
+    if (payload == null || payload.isBlank()) {
+      return p.reject(RejectReason.MALFORMED_JSON, "empty message");
+    }
+    JsonNode root;
+    try {
+      root = mapper().readTree(payload);
+    } catch (JsonProcessingException e) {
+      return p.reject(RejectReason.MALFORMED_JSON, "not valid JSON: " + e.getOriginalMessage());
+    }
+    if (root == null || !root.isObject()) {
+      return p.reject(
+          RejectReason.NOT_AN_OBJECT,
+          "expected a JSON object, got " + (root == null ? "nothing" : root.getNodeType().name().toLowerCase()));
+    }
+    JsonNode asset = root.get("asset_id");
+    if (asset == null || asset.isNull() || !asset.isTextual() || asset.asText().isBlank()) {
+      return p.reject(
+          RejectReason.MISSING_ASSET_ID,
+          asset == null || asset.isNull()
+              ? "asset_id is missing"
+              : "asset_id must be a non-empty string, got " + asset);
+    }
+    p.assetId = asset.asText().trim();
+    JsonNode dataset = root.get("dataset");
+    if (dataset != null && !dataset.isNull() && !dataset.isTextual()) {
+      return p.reject(RejectReason.MISSING_DATASET, "dataset must be a string, got " + dataset);
+    }
+    if (!resolveDataset(p, dataset == null || dataset.isNull() ? null : dataset.asText(), defaultDataset)) {
+      return p;
+    }
+    JsonNode cycle = root.get("cycle");
+    if (cycle != null && !cycle.isNull()) {
+      if (!cycle.isIntegralNumber() || !cycle.canConvertToInt() || cycle.asInt() < 1) {
+        return p.reject(RejectReason.INVALID_CYCLE, "cycle must be an integer >= 1, got " + cycle);
+      }
+      p.cycle = cycle.asInt();
+    }
+    JsonNode time = root.get("event_time");
+    if (time != null && !time.isNull()) {
+      Instant instant = time.isTextual() ? instant(time.asText()) : null;
+      if (instant == null) {
+        return p.reject(
+            RejectReason.INVALID_EVENT_TIME,
+            "event_time must be an ISO-8601 instant such as 2026-11-22T10:15:00Z, got " + time);
+      }
+      p.eventTime = Timestamp.from(instant);
+    }
+    if (p.cycle == null && p.eventTime == null) {
+      return p.reject(RejectReason.MISSING_TIME, "a record needs cycle or event_time; it has neither");
+    }
+    if (!readGroup(p, root, "settings") || !readGroup(p, root, "sensors")) {
+      return p;
+    }
+    return p;
+  }
+
+  /** A C-MAPSS line: {@code unit cycle setting... sensor...}; asset id {@code <dataset>-<split>-<unit>}. */
+  public Parsed parseCmapss(String line, String dataset, String split) {
+    Parsed p = new Parsed(columns.size());
+    if (!resolveDataset(p, null, dataset)) {
+      return p;
+    }
+    String[] fields = line == null ? new String[0] : WHITESPACE.split(line.trim());
+    if (fields.length != columns.size() + 2) {
+      return p.reject(
+          RejectReason.MALFORMED_LINE,
+          "expected " + (columns.size() + 2) + " space-separated columns (unit, cycle, "
+              + columns.size() + " readings of profile " + profile.name() + "), got " + fields.length);
+    }
+    Integer unit = positiveInt(fields[0]);
+    if (unit == null) {
+      return p.reject(RejectReason.MISSING_ASSET_ID, "unit must be an integer >= 1, got '" + fields[0] + "'");
+    }
+    p.assetId = p.dataset + "-" + (split == null ? "live" : split) + "-" + unit;
+    p.cycle = positiveInt(fields[1]);
+    if (p.cycle == null) {
+      return p.reject(RejectReason.INVALID_CYCLE, "cycle must be an integer >= 1, got '" + fields[1] + "'");
+    }
+    for (int i = 0; i < columns.size(); i++) {
+      double value;
+      try {
+        value = Double.parseDouble(fields[i + 2]);
+      } catch (NumberFormatException e) {
+        return p.reject(
+            RejectReason.NON_NUMERIC, columns.get(i).name() + " is not a number: '" + fields[i + 2] + "'");
+      }
+      if (!checkValue(p, columns.get(i), value)) {
+        return p;
+      }
+      p.readings[i] = value;
+    }
+    return p;
+  }
+
+  private boolean resolveDataset(Parsed p, String fromRecord, String fromJob) {
+    String dataset = fromRecord != null && !fromRecord.isBlank() ? fromRecord.trim() : fromJob;
+    if (dataset == null || dataset.isBlank()) {
+      p.reject(RejectReason.MISSING_DATASET, "no dataset in the record and none given with --dataset");
+      return false;
+    }
+    if (!DATASET_NAME.matcher(dataset).matches()) {
+      p.reject(
+          RejectReason.MISSING_DATASET,
+          "dataset '" + dataset + "' is not a name of letters, digits, _ and - (at most 64)");
+      return false;
+    }
+    p.dataset = dataset;
+    return true;
+  }
+
+  private boolean readGroup(Parsed p, JsonNode root, String group) {
+    JsonNode node = root.get(group);
+    if (node == null || node.isNull()) {
+      return true;
+    }
+    if (!node.isObject()) {
+      p.reject(RejectReason.INVALID_FIELD, group + " must be an object of name: number, got " + node);
+      return false;
+    }
+    Iterator<Map.Entry<String, JsonNode>> it = node.fields();
+    while (it.hasNext()) {
+      Map.Entry<String, JsonNode> e = it.next();
+      DatasetProfile.Column column = profile.column(e.getKey());
+      if (column == null) {
+        continue; // kept in bronze's payload, not a silver column
+      }
+      JsonNode v = e.getValue();
+      if (v.isNull()) {
+        continue;
+      }
+      if (!v.isNumber()) {
+        p.reject(RejectReason.NON_NUMERIC, group + "." + column.name() + " must be a number, got " + v);
+        return false;
+      }
+      if (!checkValue(p, column, v.asDouble())) {
+        return false;
+      }
+      p.readings[columns.indexOf(column)] = v.asDouble();
+    }
+    return true;
+  }
+
+  private static boolean checkValue(Parsed p, DatasetProfile.Column column, double value) {
+    if (!Double.isFinite(value)) {
+      p.reject(RejectReason.NOT_FINITE, column.name() + " is " + value + ", not a finite number");
+      return false;
+    }
+    if (!column.inRange(value)) {
+      p.reject(
+          RejectReason.OUT_OF_RANGE,
+          column.name() + "=" + value + " is outside its physical range [" + column.min() + ", "
+              + column.max() + "]");
+      return false;
+    }
+    return true;
+  }
+
+  private static Integer positiveInt(String s) {
+    try {
+      int v = Integer.parseInt(s);
+      return v >= 1 ? v : null;
+    } catch (NumberFormatException e) {
+      return null;
+    }
+  }
+
+  private static Instant instant(String text) {
+    try {
+      return OffsetDateTime.parse(text).toInstant();
+    } catch (DateTimeParseException e) {
+      return null;
+    }
+  }
+
+  private ObjectMapper mapper() {
+    if (mapper == null) {
+      mapper =
+          JsonMapper.builder(new JsonFactory())
+              .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+              .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+              .build();
+    }
+    return mapper;
+  }
+}

@@ -1,0 +1,117 @@
+package dev.pdm.ingest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.pdm.common.PdmException;
+import dev.pdm.common.config.PdmConfig;
+import dev.pdm.common.test.TestSpark;
+import dev.pdm.ingest.TelemetryParser.Format;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+
+class IngestFilesJobTest {
+
+  private final SparkSession spark = TestSpark.session();
+
+  /** A C-MAPSS line for unit u, cycle c, with sensor s2 = v. */
+  static String line(int unit, int cycle, double s2) {
+    return unit + " " + cycle + " -0.0007 -0.0004 100.0 518.67 " + s2
+        + " 1589.70 1400.60 14.62 21.61 554.36 2388.06 9046.19 1.30 47.47 521.66 2388.02 8138.62"
+        + " 8.4195 0.03 392 2388 100.00 39.06 23.4190  ";
+  }
+
+  @Test
+  void landsOnceAndQuarantinesBadLines() throws Exception {
+    Path wh = TestSpark.tempDir("wh");
+    Path in = TestSpark.tempDir("in");
+    Files.write(in.resolve("train_FD001.txt"), List.of(
+        line(1, 1, 641.82),
+        line(1, 2, 642.15),
+        line(2, 1, 642.35),
+        "1 3 garbage",                         // line 4: malformed
+        line(2, 2, 6420.0),                    // line 5: out of range
+        line(1, 2, 642.15),                    // line 6: exact duplicate of line 2
+        line(2, 1, 643.00),                    // line 7: conflicting duplicate of line 3
+        "",                                    // blank: not a record
+        line(2, 3, 642.50)));                  // line 9
+    Files.write(in.resolve("test_FD001.txt"), List.of(line(9, 1, 641.0)));
+    PdmConfig config = TestSpark.config(wh);
+    var options = new IngestFilesJob.Options(config, "FD001", Split.TRAIN, in.toString(), Format.CMAPSS);
+
+    LandingResult first = IngestFilesJob.run(spark, options);
+    assertEquals(new LandingWriter.Counts(8, 4, 1, 1, 2, 0), first.counts());
+
+    List<Row> silver = spark.sql(
+        "SELECT asset_id, cycle, s2, split, source FROM silver.telemetry ORDER BY asset_id, cycle").collectAsList();
+    assertEquals(4, silver.size());
+    assertEquals("FD001-train-1", silver.get(0).getString(0));
+    assertEquals(642.35, silver.get(2).getDouble(2), "the first record of a key stays");
+    assertEquals("train", silver.get(0).getString(3));
+    assertTrue(silver.get(3).getString(4).endsWith("train_FD001.txt:9"), silver.get(3).getString(4));
+
+    List<Row> quarantine = spark.sql(
+        "SELECT source_line, reason_code, reason FROM bronze.telemetry_quarantine ORDER BY source_line").collectAsList();
+    assertEquals(3, quarantine.size());
+    assertEquals(4L, quarantine.get(0).getLong(0));
+    assertEquals("MALFORMED_LINE", quarantine.get(0).getString(1));
+    assertEquals("OUT_OF_RANGE", quarantine.get(1).getString(1));
+    assertEquals(7L, quarantine.get(2).getLong(0));
+    assertEquals("CONFLICTING_DUPLICATE", quarantine.get(2).getString(1));
+    assertTrue(quarantine.get(2).getString(2).contains("train_FD001.txt:3"), quarantine.get(2).getString(2));
+    assertEquals(8L, spark.sql("SELECT count(*) FROM bronze.telemetry_raw").head().getLong(0));
+
+    LandingResult second = IngestFilesJob.run(spark, options);
+    assertEquals(new LandingWriter.Counts(0, 0, 0, 0, 0, 8), second.counts());
+    assertEquals(first.silverVersion(), second.silverVersion(), "a re-run commits nothing to silver");
+    assertEquals(first.bronzeVersion(), second.bronzeVersion());
+    assertEquals(4L, spark.sql("SELECT count(*) FROM silver.telemetry").head().getLong(0));
+    assertEquals(3L, spark.sql("SELECT count(*) FROM bronze.telemetry_quarantine").head().getLong(0));
+    assertEquals(8L, spark.sql("SELECT count(*) FROM bronze.telemetry_raw").head().getLong(0));
+  }
+
+  @Test
+  void lineNumbersSpanBlocksOfLargeFiles() throws Exception {
+    Path wh = TestSpark.tempDir("wh");
+    Path file = TestSpark.tempDir("in").resolve("big.txt");
+    StringBuilder text = new StringBuilder();
+    for (int i = 1; i <= 3000; i++) {
+      text.append("line-").append(i).append('\n');
+    }
+    Files.writeString(file, text);
+    String previous = spark.conf().get("spark.sql.files.maxPartitionBytes");
+    spark.conf().set("spark.sql.files.maxPartitionBytes", "4096"); // about 10 blocks
+    try {
+      var lines = IngestFilesJob.numberedLines(spark, file.toString());
+      assertTrue(lines.select("block_start").distinct().count() > 5, "the file is read in blocks");
+      assertEquals(0L, lines.where("payload != concat('line-', CAST(source_line AS STRING))").count());
+      assertEquals(3000L, lines.count());
+    } finally {
+      spark.conf().set("spark.sql.files.maxPartitionBytes", previous);
+    }
+    assertTrue(Files.exists(file));
+    assertTrue(wh.toFile().isDirectory());
+  }
+
+  @Test
+  void missingInputIsAUsageError() {
+    var options = new IngestFilesJob.Options(
+        TestSpark.config(TestSpark.tempDir("wh")), "FD001", Split.TRAIN, "/no/such/file.txt", Format.CMAPSS);
+    PdmException e = assertThrows(PdmException.class, () -> IngestFilesJob.run(spark, options));
+    assertEquals(2, e.exitCode());
+    assertTrue(e.getMessage().startsWith("Cannot ingest /no/such/file.txt: it does not exist"), e.getMessage());
+  }
+
+  @Test
+  void optionsAreValidated() {
+    PdmConfig config = TestSpark.config(TestSpark.tempDir("wh"));
+    PdmException e = assertThrows(PdmException.class,
+        () -> new IngestFilesJob.Options(config, "FD 001", Split.TRAIN, "x", Format.CMAPSS));
+    assertTrue(e.getMessage().contains("--dataset"), e.getMessage());
+  }
+}

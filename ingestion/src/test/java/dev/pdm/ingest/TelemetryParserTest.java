@@ -1,0 +1,122 @@
+package dev.pdm.ingest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import dev.pdm.common.profile.DatasetProfile;
+import dev.pdm.ingest.TelemetryParser.Parsed;
+import java.sql.Timestamp;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class TelemetryParserTest {
+
+  private static final TelemetryParser PARSER = new TelemetryParser(DatasetProfile.load("builtin:cmapss"));
+
+  static String event(String fields) {
+    return "{\"asset_id\":\"FD001-test-17\",\"dataset\":\"FD001\"," + fields + "}";
+  }
+
+  @Test
+  void validEventIsTyped() {
+    Parsed p = PARSER.parseJson(
+        event("\"cycle\":31,\"event_time\":\"2026-11-22T10:15:00Z\","
+            + "\"settings\":{\"setting1\":-0.0007,\"setting3\":100.0},"
+            + "\"sensors\":{\"s2\":641.82,\"s21\":23.419,\"s99\":1,\"s4\":null}"), null);
+    assertNull(p.reason, p.message);
+    assertEquals("FD001-test-17", p.assetId);
+    assertEquals("FD001", p.dataset);
+    assertEquals(31, p.cycle);
+    assertEquals(Timestamp.from(Instant.parse("2026-11-22T10:15:00Z")), p.eventTime);
+    assertEquals(-0.0007, p.readings[0]);
+    assertNull(p.readings[1], "a missing setting is null");
+    assertEquals(641.82, p.readings[3 + 1]);
+    assertNull(p.readings[3 + 3], "a null sensor is null");
+    assertEquals(23.419, p.readings[3 + 20]);
+  }
+
+  @Test
+  void datasetComesFromTheJobWhenTheEventHasNone() {
+    Parsed p = PARSER.parseJson("{\"asset_id\":\"a1\",\"cycle\":1}", "SIM");
+    assertNull(p.reason);
+    assertEquals("SIM", p.dataset);
+  }
+
+  @Test
+  void eventTimeAloneIsEnough() {
+    Parsed p = PARSER.parseJson("{\"asset_id\":\"a1\",\"event_time\":\"2026-11-22T11:15:00+01:00\"}", "SIM");
+    assertNull(p.reason);
+    assertNull(p.cycle);
+    assertEquals(Timestamp.from(Instant.parse("2026-11-22T10:15:00Z")), p.eventTime);
+  }
+
+  @ParameterizedTest(name = "{0} -> {1}")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "not json at all|MALFORMED_JSON",
+        "{\"asset_id\":\"a\",\"cycle\":1|MALFORMED_JSON",
+        "{\"asset_id\":\"a\",\"cycle\":1} trailing|MALFORMED_JSON",
+        "[1,2,3]|NOT_AN_OBJECT",
+        "\"a string\"|NOT_AN_OBJECT",
+        "{\"cycle\":1}|MISSING_ASSET_ID",
+        "{\"asset_id\":\"  \",\"cycle\":1}|MISSING_ASSET_ID",
+        "{\"asset_id\":17,\"cycle\":1}|MISSING_ASSET_ID",
+        "{\"asset_id\":\"a\"}|MISSING_TIME",
+        "{\"asset_id\":\"a\",\"cycle\":null}|MISSING_TIME",
+        "{\"asset_id\":\"a\",\"cycle\":0}|INVALID_CYCLE",
+        "{\"asset_id\":\"a\",\"cycle\":-3}|INVALID_CYCLE",
+        "{\"asset_id\":\"a\",\"cycle\":2.5}|INVALID_CYCLE",
+        "{\"asset_id\":\"a\",\"cycle\":\"7\"}|INVALID_CYCLE",
+        "{\"asset_id\":\"a\",\"cycle\":99999999999}|INVALID_CYCLE",
+        "{\"asset_id\":\"a\",\"event_time\":\"yesterday\"}|INVALID_EVENT_TIME",
+        "{\"asset_id\":\"a\",\"event_time\":\"2026-11-22T10:15:00\"}|INVALID_EVENT_TIME",
+        "{\"asset_id\":\"a\",\"cycle\":1,\"sensors\":[1,2]}|INVALID_FIELD",
+        "{\"asset_id\":\"a\",\"cycle\":1,\"sensors\":{\"s2\":\"641.8\"}}|NON_NUMERIC",
+        "{\"asset_id\":\"a\",\"cycle\":1,\"settings\":{\"setting1\":true}}|NON_NUMERIC",
+        "{\"asset_id\":\"a\",\"cycle\":1,\"sensors\":{\"s2\":NaN}}|NOT_FINITE",
+        "{\"asset_id\":\"a\",\"cycle\":1,\"sensors\":{\"s2\":Infinity}}|NOT_FINITE",
+        "{\"asset_id\":\"a\",\"cycle\":1,\"sensors\":{\"s2\":-Infinity}}|NOT_FINITE",
+        "{\"asset_id\":\"a\",\"cycle\":1,\"sensors\":{\"s2\":1e400}}|NOT_FINITE",
+        "{\"asset_id\":\"a\",\"cycle\":1,\"sensors\":{\"s2\":9999}}|OUT_OF_RANGE",
+        "{\"asset_id\":\"a\",\"cycle\":1,\"settings\":{\"setting3\":-5}}|OUT_OF_RANGE",
+        "{\"asset_id\":\"a\",\"cycle\":1,\"dataset\":\"bad name!\"}|MISSING_DATASET",
+      })
+  void rejectsWithReason(String payload, RejectReason expected) {
+    Parsed p = PARSER.parseJson(payload, "SIM");
+    assertEquals(expected, p.reason, p.message);
+  }
+
+  @Test
+  void emptyMessageAndMissingDataset() {
+    assertEquals(RejectReason.MALFORMED_JSON, PARSER.parseJson("", "SIM").reason);
+    assertEquals(RejectReason.MALFORMED_JSON, PARSER.parseJson(null, "SIM").reason);
+    assertEquals(RejectReason.MISSING_DATASET, PARSER.parseJson("{\"asset_id\":\"a\",\"cycle\":1}", null).reason);
+  }
+
+  static final String LINE =
+      "1 1 -0.0007 -0.0004 100.0 518.67 641.82 1589.70 1400.60 14.62 21.61 554.36 2388.06 9046.19 1.30"
+          + " 47.47 521.66 2388.02 8138.62 8.4195 0.03 392 2388 100.00 39.06 23.4190  ";
+
+  @Test
+  void cmapssLine() {
+    Parsed p = PARSER.parseCmapss(LINE, "FD001", "train");
+    assertNull(p.reason, p.message);
+    assertEquals("FD001-train-1", p.assetId);
+    assertEquals(1, p.cycle);
+    assertEquals(518.67, p.readings[3]);
+    assertEquals(23.419, p.readings[23]);
+  }
+
+  @Test
+  void cmapssLineRejects() {
+    assertEquals(RejectReason.MALFORMED_LINE, PARSER.parseCmapss("1 2 3", "FD001", "train").reason);
+    assertEquals(RejectReason.NON_NUMERIC, PARSER.parseCmapss(LINE.replace("641.82", "abc"), "FD001", "train").reason);
+    assertEquals(RejectReason.NOT_FINITE, PARSER.parseCmapss(LINE.replace("641.82", "NaN"), "FD001", "train").reason);
+    assertEquals(RejectReason.OUT_OF_RANGE, PARSER.parseCmapss(LINE.replace("641.82", "6418.2"), "FD001", "train").reason);
+    assertEquals(RejectReason.INVALID_CYCLE, PARSER.parseCmapss("1 0" + LINE.substring(3), "FD001", "train").reason);
+    assertEquals(RejectReason.MISSING_ASSET_ID, PARSER.parseCmapss("x" + LINE.substring(1), "FD001", "train").reason);
+  }
+}

@@ -1,0 +1,8 @@
+package dev.pdm.common.cli;
+
+/** What a job returns: small and typed; {@link #summary()} is printed on stdout. */
+public interface JobResult {
+
+  /** One or a few lines for the person who ran the job; empty prints nothing. */
+  String summary();
+}

@@ -1,0 +1,88 @@
+package dev.pdm.common.table;
+
+import static org.apache.spark.sql.types.DataTypes.DateType;
+import static org.apache.spark.sql.types.DataTypes.DoubleType;
+import static org.apache.spark.sql.types.DataTypes.IntegerType;
+import static org.apache.spark.sql.types.DataTypes.LongType;
+import static org.apache.spark.sql.types.DataTypes.StringType;
+import static org.apache.spark.sql.types.DataTypes.TimestampType;
+
+import dev.pdm.common.profile.DatasetProfile;
+import java.util.List;
+import org.apache.spark.sql.types.StructType;
+
+/** Every table of the warehouse, declared once. */
+public final class Tables {
+
+  private Tables() {}
+
+  /** Where a record came from; shared by bronze and quarantine. */
+  private static StructType sourceColumns() {
+    return new StructType()
+        .add("source_type", StringType, false, "file or kafka")
+        .add("source", StringType, false, "file path, or Kafka topic")
+        .add("source_line", LongType, true, "1-based line of the file (files)")
+        .add("kafka_partition", IntegerType, true, "Kafka partition (stream)")
+        .add("kafka_offset", LongType, true, "Kafka offset (stream)")
+        .add("kafka_timestamp", TimestampType, true, "Kafka record timestamp (stream)")
+        .add("dataset", StringType, true, "the job's --dataset, if any")
+        .add("split", StringType, true, "train or test (files)")
+        .add("payload", StringType, true, "the record exactly as received (UTF-8)");
+  }
+
+  public static final TableDef BRONZE_TELEMETRY =
+      new TableDef(
+          "bronze.telemetry_raw",
+          sourceColumns()
+              .add("ingested_at", TimestampType, false, "when pdm landed the record")
+              .add("ingest_date", DateType, false, "partition: date of ingested_at (UTC)"),
+          List.of("ingest_date"),
+          "Every record received, as received, with its source. Append-only.");
+
+  public static final TableDef QUARANTINE =
+      new TableDef(
+          "bronze.telemetry_quarantine",
+          sourceColumns()
+              .add("asset_id", StringType, true, "asset id, when it could be read")
+              .add("reason_code", StringType, false, "machine-readable reason (RejectReason)")
+              .add("reason", StringType, false, "what is wrong, for a person")
+              .add("ingested_at", TimestampType, false, "when pdm landed the record")
+              .add("ingest_date", DateType, false, "partition: date of ingested_at (UTC)"),
+          List.of("ingest_date"),
+          "Every rejected record with the reason. Append-only.");
+
+  /** Silver's fixed columns; the profile's settings and sensors follow {@code event_time}. */
+  public static final TableDef SILVER_TELEMETRY =
+      new TableDef(
+          "silver.telemetry",
+          new StructType()
+              .add("dataset", StringType, false, "fleet, e.g. FD001; partition")
+              .add("split", StringType, true, "train or test for files; null for streams")
+              .add("asset_id", StringType, false, "asset id, e.g. FD001-train-17")
+              .add("cycle", IntegerType, true, "operating cycle, from 1")
+              .add("event_time", TimestampType, true, "event time (UTC)")
+              .add("source", StringType, false, "where the record was landed from")
+              .add("ingested_at", TimestampType, false, "when pdm landed the record"),
+          List.of("dataset"),
+          "Typed, validated telemetry: one row per (asset_id, cycle), or (asset_id, event_time)"
+              + " when there is no cycle.");
+
+  /** Silver's schema for a profile: fixed columns with the readings inserted after event_time. */
+  public static StructType silverSchema(DatasetProfile profile) {
+    StructType fixed = SILVER_TELEMETRY.schema();
+    StructType out = new StructType();
+    for (var field : fixed.fields()) {
+      out = out.add(field);
+      if (field.name().equals("event_time")) {
+        for (DatasetProfile.Column c : profile.readings()) {
+          out = out.add(c.name(), DoubleType, true, c.doc());
+        }
+      }
+    }
+    return out;
+  }
+
+  public static List<TableDef> all() {
+    return List.of(BRONZE_TELEMETRY, QUARANTINE, SILVER_TELEMETRY);
+  }
+}

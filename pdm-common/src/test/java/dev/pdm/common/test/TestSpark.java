@@ -1,0 +1,70 @@
+package dev.pdm.common.test;
+
+import dev.pdm.common.config.PdmConfig;
+import dev.pdm.common.config.PdmConfigKeys;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.spark.sql.SparkSession;
+
+/** The one local SparkSession of a test JVM: local[2], 2 shuffle partitions, no UI. */
+public final class TestSpark {
+
+  private static SparkSession session;
+
+  private TestSpark() {}
+
+  public static synchronized SparkSession session() {
+    if (session == null) {
+      session =
+          SparkSession.builder()
+              .master("local[2]")
+              .appName("pdm-tests")
+              .config("spark.ui.enabled", "false")
+              .config("spark.sql.shuffle.partitions", "2")
+              .config("spark.default.parallelism", "2")
+              .config("spark.sql.session.timeZone", "UTC")
+              .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
+              .config(
+                  "spark.sql.catalog.spark_catalog",
+                  "org.apache.spark.sql.delta.catalog.DeltaCatalog")
+              .config("spark.databricks.delta.snapshotPartitions", "2")
+              .config("spark.sql.warehouse.dir", tempDir("spark-warehouse").toString())
+              .getOrCreate();
+      session.sparkContext().setLogLevel("WARN");
+    }
+    return session;
+  }
+
+  /** A new empty directory under the build's target directory. */
+  public static Path tempDir(String prefix) {
+    try {
+      Path base = Path.of("target", "test-tmp");
+      Files.createDirectories(base);
+      return Files.createTempDirectory(base.toAbsolutePath(), prefix);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Default config with a fresh warehouse and the given overrides. */
+  public static PdmConfig config(Path warehouse, String... keyValues) {
+    Map<String, String> overrides = new HashMap<>();
+    overrides.put(PdmConfigKeys.WAREHOUSE.name(), warehouse.toString());
+    for (int i = 0; i + 1 < keyValues.length; i += 2) {
+      overrides.put(keyValues[i], keyValues[i + 1]);
+    }
+    return PdmConfig.of(overrides);
+  }
+
+  /** The directory of C-MAPSS data, or null: PDM_CMAPSS_DIR, else ../shared/data/cmapss. */
+  public static Path cmapssDir() {
+    String env = System.getenv("PDM_CMAPSS_DIR");
+    Path project = Path.of(System.getProperty("pdm.project.dir", ".."));
+    Path dir = env != null ? Path.of(env) : project.resolve("../shared/data/cmapss");
+    return Files.isRegularFile(dir.resolve("train_FD001.txt")) ? dir : null;
+  }
+}
