@@ -87,7 +87,7 @@ public final class JobMain {
       if (!summary.isEmpty()) {
         System.out.println(summary);
       }
-      return 0;
+      return result == null ? 0 : result.exitCode();
     } catch (PdmException e) {
       LOG.debug("pdm {} failed", command, e);
       System.err.println("pdm " + command + ": " + e.getMessage());
