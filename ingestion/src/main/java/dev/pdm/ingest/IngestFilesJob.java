@@ -88,7 +88,8 @@ public final class IngestFilesJob {
     DatasetProfile profile = DatasetProfile.forDataset(options.config(), options.dataset());
     LandingWriter writer = new LandingWriter(spark, warehouse, profile);
     writer.ensureTables();
-    Dataset<Row> lines = numberedLines(spark, resolveInput(spark, options));
+    Dataset<Row> lines =
+        numberedLines(spark, resolveInput(spark, options.input(), options.dataset(), options.split()));
     Dataset<Row> raw =
         lines.where(trim(col("payload")).notEqual(""))
             .select(
@@ -112,7 +113,7 @@ public final class IngestFilesJob {
    * in its own block (ids from monotonically_increasing_id are consecutive within a partition,
    * and a block is read whole by one task). Scales with the data; nothing is collected.
    */
-  static Dataset<Row> numberedLines(SparkSession spark, String input) {
+  public static Dataset<Row> numberedLines(SparkSession spark, String input) {
     Dataset<Row> lines =
         spark.read().format("text").load(input)
             .select(
@@ -130,21 +131,25 @@ public final class IngestFilesJob {
         .withColumn("source_line", col("_id").minus(col("_first_id")).plus(col("_before")).plus(1));
   }
 
-  private static String resolveInput(SparkSession spark, Options options) {
+  /**
+   * A file as it is; a directory: its {@code <split>_<dataset>.txt} when it has one (the C-MAPSS
+   * layout), else every file in it.
+   */
+  static String resolveInput(SparkSession spark, String input, String dataset, Split split) {
     try {
-      Path path = new Path(options.input());
+      Path path = new Path(input);
       FileSystem fs = path.getFileSystem(spark.sparkContext().hadoopConfiguration());
       if (!fs.exists(path)) {
-        throw PdmErrors.usage("ingest " + options.input(), "it does not exist",
+        throw PdmErrors.usage("ingest " + input, "it does not exist",
             "pass an existing file or directory with --input");
       }
       if (fs.getFileStatus(path).isDirectory()) {
-        Path named = new Path(path, options.split().label() + "_" + options.dataset() + ".txt");
+        Path named = new Path(path, split.label() + "_" + dataset + ".txt");
         return fs.exists(named) ? named.toString() : path.toString();
       }
       return path.toString();
     } catch (IOException e) {
-      throw PdmErrors.failure("read " + options.input(), e.getMessage(), "check the path", e);
+      throw PdmErrors.failure("read " + input, e.getMessage(), "check the path", e);
     }
   }
 }
