@@ -9,6 +9,7 @@ import static org.apache.spark.sql.functions.monotonically_increasing_id;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.trim;
 
+import dev.pdm.common.Names;
 import dev.pdm.common.PdmErrors;
 import dev.pdm.common.cli.CommonOptions;
 import dev.pdm.common.cli.JobMain;
@@ -45,9 +46,7 @@ public final class IngestFilesJob {
   /** Validated options. */
   public record Options(PdmConfig config, String dataset, Split split, String input, Format format) {
     public Options {
-      if (dataset == null || !dataset.matches("[A-Za-z0-9][A-Za-z0-9_\\-]{0,63}")) {
-        throw PdmErrors.badValue("--dataset", String.valueOf(dataset), "a name such as FD001");
-      }
+      Names.requireDataset(dataset);
       if (split == null) {
         throw PdmErrors.missingOption("ingest files", "--split", "--split train");
       }

@@ -3,6 +3,7 @@ package dev.pdm.ingest;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 
+import dev.pdm.common.Names;
 import dev.pdm.common.PdmErrors;
 import dev.pdm.common.cli.CommonOptions;
 import dev.pdm.common.cli.JobMain;
@@ -52,8 +53,9 @@ public final class IngestStreamJob {
   /** Validated options; {@code dataset} fills events without one, and may be null. */
   public record Options(PdmConfig config, String topic, String dataset, StreamTrigger trigger, String checkpoint) {
     public Options {
-      if (topic == null || !topic.matches("[a-zA-Z0-9._\\-]{1,249}")) {
-        throw PdmErrors.badValue("--topic", String.valueOf(topic), "a Kafka topic name");
+      Names.requireTopic(topic);
+      if (dataset != null) {
+        Names.requireDataset(dataset);
       }
       if (checkpoint == null || checkpoint.isBlank()) {
         checkpoint = config.require(PdmConfigKeys.STREAM_CHECKPOINT_ROOT) + "/ingest-stream/" + topic;

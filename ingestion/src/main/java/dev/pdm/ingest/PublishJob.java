@@ -1,5 +1,6 @@
 package dev.pdm.ingest;
 
+import dev.pdm.common.Names;
 import dev.pdm.common.PdmErrors;
 import dev.pdm.common.cli.CommonOptions;
 import dev.pdm.common.cli.JobMain;
@@ -33,9 +34,7 @@ public final class PublishJob {
   /** Validated options. */
   public record Options(PdmConfig config, String topic, String file) {
     public Options {
-      if (topic == null || !topic.matches("[a-zA-Z0-9._\\-]{1,249}")) {
-        throw PdmErrors.badValue("--topic", String.valueOf(topic), "a Kafka topic name (letters, digits, . _ -)");
-      }
+      Names.requireTopic(topic);
     }
   }
 

@@ -3,6 +3,7 @@ package dev.pdm.ingest;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 
+import dev.pdm.common.Names;
 import dev.pdm.common.PdmErrors;
 import dev.pdm.common.cli.CommonOptions;
 import dev.pdm.common.cli.JobMain;
@@ -39,9 +40,8 @@ public final class ReplayJob {
   public record Options(PdmConfig config, String dataset, Split split, String input, String topic, double rate,
       Instant startTime) {
     public Options {
-      if (topic == null || !topic.matches("[a-zA-Z0-9._\\-]{1,249}")) {
-        throw PdmErrors.badValue("--topic", String.valueOf(topic), "a Kafka topic name");
-      }
+      Names.requireTopic(topic);
+      Names.requireDataset(dataset);
       if (rate < 0) {
         throw PdmErrors.badValue("--rate", Double.toString(rate), "events per second, > 0");
       }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.pdm.common.Names;
 import dev.pdm.common.profile.DatasetProfile;
 import java.io.Serializable;
 import java.sql.Timestamp;
@@ -53,7 +54,6 @@ public final class TelemetryParser implements Serializable {
     }
   }
 
-  private static final Pattern DATASET_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_\\-]{0,63}");
   private static final Pattern WHITESPACE = Pattern.compile("\\s+");
 
   private final DatasetProfile profile;
@@ -178,7 +178,7 @@ public final class TelemetryParser implements Serializable {
       p.reject(RejectReason.MISSING_DATASET, "no dataset in the record and none given with --dataset");
       return false;
     }
-    if (!DATASET_NAME.matcher(dataset).matches()) {
+    if (!Names.isDataset(dataset)) {
       p.reject(
           RejectReason.MISSING_DATASET,
           "dataset '" + dataset + "' is not a name of letters, digits, _ and - (at most 64)");

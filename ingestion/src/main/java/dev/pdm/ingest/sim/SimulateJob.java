@@ -1,5 +1,6 @@
 package dev.pdm.ingest.sim;
 
+import dev.pdm.common.Names;
 import dev.pdm.common.PdmErrors;
 import dev.pdm.common.cli.CommonOptions;
 import dev.pdm.common.cli.JobMain;
@@ -52,8 +53,9 @@ public final class SimulateJob {
       if (faultModes < 1 || faultModes > 2) {
         throw PdmErrors.badValue("--fault-modes", Integer.toString(faultModes), "1 or 2");
       }
-      if (dataset == null || !dataset.matches("[A-Za-z0-9][A-Za-z0-9_\\-]{0,63}")) {
-        throw PdmErrors.badValue("--dataset", String.valueOf(dataset), "a name such as SIM");
+      Names.requireDataset(dataset);
+      if (topic != null) {
+        Names.requireTopic(topic);
       }
     }
   }
