@@ -59,6 +59,7 @@ public final class JobMain {
     try {
       cmd.parseArgument(args);
       if (cli.help) {
+        cli.help = false; // args4j prints current values as defaults
         System.out.print(usage(command, cmd));
         return 0;
       }
