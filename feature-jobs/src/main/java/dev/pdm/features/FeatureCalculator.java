@@ -1,0 +1,152 @@
+package dev.pdm.features;
+
+import java.io.Serializable;
+import java.util.Arrays;
+
+/**
+ * The one feature definition, for batch and stream alike: an asset's features at cycle c from its
+ * readings up to c, computed incrementally from a small per-asset {@link State} (O(rows) over a
+ * fleet; the state is bounded by the largest window). The batch job folds each asset's rows in
+ * cycle order through it; the stream scorer keeps the State in Spark's state store and folds each
+ * new cycle, so both paths run this code and nothing else.
+ *
+ * <p>A missing (null) reading is carried forward from the asset's last value and flagged; before
+ * the first value of a sensor its features are null (NaN here). Window statistics use the cycles
+ * available when the asset is younger than the window.
+ */
+public final class FeatureCalculator implements Serializable {
+
+  /** Per-asset state: the last {@code maxWindow} values of each sensor and running aggregates. */
+  public static final class State implements Serializable {
+    /** Ring buffer per sensor, newest at {@code (count - 1) % maxWindow}. */
+    double[][] ring;
+    /** Values seen per sensor (after carry-forward), and cycles seen by the asset. */
+    long[] count;
+    double[] ewm;
+    double[] last;
+    double[] baselineSum;
+    int[] baselineCount;
+    long[] regimeCycles;
+    int lastCycle;
+
+    State(int sensors, int maxWindow, int regimes) {
+      ring = new double[sensors][maxWindow];
+      count = new long[sensors];
+      ewm = new double[sensors];
+      last = new double[sensors];
+      Arrays.fill(last, Double.NaN);
+      baselineSum = new double[sensors];
+      baselineCount = new int[sensors];
+      regimeCycles = new long[regimes];
+    }
+
+    public int lastCycle() {
+      return lastCycle;
+    }
+  }
+
+  private final FeatureSpec spec;
+  private final int width;
+
+  public FeatureCalculator(FeatureSpec spec) {
+    this.spec = spec;
+    this.width = spec.featureNames().size();
+  }
+
+  public FeatureSpec spec() {
+    return spec;
+  }
+
+  public State newState() {
+    return new State(spec.sensors().size(), spec.maxWindow(), spec.regimes());
+  }
+
+  /**
+   * Folds the next cycle of an asset into {@code state} and returns its features, in the order of
+   * {@link FeatureSpec#featureNames()}; NaN where a feature is undefined yet.
+   *
+   * @param readings sensor values in the order of {@link FeatureSpec#sensors()}, null if missing
+   * @param regime operating regime of this cycle, 0-based (0 for single-regime fleets)
+   */
+  public double[] next(State state, int cycle, Double[] readings, int regime) {
+    if (cycle <= state.lastCycle) {
+      throw new IllegalArgumentException(
+          "cycles must be folded in increasing order: " + cycle + " after " + state.lastCycle);
+    }
+    state.lastCycle = cycle;
+    int per = spec.perSensor();
+    double[] out = new double[width];
+    int maxWindow = spec.maxWindow();
+    for (int s = 0; s < readings.length; s++) {
+      int base = s * per;
+      Double reading = readings[s];
+      boolean imputed = reading == null;
+      double value = imputed ? state.last[s] : reading;
+      if (Double.isNaN(value)) {
+        Arrays.fill(out, base, base + per, Double.NaN);
+        out[base + 1] = 1;
+        continue;
+      }
+      double previous = state.last[s];
+      state.ring[s][(int) (state.count[s] % maxWindow)] = value;
+      state.count[s]++;
+      state.ewm[s] = state.count[s] == 1 ? value : spec.ewmAlpha() * value + (1 - spec.ewmAlpha()) * state.ewm[s];
+      state.last[s] = value;
+      if (state.baselineCount[s] < spec.baselineCycles()) {
+        state.baselineSum[s] += value;
+        state.baselineCount[s]++;
+      }
+      out[base] = value;
+      out[base + 1] = imputed ? 1 : 0;
+      int k = base + 2;
+      for (int w : spec.windows()) {
+        window(state, s, (int) Math.min(w, state.count[s]), out, k);
+        k += 5;
+      }
+      out[k++] = state.ewm[s];
+      out[k++] = Double.isNaN(previous) ? 0 : value - previous;
+      out[k] = state.ewm[s] - state.baselineSum[s] / state.baselineCount[s];
+    }
+    if (spec.regimes() > 1) {
+      state.regimeCycles[regime]++;
+      int base = readings.length * per;
+      for (int r = 0; r < spec.regimes(); r++) {
+        out[base + r] = state.regimeCycles[r];
+      }
+    }
+    return out;
+  }
+
+  /** Mean, sample std (0 for one value), min, max and least-squares slope of the last n values. */
+  private static void window(State state, int s, int n, double[] out, int at) {
+    double[] ring = state.ring[s];
+    int size = ring.length;
+    long newest = state.count[s] - 1;
+    double sum = 0;
+    double min = Double.POSITIVE_INFINITY;
+    double max = Double.NEGATIVE_INFINITY;
+    double sumXY = 0;
+    for (int i = 0; i < n; i++) {
+      double v = ring[(int) ((newest - (n - 1 - i)) % size)];
+      sum += v;
+      sumXY += i * v;
+      min = Math.min(min, v);
+      max = Math.max(max, v);
+    }
+    double mean = sum / n;
+    double squares = 0;
+    for (int i = 0; i < n; i++) {
+      double d = ring[(int) ((newest - (n - 1 - i)) % size)] - mean;
+      squares += d * d;
+    }
+    // x = 0..n-1: sum x = n(n-1)/2, sum x^2 = (n-1)n(2n-1)/6
+    double sumX = n * (n - 1) / 2.0;
+    double sumXX = (n - 1) * n * (2.0 * n - 1) / 6.0;
+    double denominator = n * sumXX - sumX * sumX;
+    out[at] = mean;
+    out[at + 1] = n > 1 ? Math.sqrt(squares / (n - 1)) : 0;
+    out[at + 2] = min;
+    out[at + 3] = max;
+    out[at + 4] = denominator == 0 ? 0 : (n * sumXY - sumX * sum) / denominator;
+  }
+}
