@@ -100,8 +100,7 @@ public final class FeatureCalculator implements Serializable {
       out[base + 1] = imputed ? 1 : 0;
       int k = base + 2;
       for (int w : spec.windows()) {
-        window(state, s, (int) Math.min(w, state.count[s]), out, k);
-        k += 5;
+        k = window(state, s, (int) Math.min(w, state.count[s]), out, k);
       }
       out[k++] = state.ewm[s];
       out[k++] = Double.isNaN(previous) ? 0 : value - previous;
@@ -117,8 +116,11 @@ public final class FeatureCalculator implements Serializable {
     return out;
   }
 
-  /** Mean, sample std (0 for one value), min, max and least-squares slope of the last n values. */
-  private static void window(State state, int s, int n, double[] out, int at) {
+  /**
+   * The spec's statistics of the last n values (mean, sample std with 0 for one value, min, max,
+   * least-squares slope against the cycle position) written from {@code at}; returns the next slot.
+   */
+  private int window(State state, int s, int n, double[] out, int at) {
     double[] ring = state.ring[s];
     int size = ring.length;
     long newest = state.count[s] - 1;
@@ -143,10 +145,16 @@ public final class FeatureCalculator implements Serializable {
     double sumX = n * (n - 1) / 2.0;
     double sumXX = (n - 1) * n * (2.0 * n - 1) / 6.0;
     double denominator = n * sumXX - sumX * sumX;
-    out[at] = mean;
-    out[at + 1] = n > 1 ? Math.sqrt(squares / (n - 1)) : 0;
-    out[at + 2] = min;
-    out[at + 3] = max;
-    out[at + 4] = denominator == 0 ? 0 : (n * sumXY - sumX * sum) / denominator;
+    int k = at;
+    for (FeatureSpec.Statistic stat : spec.statistics()) {
+      out[k++] = switch (stat) {
+        case MEAN -> mean;
+        case STD -> n > 1 ? Math.sqrt(squares / (n - 1)) : 0;
+        case MIN -> min;
+        case MAX -> max;
+        case SLOPE -> denominator == 0 ? 0 : (n * sumXY - sumX * sum) / denominator;
+      };
+    }
+    return k;
   }
 }

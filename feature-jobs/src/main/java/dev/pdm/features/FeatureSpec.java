@@ -3,37 +3,64 @@ package dev.pdm.features;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Locale;
+import java.util.Set;
 
 /**
- * What {@link FeatureCalculator} computes for each sensor: rolling mean, standard deviation, min,
- * max and least-squares slope over the last {@code w} cycles for every window, an exponentially
- * weighted mean, the change from the previous cycle, and the distance of the smoothed value from
- * the asset's early-life baseline (mean of its first {@code baselineCycles} cycles); plus, for
- * multi-regime fleets, the cycles spent so far in each regime.
+ * What {@link FeatureCalculator} computes for each sensor: the (normalised) value and a flag for a
+ * carried-forward reading; the chosen rolling statistics over the last {@code w} cycles for every
+ * window; an exponentially weighted mean; the change from the previous cycle; and the distance of
+ * the smoothed value from the asset's early-life baseline (mean of its first
+ * {@code baselineCycles} cycles). Multi-regime fleets also get the cycles spent so far in each
+ * regime.
  *
  * @param sensors sensor columns, in order
- * @param windows rolling windows in cycles, ascending, e.g. 5, 10, 20, 30
+ * @param windows rolling windows in cycles, e.g. 5, 10, 20, 30 (sorted ascending here)
+ * @param statistics rolling statistics computed for every window
  * @param ewmAlpha weight of the newest value in the exponentially weighted mean, in (0, 1]
  * @param baselineCycles early-life cycles that define an asset's baseline
  * @param regimes operating regimes (1: no regime columns)
  */
-public record FeatureSpec(List<String> sensors, int[] windows, double ewmAlpha, int baselineCycles, int regimes)
-    implements Serializable {
+public record FeatureSpec(
+    List<String> sensors, int[] windows, Set<Statistic> statistics, double ewmAlpha, int baselineCycles,
+    int regimes) implements Serializable {
+
+  /** A rolling-window statistic. */
+  public enum Statistic {
+    MEAN, STD, MIN, MAX, SLOPE;
+
+    public String label() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
 
   public FeatureSpec {
     sensors = List.copyOf(sensors);
     windows = windows.clone();
+    if (sensors.isEmpty()) {
+      throw new IllegalArgumentException("a feature set needs at least one sensor");
+    }
     if (windows.length == 0 || Arrays.stream(windows).anyMatch(w -> w < 2)) {
       throw new IllegalArgumentException("windows must be at least 2 cycles: " + Arrays.toString(windows));
     }
     Arrays.sort(windows);
+    if (Arrays.stream(windows).distinct().count() != windows.length) {
+      throw new IllegalArgumentException("windows must be distinct: " + Arrays.toString(windows));
+    }
+    statistics = statistics.isEmpty() ? EnumSet.noneOf(Statistic.class) : EnumSet.copyOf(statistics);
     if (!(ewmAlpha > 0 && ewmAlpha <= 1)) {
       throw new IllegalArgumentException("ewm alpha must be in (0, 1]: " + ewmAlpha);
     }
     if (baselineCycles < 1 || regimes < 1) {
       throw new IllegalArgumentException("baseline cycles and regimes must be >= 1");
     }
+  }
+
+  /** All statistics: the spec of the unit tests and of a fully featured set. */
+  public static FeatureSpec of(List<String> sensors, int[] windows, double ewmAlpha, int baselineCycles, int regimes) {
+    return new FeatureSpec(sensors, windows, EnumSet.allOf(Statistic.class), ewmAlpha, baselineCycles, regimes);
   }
 
   public int maxWindow() {
@@ -47,11 +74,9 @@ public record FeatureSpec(List<String> sensors, int[] windows, double ewmAlpha, 
       names.add(s);
       names.add(s + "_imputed");
       for (int w : windows) {
-        names.add(s + "_mean_" + w);
-        names.add(s + "_std_" + w);
-        names.add(s + "_min_" + w);
-        names.add(s + "_max_" + w);
-        names.add(s + "_slope_" + w);
+        for (Statistic stat : statistics) {
+          names.add(s + "_" + stat.label() + "_" + w);
+        }
       }
       names.add(s + "_ewm");
       names.add(s + "_delta");
@@ -65,8 +90,26 @@ public record FeatureSpec(List<String> sensors, int[] windows, double ewmAlpha, 
     return names;
   }
 
-  /** Features per sensor: value, imputed flag, 5 per window, ewm, delta, baseline distance. */
+  /** Features per sensor: value, imputed flag, statistics per window, ewm, delta, baseline distance. */
   int perSensor() {
-    return 5 + 5 * windows.length;
+    return 5 + statistics.size() * windows.length;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof FeatureSpec f && sensors.equals(f.sensors) && Arrays.equals(windows, f.windows)
+        && statistics.equals(f.statistics) && Double.compare(ewmAlpha, f.ewmAlpha) == 0
+        && baselineCycles == f.baselineCycles && regimes == f.regimes;
+  }
+
+  @Override
+  public int hashCode() {
+    return 31 * sensors.hashCode() + Arrays.hashCode(windows) + statistics.hashCode() + regimes;
+  }
+
+  @Override
+  public String toString() {
+    return "FeatureSpec[sensors=" + sensors + ", windows=" + Arrays.toString(windows) + ", statistics="
+        + statistics + ", ewmAlpha=" + ewmAlpha + ", baselineCycles=" + baselineCycles + ", regimes=" + regimes + "]";
   }
 }

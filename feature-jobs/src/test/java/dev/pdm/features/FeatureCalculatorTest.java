@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 
 class FeatureCalculatorTest {
 
-  private static final FeatureSpec SPEC = new FeatureSpec(List.of("s2", "s3"), new int[] {3, 2}, 0.5, 2, 1);
+  private static final FeatureSpec SPEC = FeatureSpec.of(List.of("s2", "s3"), new int[] {3, 2}, 0.5, 2, 1);
   private final FeatureCalculator calc = new FeatureCalculator(SPEC);
 
   private double feature(double[] out, String name) {
@@ -72,7 +72,7 @@ class FeatureCalculatorTest {
 
   @Test
   void regimeCyclesAndOrder() {
-    FeatureSpec spec = new FeatureSpec(List.of("s2"), new int[] {2}, 0.3, 5, 3);
+    FeatureSpec spec = FeatureSpec.of(List.of("s2"), new int[] {2}, 0.3, 5, 3);
     FeatureCalculator c = new FeatureCalculator(spec);
     FeatureCalculator.State st = c.newState();
     c.next(st, 1, new Double[] {1.0}, 2);

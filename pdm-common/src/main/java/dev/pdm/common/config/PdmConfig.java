@@ -106,6 +106,19 @@ public final class PdmConfig implements Serializable {
     }
   }
 
+  public double getDouble(ConfigKey key) {
+    String value = require(key);
+    try {
+      double d = Double.parseDouble(value.trim());
+      if (Double.isFinite(d)) {
+        return d;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw PdmErrors.badConfigValue(key.name(), value, "a finite number");
+  }
+
   public boolean getBoolean(ConfigKey key) {
     String value = require(key).trim();
     if (value.equalsIgnoreCase("true") || value.equalsIgnoreCase("false")) {

@@ -78,6 +78,80 @@ public final class PdmConfigKeys {
           "Bearer token of a secured MLflow server; set it from the environment, e.g."
               + " ${env:MLFLOW_TRACKING_TOKEN}.");
 
+  public static final ConfigKey FEATURE_SENSORS =
+      ConfigKey.of(
+          "pdm.features.sensors",
+          "all",
+          "Sensors that get features: all (the profile's sensors) or a comma-separated list. Sensors"
+              + " near-constant on the training data are dropped from either and recorded.");
+
+  public static final ConfigKey FEATURE_WINDOWS =
+      ConfigKey.of(
+          "pdm.features.windows",
+          "5,10,20,30",
+          "Rolling windows in cycles, comma-separated (each >= 2).");
+
+  public static final ConfigKey FEATURE_STATISTICS =
+      ConfigKey.of(
+          "pdm.features.statistics",
+          "mean,std,min,max,slope",
+          "Statistics computed over every rolling window: any of mean, std, min, max, slope.");
+
+  public static final ConfigKey FEATURE_EWM_ALPHA =
+      ConfigKey.of(
+          "pdm.features.ewm-alpha",
+          "0.2",
+          "Weight of the newest cycle in the exponentially weighted mean, in (0, 1].");
+
+  public static final ConfigKey FEATURE_BASELINE_CYCLES =
+      ConfigKey.of(
+          "pdm.features.baseline-cycles",
+          "10",
+          "First cycles of an asset that define its own early-life baseline.");
+
+  public static final ConfigKey FEATURE_REGIMES =
+      ConfigKey.of(
+          "pdm.features.regimes",
+          "auto",
+          "Operating regimes: auto (KMeans on the settings, the fewest clusters within"
+              + " pdm.features.regime-tolerance) or a number (1: one regime).");
+
+  public static final ConfigKey FEATURE_MAX_REGIMES =
+      ConfigKey.of("pdm.features.max-regimes", "8", "Most regimes auto detection tries.");
+
+  public static final ConfigKey FEATURE_REGIME_TOLERANCE =
+      ConfigKey.of(
+          "pdm.features.regime-tolerance",
+          "0.01",
+          "Auto regimes: largest RMS distance of the settings from their regime centre, as a share"
+              + " of each setting's range in the profile.");
+
+  public static final ConfigKey FEATURE_NORMALISE =
+      ConfigKey.of(
+          "pdm.features.normalise",
+          "auto",
+          "Normalise every sensor per regime with training statistics: auto (when there is more"
+              + " than one regime), always or never.");
+
+  public static final ConfigKey FEATURE_CONSTANT_TOLERANCE =
+      ConfigKey.of(
+          "pdm.features.constant-tolerance",
+          "1e-6",
+          "A sensor is dropped when its standard deviation within every regime of the training data"
+              + " is at most this share of its mean's magnitude (at least of 1).");
+
+  public static final ConfigKey LABEL_RUL_CAP =
+      ConfigKey.of(
+          "pdm.labels.rul-cap",
+          "125",
+          "Remaining-useful-life labels are capped here (piecewise-linear target).");
+
+  public static final ConfigKey LABEL_HORIZON =
+      ConfigKey.of(
+          "pdm.labels.horizon",
+          "30",
+          "fails_within_horizon is true when the asset fails within this many cycles.");
+
   public static List<ConfigKey> all() {
     return List.of(
         WAREHOUSE,
@@ -90,6 +164,18 @@ public final class PdmConfigKeys {
         STREAM_STARTING_OFFSETS,
         STREAM_FAIL_ON_DATA_LOSS,
         MLFLOW_TRACKING_URI,
-        MLFLOW_TOKEN);
+        MLFLOW_TOKEN,
+        FEATURE_SENSORS,
+        FEATURE_WINDOWS,
+        FEATURE_STATISTICS,
+        FEATURE_EWM_ALPHA,
+        FEATURE_BASELINE_CYCLES,
+        FEATURE_REGIMES,
+        FEATURE_MAX_REGIMES,
+        FEATURE_REGIME_TOLERANCE,
+        FEATURE_NORMALISE,
+        FEATURE_CONSTANT_TOLERANCE,
+        LABEL_RUL_CAP,
+        LABEL_HORIZON);
   }
 }

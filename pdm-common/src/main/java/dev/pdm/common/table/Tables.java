@@ -1,11 +1,13 @@
 package dev.pdm.common.table;
 
+import static org.apache.spark.sql.types.DataTypes.BooleanType;
 import static org.apache.spark.sql.types.DataTypes.DateType;
 import static org.apache.spark.sql.types.DataTypes.DoubleType;
 import static org.apache.spark.sql.types.DataTypes.IntegerType;
 import static org.apache.spark.sql.types.DataTypes.LongType;
 import static org.apache.spark.sql.types.DataTypes.StringType;
 import static org.apache.spark.sql.types.DataTypes.TimestampType;
+import static org.apache.spark.sql.types.DataTypes.createArrayType;
 
 import dev.pdm.common.profile.DatasetProfile;
 import java.util.List;
@@ -82,7 +84,66 @@ public final class Tables {
     return out;
   }
 
+  /**
+   * Features and labels, one row per (dataset, asset_id, cycle). The feature columns (doubles, named
+   * by the feature set) follow {@code regime}; the labels and provenance follow them.
+   */
+  public static final TableDef GOLD_FEATURES =
+      new TableDef(
+          "gold.features",
+          new StructType()
+              .add("dataset", StringType, false, "fleet, e.g. FD001; partition")
+              .add("asset_id", StringType, false, "asset id")
+              .add("split", StringType, true, "train or test for files; null for streams")
+              .add("cycle", IntegerType, false, "operating cycle; also a feature (the cycle index)")
+              .add("event_time", TimestampType, true, "event time of the cycle, if known")
+              .add("regime", IntegerType, false, "operating regime of the cycle, 0-based")
+              .add("rul", IntegerType, true, "remaining useful life, capped; null unless the asset ran to failure")
+              .add("fails_within_horizon", BooleanType, true, "fails within the horizon; null like rul")
+              .add("feature_set_version", IntegerType, false, "gold.feature_sets version that made the row")
+              .add("computed_at", TimestampType, false, "when the row was computed"),
+          List.of("dataset"),
+          "Window features and labels, one row per (dataset, asset_id, cycle).");
+
+  /** Where feature columns go in {@link #GOLD_FEATURES}: after this column. */
+  public static final String FEATURES_AFTER = "regime";
+
+  public static final TableDef GOLD_FEATURE_SETS =
+      new TableDef(
+          "gold.feature_sets",
+          new StructType()
+              .add("dataset", StringType, false, "fleet the set was fitted on")
+              .add("version", IntegerType, false, "1, 2, ... per dataset")
+              .add("fingerprint", StringType, false, "SHA-256 of the definition and fitted statistics")
+              .add("created_at", TimestampType, false, "when it was fitted")
+              .add("feature_names", createArrayType(StringType), false, "model inputs, in order")
+              .add("sensors", createArrayType(StringType), false, "sensors that have features")
+              .add("dropped_sensors", createArrayType(StringType), false, "near-constant sensors left out")
+              .add("regimes", IntegerType, false, "operating regimes detected")
+              .add("normalised", BooleanType, false, "sensors normalised per regime")
+              .add("fitted_on_rows", LongType, false, "training rows the statistics come from")
+              .add("silver_version", LongType, false, "silver.telemetry Delta version fitted on")
+              .add("definition", StringType, false, "the whole feature set as JSON"),
+          List.of(),
+          "Feature-set versions: definitions with their fitted statistics; models and scorers name one.");
+
+  /** gold.features' schema for a feature set's feature names. */
+  public static StructType featuresSchema(List<String> featureNames) {
+    StructType out = new StructType();
+    for (var field : GOLD_FEATURES.schema().fields()) {
+      out = out.add(field);
+      if (field.name().equals(FEATURES_AFTER)) {
+        for (String name : featureNames) {
+          if (!name.equals("cycle")) {
+            out = out.add(name, DoubleType, true, "feature");
+          }
+        }
+      }
+    }
+    return out;
+  }
+
   public static List<TableDef> all() {
-    return List.of(BRONZE_TELEMETRY, QUARANTINE, SILVER_TELEMETRY);
+    return List.of(BRONZE_TELEMETRY, QUARANTINE, SILVER_TELEMETRY, GOLD_FEATURES, GOLD_FEATURE_SETS);
   }
 }

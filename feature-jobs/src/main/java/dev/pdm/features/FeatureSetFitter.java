@@ -1,0 +1,242 @@
+package dev.pdm.features;
+
+import static org.apache.spark.sql.functions.avg;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.stddev_pop;
+import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.udf;
+import static org.apache.spark.sql.functions.variance;
+
+import dev.pdm.common.PdmErrors;
+import dev.pdm.common.profile.DatasetProfile;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import org.apache.spark.ml.clustering.KMeans;
+import org.apache.spark.ml.clustering.KMeansModel;
+import org.apache.spark.ml.feature.VectorAssembler;
+import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.api.java.UDF1;
+import org.apache.spark.sql.expressions.UserDefinedFunction;
+import org.apache.spark.sql.types.DataTypes;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Fits a {@link FeatureSet} on a dataset's training rows: operating regimes (MLlib KMeans on the
+ * settings, scaled by their ranges in the profile), sensors that carry no information (near-constant
+ * within every regime), and per-regime mean and standard deviation of every kept sensor. Only small
+ * aggregates (one row per regime) reach the driver.
+ */
+public final class FeatureSetFitter {
+
+  private static final Logger LOG = LoggerFactory.getLogger(FeatureSetFitter.class);
+
+  /** KMeans sees at most about this many rows; regimes are a handful of tight clusters. */
+  private static final long REGIME_SAMPLE_ROWS = 200_000;
+
+  private static final long SEED = 20261122L;
+
+  private FeatureSetFitter() {}
+
+  /**
+   * @param train silver rows of run-to-failure assets of {@code dataset}, with a cycle
+   */
+  public static FeatureSet fit(Dataset<Row> train, String dataset, DatasetProfile profile, FeatureConfig cfg,
+      long silverVersion) {
+    List<String> settings = profile.settings().stream().map(DatasetProfile.Column::name).toList();
+    double[] scale = profile.settings().stream().mapToDouble(c -> c.max() - c.min()).toArray();
+    long rows = train.count();
+    if (rows == 0) {
+      throw PdmErrors.failure("fit the feature set of " + dataset, "silver.telemetry has no train rows of " + dataset,
+          "land a run-to-failure split first: pdm ingest-files --dataset " + dataset + " --split train --input ...");
+    }
+    double[][] centres = regimes(train, rows, dataset, settings, scale, cfg);
+    int k = centres.length;
+    boolean normalise = cfg.normalise() == FeatureConfig.Normalise.ALWAYS
+        || (cfg.normalise() == FeatureConfig.Normalise.AUTO && k > 1);
+
+    // Regimes are assigned by the feature set's own rule, the one the feature rows use.
+    FeatureSet assigner = assemble(dataset, cfg, cfg.sensors(), List.of(), settings, scale, centres, false,
+        new double[k][cfg.sensors().size()], ones(k, cfg.sensors().size()), rows, silverVersion);
+    UserDefinedFunction regimeOf = udf((UDF1<Row, Integer>) r -> {
+      Double[] v = new Double[r.size()];
+      for (int i = 0; i < v.length; i++) {
+        v[i] = r.isNullAt(i) ? null : ((Number) r.get(i)).doubleValue();
+      }
+      return assigner.regimeOf(v);
+    }, DataTypes.IntegerType);
+    List<Column> aggs = new ArrayList<>();
+    for (String s : cfg.sensors()) {
+      aggs.add(avg(col(s)).as(s + "__mean"));
+      aggs.add(stddev_pop(col(s)).as(s + "__std"));
+    }
+    List<Row> stats = train
+        .withColumn("_regime", regimeOf.apply(struct(settings.stream().map(c -> col(c).cast("double")).toArray(Column[]::new))))
+        .groupBy("_regime")
+        .agg(count(lit(1)).as("_rows"), aggs.toArray(Column[]::new))
+        .collectAsList();
+    double[][] mean = new double[k][cfg.sensors().size()];
+    double[][] std = new double[k][cfg.sensors().size()];
+    boolean[] seen = new boolean[k];
+    for (Row r : stats) {
+      int regime = r.getInt(0);
+      seen[regime] = true;
+      for (int s = 0; s < cfg.sensors().size(); s++) {
+        mean[regime][s] = r.isNullAt(2 + 2 * s) ? Double.NaN : r.getDouble(2 + 2 * s);
+        std[regime][s] = r.isNullAt(3 + 2 * s) ? Double.NaN : r.getDouble(3 + 2 * s);
+      }
+    }
+    List<String> kept = new ArrayList<>();
+    List<String> dropped = new ArrayList<>();
+    for (int s = 0; s < cfg.sensors().size(); s++) {
+      boolean informative = false;
+      for (int r = 0; r < k; r++) {
+        if (seen[r] && std[r][s] > cfg.constantTolerance() * Math.max(1, Math.abs(mean[r][s]))) {
+          informative = true;
+        }
+      }
+      (informative ? kept : dropped).add(cfg.sensors().get(s));
+    }
+    if (kept.isEmpty()) {
+      throw PdmErrors.failure("fit the feature set of " + dataset, "every sensor is near-constant on its training data",
+          "check the data, or lower pdm.features.constant-tolerance");
+    }
+    double[][] keptMean = new double[k][kept.size()];
+    double[][] keptStd = new double[k][kept.size()];
+    for (int j = 0; j < kept.size(); j++) {
+      int s = cfg.sensors().indexOf(kept.get(j));
+      for (int r = 0; r < k; r++) {
+        double sd = std[r][s];
+        keptMean[r][j] = normalise ? round(mean[r][s]) : 0;
+        // A regime without training rows, or a sensor constant in one regime: centre only.
+        keptStd[r][j] = !normalise ? 1 : (seen[r] && sd > 0 ? round(sd) : 1);
+      }
+    }
+    LOG.info("Feature set of {}: {} regimes, {} sensors kept, dropped {} (near-constant on {} training rows)",
+        dataset, k, kept.size(), dropped, rows);
+    return assemble(dataset, cfg, kept, dropped, settings, scale, centres, normalise, keptMean, keptStd, rows,
+        silverVersion);
+  }
+
+  private static FeatureSet assemble(String dataset, FeatureConfig cfg, List<String> sensors, List<String> dropped,
+      List<String> settings, double[] scale, double[][] centres, boolean normalise, double[][] mean,
+      double[][] std, long rows, long silverVersion) {
+    FeatureSpec spec = new FeatureSpec(sensors, cfg.windows(), cfg.statistics(), cfg.ewmAlpha(),
+        cfg.baselineCycles(), centres.length);
+    return new FeatureSet(dataset, 0, spec, dropped, settings, scale, centres, normalise, mean, std, cfg.rulCap(),
+        cfg.horizon(), cfg.asMap(), rows, silverVersion);
+  }
+
+  /**
+   * Regime centres in setting units, sorted so that regime ids are stable across fits: the fewest
+   * KMeans clusters whose RMS distance (in units of the settings' ranges) is within tolerance, or
+   * the configured number.
+   */
+  static double[][] regimes(Dataset<Row> train, long rows, String dataset, List<String> settings, double[] scale,
+      FeatureConfig cfg) {
+    List<Column> scaled = new ArrayList<>();
+    for (int i = 0; i < settings.size(); i++) {
+      scaled.add(col(settings.get(i)).cast("double").divide(scale[i]).as("_x" + i));
+    }
+    Dataset<Row> points = train.select(scaled.toArray(Column[]::new)).na().drop();
+    if (rows > REGIME_SAMPLE_ROWS) {
+      points = points.sample(false, (double) REGIME_SAMPLE_ROWS / rows, SEED);
+    }
+    points = points.cache();
+    try {
+      long n = points.count();
+      if (n == 0) {
+        throw PdmErrors.failure("detect operating regimes of " + dataset, "no training row has all settings",
+            "set pdm.features.regimes=1");
+      }
+      if (cfg.regimes() == 1 || (cfg.regimes() == 0 && singleRegimeRms(points, settings.size()) <= cfg.regimeTolerance())) {
+        return new double[][] {mean(points, settings.size(), scale)};
+      }
+      Dataset<Row> vectors = new VectorAssembler()
+          .setInputCols(points.columns()).setOutputCol("features").transform(points).select("features").cache();
+      try {
+        int from = cfg.regimes() == 0 ? 2 : cfg.regimes();
+        int to = cfg.regimes() == 0 ? cfg.maxRegimes() : cfg.regimes();
+        double rms = Double.NaN;
+        for (int k = from; k <= to; k++) {
+          KMeansModel model = new KMeans().setK(k).setSeed(SEED).setMaxIter(50).fit(vectors);
+          rms = Math.sqrt(model.summary().trainingCost() / n);
+          LOG.info("Regimes of {}: k={} gives RMS {} (tolerance {})", dataset, k, rms, cfg.regimeTolerance());
+          if (cfg.regimes() != 0 || rms <= cfg.regimeTolerance()) {
+            return centres(model, scale);
+          }
+        }
+        throw PdmErrors.failure("detect operating regimes of " + dataset,
+            "the settings do not form " + cfg.maxRegimes() + " or fewer tight clusters (RMS " + rms + " at k="
+                + cfg.maxRegimes() + ")",
+            "set pdm.features.regimes to a number, or raise pdm.features.regime-tolerance or pdm.features.max-regimes");
+      } finally {
+        vectors.unpersist();
+      }
+    } finally {
+      points.unpersist();
+    }
+  }
+
+  private static double singleRegimeRms(Dataset<Row> points, int dims) {
+    Column[] vars = new Column[dims];
+    for (int i = 0; i < dims; i++) {
+      vars[i] = variance(col("_x" + i));
+    }
+    Row r = points.agg(vars[0], Arrays.copyOfRange(vars, 1, dims)).head();
+    double total = 0;
+    for (int i = 0; i < dims; i++) {
+      total += r.isNullAt(i) ? 0 : r.getDouble(i);
+    }
+    return Math.sqrt(total);
+  }
+
+  private static double[] mean(Dataset<Row> points, int dims, double[] scale) {
+    Column[] means = new Column[dims];
+    for (int i = 0; i < dims; i++) {
+      means[i] = avg(col("_x" + i));
+    }
+    Row r = points.agg(means[0], Arrays.copyOfRange(means, 1, dims)).head();
+    double[] centre = new double[dims];
+    for (int i = 0; i < dims; i++) {
+      centre[i] = round(r.getDouble(i) * scale[i]);
+    }
+    return centre;
+  }
+
+  private static double[][] centres(KMeansModel model, double[] scale) {
+    List<double[]> out = new ArrayList<>();
+    for (Vector v : model.clusterCenters()) {
+      double[] c = v.toArray();
+      for (int i = 0; i < c.length; i++) {
+        c[i] = round(c[i] * scale[i]);
+      }
+      out.add(c);
+    }
+    out.sort(Comparator.comparing((double[] c) -> c, Arrays::compare));
+    return out.toArray(double[][]::new);
+  }
+
+  private static double[][] ones(int k, int n) {
+    double[][] out = new double[k][n];
+    for (double[] row : out) {
+      Arrays.fill(row, 1);
+    }
+    return out;
+  }
+
+  /** Ten significant digits: fits of the same data agree whatever the summation order. */
+  static double round(double v) {
+    if (v == 0 || !Double.isFinite(v)) {
+      return v;
+    }
+    return new java.math.BigDecimal(v).round(new java.math.MathContext(10)).doubleValue();
+  }
+}

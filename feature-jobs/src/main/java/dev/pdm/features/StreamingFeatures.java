@@ -1,0 +1,42 @@
+package dev.pdm.features;
+
+import static org.apache.spark.sql.functions.col;
+
+import java.util.List;
+import org.apache.spark.api.java.function.FlatMapGroupsWithStateFunction;
+import org.apache.spark.api.java.function.MapFunction;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.streaming.GroupStateTimeout;
+import org.apache.spark.sql.streaming.OutputMode;
+
+/**
+ * Features of a stream of silver-shaped rows: each asset's {@link FeatureCalculator.State} lives in
+ * Spark's state store (checkpointed with the query), and every micro-batch folds the asset's new
+ * cycles onto it through {@link FeatureRows#foldGroup}, the same per-row code as the batch job.
+ * Rows carry no labels (a live asset has not failed yet).
+ */
+public final class StreamingFeatures {
+
+  private StreamingFeatures() {}
+
+  /**
+   * @param silver a streaming Dataset with silver.telemetry's columns
+   * @return a streaming Dataset with gold.features' columns (append mode)
+   */
+  public static Dataset<Row> apply(Dataset<Row> silver, FeatureSet set) {
+    FeatureRows rows = new FeatureRows(set, -1);
+    Dataset<Row> input = FeatureRows.input(silver.where(col("cycle").isNotNull()), set, FeatureRows.noFailure());
+    FlatMapGroupsWithStateFunction<String, Row, FeatureCalculator.State, Row> fold = (asset, group, state) -> {
+      FeatureCalculator.State current = state.exists() ? state.get() : rows.newState();
+      List<Row> out = rows.foldGroup(current, group);
+      state.update(current);
+      return out.iterator();
+    };
+    return input
+        .groupByKey((MapFunction<Row, String>) r -> r.getString(1), Encoders.STRING())
+        .flatMapGroupsWithState(fold, OutputMode.Append(), Encoders.javaSerialization(FeatureCalculator.State.class),
+            Encoders.row(rows.outputSchema()), GroupStateTimeout.NoTimeout());
+  }
+}
