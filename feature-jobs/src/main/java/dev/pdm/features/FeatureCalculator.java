@@ -47,10 +47,12 @@ public final class FeatureCalculator implements Serializable {
 
   private final FeatureSpec spec;
   private final int width;
+  private final FeatureSpec.Statistic[] statistics;
 
   public FeatureCalculator(FeatureSpec spec) {
     this.spec = spec;
     this.width = spec.featureNames().size();
+    this.statistics = spec.statistics().toArray(FeatureSpec.Statistic[]::new);
   }
 
   public FeatureSpec spec() {
@@ -98,10 +100,7 @@ public final class FeatureCalculator implements Serializable {
       }
       out[base] = value;
       out[base + 1] = imputed ? 1 : 0;
-      int k = base + 2;
-      for (int w : spec.windows()) {
-        k = window(state, s, (int) Math.min(w, state.count[s]), out, k);
-      }
+      int k = windows(state, s, out, base + 2);
       out[k++] = state.ewm[s];
       out[k++] = Double.isNaN(previous) ? 0 : value - previous;
       out[k] = state.ewm[s] - state.baselineSum[s] / state.baselineCount[s];
@@ -117,42 +116,57 @@ public final class FeatureCalculator implements Serializable {
   }
 
   /**
-   * The spec's statistics of the last n values (mean, sample std with 0 for one value, min, max,
-   * least-squares slope against the cycle position) written from {@code at}; returns the next slot.
+   * The spec's statistics over every window, written from {@code at}; returns the next slot. One
+   * pass from the newest value back to the oldest of the largest window serves every window: a
+   * window of w cycles (fewer while the asset is younger) is complete when the pass has seen its
+   * n values. Sums are of differences from the newest value, which keeps the variance exact for
+   * readings like 9046.19 that move by hundredths. The slope is the least-squares slope per
+   * cycle, from the covariance of the values with their age.
    */
-  private int window(State state, int s, int n, double[] out, int at) {
+  private int windows(State state, int s, double[] out, int at) {
     double[] ring = state.ring[s];
     int size = ring.length;
     long newest = state.count[s] - 1;
+    long available = Math.min(size, state.count[s]);
+    double ref = ring[(int) (newest % size)];
     double sum = 0;
+    double sumSq = 0;
+    double sumAgeD = 0;
     double min = Double.POSITIVE_INFINITY;
     double max = Double.NEGATIVE_INFINITY;
-    double sumXY = 0;
-    for (int i = 0; i < n; i++) {
-      double v = ring[(int) ((newest - (n - 1 - i)) % size)];
-      sum += v;
-      sumXY += i * v;
+    int[] windows = spec.windows();
+    int w = 0;
+    int k = at;
+    for (int age = 0; age < available && w < windows.length; age++) {
+      double v = ring[(int) ((newest - age) % size)];
+      double d = v - ref;
+      sum += d;
+      sumSq += d * d;
+      sumAgeD += age * d;
       min = Math.min(min, v);
       max = Math.max(max, v);
+      int n = age + 1;
+      while (w < windows.length && Math.min(windows[w], available) == n) {
+        k = emit(out, k, n, ref, sum, sumSq, sumAgeD, min, max);
+        w++;
+      }
     }
-    double mean = sum / n;
-    double squares = 0;
-    for (int i = 0; i < n; i++) {
-      double d = ring[(int) ((newest - (n - 1 - i)) % size)] - mean;
-      squares += d * d;
-    }
-    // x = 0..n-1: sum x = n(n-1)/2, sum x^2 = (n-1)n(2n-1)/6
-    double sumX = n * (n - 1) / 2.0;
-    double sumXX = (n - 1) * n * (2.0 * n - 1) / 6.0;
-    double denominator = n * sumXX - sumX * sumX;
-    int k = at;
-    for (FeatureSpec.Statistic stat : spec.statistics()) {
+    return k;
+  }
+
+  private int emit(double[] out, int k, int n, double ref, double sum, double sumSq, double sumAgeD, double min,
+      double max) {
+    double sumAge = n * (n - 1) / 2.0;
+    double sumAgeSq = (n - 1) * n * (2.0 * n - 1) / 6.0;
+    double ageVariance = sumAgeSq - sumAge * sumAge / n;
+    for (FeatureSpec.Statistic stat : statistics) {
       out[k++] = switch (stat) {
-        case MEAN -> mean;
-        case STD -> n > 1 ? Math.sqrt(squares / (n - 1)) : 0;
+        case MEAN -> ref + sum / n;
+        case STD -> n > 1 ? Math.sqrt(Math.max(0, sumSq - sum * sum / n) / (n - 1)) : 0;
         case MIN -> min;
         case MAX -> max;
-        case SLOPE -> denominator == 0 ? 0 : (n * sumXY - sumX * sum) / denominator;
+        // older values have larger ages: the slope per cycle is minus the slope against age
+        case SLOPE -> ageVariance == 0 ? 0 : -(sumAgeD - sumAge * sum / n) / ageVariance;
       };
     }
     return k;

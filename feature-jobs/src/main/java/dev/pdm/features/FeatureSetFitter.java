@@ -52,12 +52,31 @@ public final class FeatureSetFitter {
       long silverVersion) {
     List<String> settings = profile.settings().stream().map(DatasetProfile.Column::name).toList();
     double[] scale = profile.settings().stream().mapToDouble(c -> c.max() - c.min()).toArray();
-    long rows = train.count();
+    List<Column> scaled = new ArrayList<>();
+    for (int i = 0; i < settings.size(); i++) {
+      scaled.add(col(settings.get(i)).cast("double").divide(scale[i]).as("_x" + i));
+    }
+    // One pass: rows, and the spread and centre of the settings as if there were one regime.
+    List<Column> aggs = new ArrayList<>();
+    for (int i = 0; i < settings.size(); i++) {
+      aggs.add(variance(col("_x" + i)));
+      aggs.add(avg(col("_x" + i)));
+    }
+    Row summary = train.select(scaled.toArray(Column[]::new)).agg(count(lit(1)), aggs.toArray(Column[]::new)).head();
+    long rows = summary.getLong(0);
     if (rows == 0) {
       throw PdmErrors.failure("fit the feature set of " + dataset, "silver.telemetry has no train rows of " + dataset,
           "land a run-to-failure split first: pdm ingest-files --dataset " + dataset + " --split train --input ...");
     }
-    double[][] centres = regimes(train, rows, dataset, settings, scale, cfg);
+    double totalVariance = 0;
+    double[] overall = new double[settings.size()];
+    for (int i = 0; i < settings.size(); i++) {
+      totalVariance += summary.isNullAt(1 + 2 * i) ? 0 : summary.getDouble(1 + 2 * i);
+      overall[i] = summary.isNullAt(2 + 2 * i) ? 0 : round(summary.getDouble(2 + 2 * i) * scale[i]);
+    }
+    double[][] centres = cfg.regimes() == 1 || (cfg.regimes() == 0 && Math.sqrt(totalVariance) <= cfg.regimeTolerance())
+        ? new double[][] {overall}
+        : kmeans(train.select(scaled.toArray(Column[]::new)), rows, dataset, scale, cfg);
     int k = centres.length;
     boolean normalise = cfg.normalise() == FeatureConfig.Normalise.ALWAYS
         || (cfg.normalise() == FeatureConfig.Normalise.AUTO && k > 1);
@@ -72,15 +91,15 @@ public final class FeatureSetFitter {
       }
       return assigner.regimeOf(v);
     }, DataTypes.IntegerType);
-    List<Column> aggs = new ArrayList<>();
+    List<Column> sensorAggs = new ArrayList<>();
     for (String s : cfg.sensors()) {
-      aggs.add(avg(col(s)).as(s + "__mean"));
-      aggs.add(stddev_pop(col(s)).as(s + "__std"));
+      sensorAggs.add(avg(col(s)).as(s + "__mean"));
+      sensorAggs.add(stddev_pop(col(s)).as(s + "__std"));
     }
     List<Row> stats = train
         .withColumn("_regime", regimeOf.apply(struct(settings.stream().map(c -> col(c).cast("double")).toArray(Column[]::new))))
         .groupBy("_regime")
-        .agg(count(lit(1)).as("_rows"), aggs.toArray(Column[]::new))
+        .agg(count(lit(1)).as("_rows"), sensorAggs.toArray(Column[]::new))
         .collectAsList();
     double[][] mean = new double[k][cfg.sensors().size()];
     double[][] std = new double[k][cfg.sensors().size()];
@@ -137,78 +156,40 @@ public final class FeatureSetFitter {
   /**
    * Regime centres in setting units, sorted so that regime ids are stable across fits: the fewest
    * KMeans clusters whose RMS distance (in units of the settings' ranges) is within tolerance, or
-   * the configured number.
+   * the configured number. KMeans sees a sample: regimes are a handful of tight clusters.
    */
-  static double[][] regimes(Dataset<Row> train, long rows, String dataset, List<String> settings, double[] scale,
+  private static double[][] kmeans(Dataset<Row> scaled, long rows, String dataset, double[] scale,
       FeatureConfig cfg) {
-    List<Column> scaled = new ArrayList<>();
-    for (int i = 0; i < settings.size(); i++) {
-      scaled.add(col(settings.get(i)).cast("double").divide(scale[i]).as("_x" + i));
-    }
-    Dataset<Row> points = train.select(scaled.toArray(Column[]::new)).na().drop();
+    Dataset<Row> points = scaled.na().drop();
     if (rows > REGIME_SAMPLE_ROWS) {
       points = points.sample(false, (double) REGIME_SAMPLE_ROWS / rows, SEED);
     }
-    points = points.cache();
+    Dataset<Row> vectors = new VectorAssembler()
+        .setInputCols(points.columns()).setOutputCol("features").transform(points).select("features").cache();
     try {
-      long n = points.count();
+      long n = vectors.count();
       if (n == 0) {
         throw PdmErrors.failure("detect operating regimes of " + dataset, "no training row has all settings",
             "set pdm.features.regimes=1");
       }
-      if (cfg.regimes() == 1 || (cfg.regimes() == 0 && singleRegimeRms(points, settings.size()) <= cfg.regimeTolerance())) {
-        return new double[][] {mean(points, settings.size(), scale)};
-      }
-      Dataset<Row> vectors = new VectorAssembler()
-          .setInputCols(points.columns()).setOutputCol("features").transform(points).select("features").cache();
-      try {
-        int from = cfg.regimes() == 0 ? 2 : cfg.regimes();
-        int to = cfg.regimes() == 0 ? cfg.maxRegimes() : cfg.regimes();
-        double rms = Double.NaN;
-        for (int k = from; k <= to; k++) {
-          KMeansModel model = new KMeans().setK(k).setSeed(SEED).setMaxIter(50).fit(vectors);
-          rms = Math.sqrt(model.summary().trainingCost() / n);
-          LOG.info("Regimes of {}: k={} gives RMS {} (tolerance {})", dataset, k, rms, cfg.regimeTolerance());
-          if (cfg.regimes() != 0 || rms <= cfg.regimeTolerance()) {
-            return centres(model, scale);
-          }
+      int from = cfg.regimes() == 0 ? 2 : cfg.regimes();
+      int to = cfg.regimes() == 0 ? cfg.maxRegimes() : cfg.regimes();
+      double rms = Double.NaN;
+      for (int k = from; k <= to; k++) {
+        KMeansModel model = new KMeans().setK(k).setSeed(SEED).setMaxIter(50).fit(vectors);
+        rms = Math.sqrt(model.summary().trainingCost() / n);
+        LOG.info("Regimes of {}: k={} gives RMS {} (tolerance {})", dataset, k, rms, cfg.regimeTolerance());
+        if (cfg.regimes() != 0 || rms <= cfg.regimeTolerance()) {
+          return centres(model, scale);
         }
-        throw PdmErrors.failure("detect operating regimes of " + dataset,
-            "the settings do not form " + cfg.maxRegimes() + " or fewer tight clusters (RMS " + rms + " at k="
-                + cfg.maxRegimes() + ")",
-            "set pdm.features.regimes to a number, or raise pdm.features.regime-tolerance or pdm.features.max-regimes");
-      } finally {
-        vectors.unpersist();
       }
+      throw PdmErrors.failure("detect operating regimes of " + dataset,
+          "the settings do not form " + cfg.maxRegimes() + " or fewer tight clusters (RMS " + rms + " at k="
+              + cfg.maxRegimes() + ")",
+          "set pdm.features.regimes to a number, or raise pdm.features.regime-tolerance or pdm.features.max-regimes");
     } finally {
-      points.unpersist();
+      vectors.unpersist();
     }
-  }
-
-  private static double singleRegimeRms(Dataset<Row> points, int dims) {
-    Column[] vars = new Column[dims];
-    for (int i = 0; i < dims; i++) {
-      vars[i] = variance(col("_x" + i));
-    }
-    Row r = points.agg(vars[0], Arrays.copyOfRange(vars, 1, dims)).head();
-    double total = 0;
-    for (int i = 0; i < dims; i++) {
-      total += r.isNullAt(i) ? 0 : r.getDouble(i);
-    }
-    return Math.sqrt(total);
-  }
-
-  private static double[] mean(Dataset<Row> points, int dims, double[] scale) {
-    Column[] means = new Column[dims];
-    for (int i = 0; i < dims; i++) {
-      means[i] = avg(col("_x" + i));
-    }
-    Row r = points.agg(means[0], Arrays.copyOfRange(means, 1, dims)).head();
-    double[] centre = new double[dims];
-    for (int i = 0; i < dims; i++) {
-      centre[i] = round(r.getDouble(i) * scale[i]);
-    }
-    return centre;
   }
 
   private static double[][] centres(KMeansModel model, double[] scale) {

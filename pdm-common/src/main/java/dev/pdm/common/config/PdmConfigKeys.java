@@ -88,13 +88,13 @@ public final class PdmConfigKeys {
   public static final ConfigKey FEATURE_WINDOWS =
       ConfigKey.of(
           "pdm.features.windows",
-          "5,10,20,30",
-          "Rolling windows in cycles, comma-separated (each >= 2).");
+          "10,30",
+          "Rolling windows in cycles, comma-separated (each >= 2), e.g. 5,10,20,30.");
 
   public static final ConfigKey FEATURE_STATISTICS =
       ConfigKey.of(
           "pdm.features.statistics",
-          "mean,std,min,max,slope",
+          "mean,std,slope",
           "Statistics computed over every rolling window: any of mean, std, min, max, slope.");
 
   public static final ConfigKey FEATURE_EWM_ALPHA =

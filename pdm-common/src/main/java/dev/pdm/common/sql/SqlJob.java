@@ -110,7 +110,7 @@ public final class SqlJob {
             if (i > 0) {
               line.append(',');
             }
-            line.append(r.isNullAt(i) ? "" : csv(String.valueOf(r.get(i))));
+            line.append(r.isNullAt(i) ? "" : csv(text(r.get(i))));
           }
           out.println(line);
           rows++;
@@ -134,7 +134,7 @@ public final class SqlJob {
     for (int c = 0; c < columns.length; c++) {
       width[c] = columns[c].length();
       for (int r = 0; r < rows.size(); r++) {
-        cells[r][c] = rows.get(r).isNullAt(c) ? "NULL" : String.valueOf(rows.get(r).get(c));
+        cells[r][c] = rows.get(r).isNullAt(c) ? "NULL" : text(rows.get(r).get(c));
         width[c] = Math.max(width[c], cells[r][c].length());
       }
     }
@@ -165,5 +165,21 @@ public final class SqlJob {
       return '"' + value.replace("\"", "\"\"") + '"';
     }
     return value;
+  }
+
+  /** A value as SQL users read it: arrays and maps as [a, b] and {k -> v}, not Scala's toString. */
+  static String text(Object value) {
+    if (value instanceof scala.collection.Seq<?> seq) {
+      StringBuilder out = new StringBuilder("[");
+      scala.jdk.javaapi.CollectionConverters.asJava(seq).forEach(v -> out.append(out.length() > 1 ? ", " : "").append(text(v)));
+      return out.append(']').toString();
+    }
+    if (value instanceof scala.collection.Map<?, ?> map) {
+      StringBuilder out = new StringBuilder("{");
+      scala.jdk.javaapi.CollectionConverters.asJava(map).forEach((k, v) ->
+          out.append(out.length() > 1 ? ", " : "").append(text(k)).append(" -> ").append(text(v)));
+      return out.append('}').toString();
+    }
+    return String.valueOf(value);
   }
 }

@@ -1,6 +1,7 @@
 package dev.pdm.common.table;
 
 import java.util.List;
+import java.util.Map;
 import org.apache.spark.sql.types.StructType;
 
 /**
@@ -8,7 +9,23 @@ import org.apache.spark.sql.types.StructType;
  * its base schema and partition columns. Tables whose columns come from a dataset profile (silver)
  * declare only their fixed columns here.
  */
-public record TableDef(String name, StructType schema, List<String> partitionBy, String doc) {
+public record TableDef(
+    String name, StructType schema, List<String> partitionBy, String doc, Map<String, String> properties) {
+
+  public TableDef {
+    properties = Map.copyOf(properties);
+  }
+
+  public TableDef(String name, StructType schema, List<String> partitionBy, String doc) {
+    this(name, schema, partitionBy, doc, Map.of());
+  }
+
+  /** The same table with more table properties set at creation. */
+  public TableDef withProperties(Map<String, String> more) {
+    Map<String, String> all = new java.util.TreeMap<>(properties);
+    all.putAll(more);
+    return new TableDef(name, schema, partitionBy, doc, all);
+  }
 
   /** {@code bronze.telemetry_raw} lives in {@code <warehouse>/bronze/telemetry_raw}. */
   public String relativePath() {

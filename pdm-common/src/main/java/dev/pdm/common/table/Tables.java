@@ -103,7 +103,13 @@ public final class Tables {
               .add("feature_set_version", IntegerType, false, "gold.feature_sets version that made the row")
               .add("computed_at", TimestampType, false, "when the row was computed"),
           List.of("dataset"),
-          "Window features and labels, one row per (dataset, asset_id, cycle).");
+          "Window features and labels, one row per (dataset, asset_id, cycle).")
+          // Hundreds of high-cardinality double columns: Parquet dictionaries only cost time, and
+          // Delta's min/max statistics are useful on the keys and labels, not on every feature.
+          .withProperties(java.util.Map.of(
+              "parquet.enable.dictionary", "false",
+              "delta.dataSkippingStatsColumns", "asset_id,split,cycle,event_time,regime,rul,"
+                  + "feature_set_version"));
 
   /** Where feature columns go in {@link #GOLD_FEATURES}: after this column. */
   public static final String FEATURES_AFTER = "regime";

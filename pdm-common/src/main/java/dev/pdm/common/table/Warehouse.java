@@ -84,12 +84,13 @@ public final class Warehouse {
   public void ensure(TableDef table, StructType schema) {
     String path = path(table);
     if (!exists(table)) {
-      DeltaTable.createIfNotExists(spark)
+      var builder = DeltaTable.createIfNotExists(spark)
           .location(path)
           .addColumns(schema)
           .partitionedBy(table.partitionBy().toArray(new String[0]))
-          .property("delta.appendOnly", String.valueOf(table.name().startsWith("bronze.")))
-          .execute();
+          .property("delta.appendOnly", String.valueOf(table.name().startsWith("bronze.")));
+      table.properties().forEach(builder::property);
+      builder.execute();
       LOG.info("Created Delta table {} at {}", table.name(), path);
       registerTable(table);
       return;
