@@ -10,7 +10,8 @@ import java.util.Arrays;
  * cycle order through it; the stream scorer keeps the State in Spark's state store and folds each
  * new cycle, so both paths run this code and nothing else.
  *
- * <p>A missing (null) reading is carried forward from the asset's last value and flagged; before
+ * <p>A missing (null) reading is carried forward from the asset's last value, and the row's
+ * {@code imputed_sensors} counts the sensors carried forward in it; before
  * the first value of a sensor its features are null (NaN here). Window statistics use the cycles
  * available when the asset is younger than the window.
  */
@@ -79,14 +80,17 @@ public final class FeatureCalculator implements Serializable {
     int per = spec.perSensor();
     double[] out = new double[width];
     int maxWindow = spec.maxWindow();
+    int imputedSensors = 0;
     for (int s = 0; s < readings.length; s++) {
       int base = s * per;
       Double reading = readings[s];
       boolean imputed = reading == null;
       double value = imputed ? state.last[s] : reading;
+      if (imputed) {
+        imputedSensors++;
+      }
       if (Double.isNaN(value)) {
         Arrays.fill(out, base, base + per, Double.NaN);
-        out[base + 1] = 1;
         continue;
       }
       double previous = state.last[s];
@@ -99,17 +103,17 @@ public final class FeatureCalculator implements Serializable {
         state.baselineCount[s]++;
       }
       out[base] = value;
-      out[base + 1] = imputed ? 1 : 0;
-      int k = windows(state, s, out, base + 2);
+      int k = windows(state, s, out, base + 1);
       out[k++] = state.ewm[s];
       out[k++] = Double.isNaN(previous) ? 0 : value - previous;
       out[k] = state.ewm[s] - state.baselineSum[s] / state.baselineCount[s];
     }
+    int base = readings.length * per;
+    out[base] = imputedSensors;
     if (spec.regimes() > 1) {
       state.regimeCycles[regime]++;
-      int base = readings.length * per;
       for (int r = 0; r < spec.regimes(); r++) {
-        out[base + r] = state.regimeCycles[r];
+        out[base + 1 + r] = state.regimeCycles[r];
       }
     }
     return out;

@@ -2,6 +2,7 @@ package dev.pdm.features;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.nanvl;
 
 import dev.pdm.common.table.Tables;
 import java.io.Serializable;
@@ -10,11 +11,11 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
-import java.util.NoSuchElementException;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.Encoder;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.types.StructType;
 
 /**
@@ -24,9 +25,6 @@ import org.apache.spark.sql.types.StructType;
  * depend on which path computed them.
  */
 public final class FeatureRows implements Serializable {
-
-  /** Input column with the failure cycle of a run-to-failure asset, null otherwise. */
-  public static final String FAILURE_CYCLE = "_failure_cycle";
 
   private static final int DATASET = 0;
   private static final int ASSET = 1;
@@ -62,7 +60,7 @@ public final class FeatureRows implements Serializable {
    * The input columns {@link #next} expects, in order, from silver-shaped rows (rows without a
    * cycle cannot be placed in an asset's series and must be filtered out before).
    */
-  public static Dataset<Row> input(Dataset<Row> silver, FeatureSet set, Column failureCycle) {
+  public static Dataset<Row> input(Dataset<Row> silver, FeatureSet set) {
     List<Column> cols = new ArrayList<>(List.of(col("dataset"), col("asset_id"), col("split"), col("cycle"),
         col("event_time")));
     for (String s : set.settings()) {
@@ -71,13 +69,7 @@ public final class FeatureRows implements Serializable {
     for (String s : set.spec().sensors()) {
       cols.add(col(s).cast("double"));
     }
-    cols.add(failureCycle.cast("int").as(FAILURE_CYCLE));
     return silver.select(cols.toArray(Column[]::new));
-  }
-
-  /** For rows whose series does not end in failure (streams, test splits). */
-  public static Column noFailure() {
-    return lit(null).cast("int");
   }
 
   /** gold.features' schema for this feature set. */
@@ -85,8 +77,136 @@ public final class FeatureRows implements Serializable {
     return Tables.featuresSchema(set.featureNames());
   }
 
-  /** Folds one cycle of an asset into {@code state} and returns its gold.features row. */
-  public Row next(FeatureCalculator.State state, Row in) {
+  /**
+   * One gold.features row as the fold makes it: the features stay a primitive array (Spark copies
+   * it whole, where a Row would box every value) until {@link #toColumns} spreads it out.
+   */
+  public static final class Out implements Serializable {
+    private String dataset;
+    private String assetId;
+    private String split;
+    private int cycle;
+    private Timestamp eventTime;
+    private int regime;
+    private double[] features;
+    private Integer rul;
+    private Boolean failsWithinHorizon;
+    private int featureSetVersion;
+    private Timestamp computedAt;
+
+    public String getDataset() {
+      return dataset;
+    }
+
+    public void setDataset(String v) {
+      dataset = v;
+    }
+
+    public String getAssetId() {
+      return assetId;
+    }
+
+    public void setAssetId(String v) {
+      assetId = v;
+    }
+
+    public String getSplit() {
+      return split;
+    }
+
+    public void setSplit(String v) {
+      split = v;
+    }
+
+    public int getCycle() {
+      return cycle;
+    }
+
+    public void setCycle(int v) {
+      cycle = v;
+    }
+
+    public Timestamp getEventTime() {
+      return eventTime;
+    }
+
+    public void setEventTime(Timestamp v) {
+      eventTime = v;
+    }
+
+    public int getRegime() {
+      return regime;
+    }
+
+    public void setRegime(int v) {
+      regime = v;
+    }
+
+    public double[] getFeatures() {
+      return features;
+    }
+
+    public void setFeatures(double[] v) {
+      features = v;
+    }
+
+    public Integer getRul() {
+      return rul;
+    }
+
+    public void setRul(Integer v) {
+      rul = v;
+    }
+
+    public Boolean getFailsWithinHorizon() {
+      return failsWithinHorizon;
+    }
+
+    public void setFailsWithinHorizon(Boolean v) {
+      failsWithinHorizon = v;
+    }
+
+    public int getFeatureSetVersion() {
+      return featureSetVersion;
+    }
+
+    public void setFeatureSetVersion(int v) {
+      featureSetVersion = v;
+    }
+
+    public Timestamp getComputedAt() {
+      return computedAt;
+    }
+
+    public void setComputedAt(Timestamp v) {
+      computedAt = v;
+    }
+  }
+
+  public static Encoder<Out> encoder() {
+    return Encoders.bean(Out.class);
+  }
+
+  /** Fold output in gold.features' columns and order; an undefined (NaN) feature becomes null. */
+  public Dataset<Row> toColumns(Dataset<Out> out) {
+    List<Column> cols = new ArrayList<>(List.of(col("dataset"), col("assetId").as("asset_id"), col("split"),
+        col("cycle"), col("eventTime").as("event_time"), col("regime")));
+    List<String> names = set.spec().featureNames();
+    Column missing = lit(null).cast("double");
+    for (int i = 0; i < names.size(); i++) {
+      cols.add(nanvl(col("features").getItem(i), missing).as(names.get(i)));
+    }
+    cols.addAll(List.of(col("rul"), col("failsWithinHorizon").as("fails_within_horizon"),
+        col("featureSetVersion").as("feature_set_version"), col("computedAt").as("computed_at")));
+    return out.select(cols.toArray(Column[]::new));
+  }
+
+  /**
+   * Folds one cycle of an asset into {@code state} and returns its gold.features row.
+   *
+   * @param failureCycle the asset's failure cycle when its series ran to failure, else null
+   */
+  public Out next(FeatureCalculator.State state, Row in, Integer failureCycle) {
     Double[] settingValues = new Double[settings];
     for (int i = 0; i < settings; i++) {
       settingValues[i] = in.isNullAt(READINGS + i) ? null : in.getDouble(READINGS + i);
@@ -99,50 +219,66 @@ public final class FeatureRows implements Serializable {
     }
     int cycle = in.getInt(CYCLE);
     double[] features = calculator.next(state, cycle, readings, regime);
-    Object[] out = new Object[6 + features.length + 4];
-    out[0] = in.get(DATASET);
-    out[1] = in.get(ASSET);
-    out[2] = in.get(SPLIT);
-    out[3] = cycle;
-    out[4] = in.get(EVENT_TIME);
-    out[5] = regime;
-    int k = 6;
-    for (double f : features) {
-      out[k++] = Double.isNaN(f) ? null : f;
+    Out out = new Out();
+    out.dataset = in.getString(DATASET);
+    out.assetId = in.getString(ASSET);
+    out.split = in.getString(SPLIT);
+    out.cycle = cycle;
+    out.eventTime = in.isNullAt(EVENT_TIME) ? null : (Timestamp) in.get(EVENT_TIME);
+    out.regime = regime;
+    out.features = features;
+    if (failureCycle != null) {
+      int remaining = failureCycle - cycle;
+      out.rul = Math.min(remaining, set.rulCap());
+      out.failsWithinHorizon = remaining <= set.horizon();
     }
-    int failureAt = READINGS + settings + sensors;
-    if (!in.isNullAt(failureAt)) {
-      int remaining = in.getInt(failureAt) - cycle;
-      out[k] = Math.min(remaining, set.rulCap());
-      out[k + 1] = remaining <= set.horizon();
-    }
-    out[k + 2] = set.version();
-    out[k + 3] = new Timestamp(computedAtMillis < 0 ? System.currentTimeMillis() : computedAtMillis);
-    return RowFactory.create(out);
+    out.featureSetVersion = set.version();
+    out.computedAt = new Timestamp(computedAtMillis < 0 ? System.currentTimeMillis() : computedAtMillis);
+    return out;
   }
 
-  /** Batch: rows sorted by asset, then cycle; a new asset starts from a fresh state. */
-  public Iterator<Row> foldSorted(Iterator<Row> rows) {
+  /**
+   * Batch: rows sorted by asset, then cycle. Each asset's series is read whole (a few hundred to a
+   * few thousand rows) so that a run-to-failure asset (split {@code train}) knows its failure
+   * cycle, its last one; then it is folded from a fresh state.
+   */
+  public Iterator<Out> foldSorted(Iterator<Row> rows) {
     return new Iterator<>() {
+      private final List<Row> series = new ArrayList<>();
+      private Row pending;
       private FeatureCalculator.State state;
-      private Object asset;
+      private Integer failure;
+      private int at;
 
       @Override
       public boolean hasNext() {
-        return rows.hasNext();
+        return at < series.size() || pending != null || rows.hasNext();
       }
 
       @Override
-      public Row next() {
-        if (!rows.hasNext()) {
-          throw new NoSuchElementException();
+      public Out next() {
+        if (at == series.size()) {
+          readSeries();
         }
-        Row in = rows.next();
-        if (state == null || !in.get(ASSET).equals(asset)) {
-          state = calculator.newState();
-          asset = in.get(ASSET);
+        return FeatureRows.this.next(state, series.get(at++), failure);
+      }
+
+      private void readSeries() {
+        series.clear();
+        at = 0;
+        Row first = pending != null ? pending : rows.next();
+        pending = null;
+        series.add(first);
+        while (rows.hasNext()) {
+          Row r = rows.next();
+          if (!r.get(ASSET).equals(first.get(ASSET))) {
+            pending = r;
+            break;
+          }
+          series.add(r);
         }
-        return FeatureRows.this.next(state, in);
+        state = calculator.newState();
+        failure = "train".equals(first.get(SPLIT)) ? series.get(series.size() - 1).getInt(CYCLE) : null;
       }
     };
   }
@@ -153,14 +289,14 @@ public final class FeatureRows implements Serializable {
    * duplicate of history and is skipped (the scorer's lateness policy quarantines such events
    * before they get here).
    */
-  public List<Row> foldGroup(FeatureCalculator.State state, Iterator<Row> rows) {
+  public List<Out> foldGroup(FeatureCalculator.State state, Iterator<Row> rows) {
     List<Row> batch = new ArrayList<>();
     rows.forEachRemaining(batch::add);
     batch.sort(Comparator.comparingInt(r -> r.getInt(CYCLE)));
-    List<Row> out = new ArrayList<>(batch.size());
+    List<Out> out = new ArrayList<>(batch.size());
     for (Row in : batch) {
       if (in.getInt(CYCLE) > state.lastCycle()) {
-        out.add(next(state, in));
+        out.add(next(state, in, null));
       }
     }
     return out;

@@ -25,6 +25,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.api.java.UDF1;
 import org.apache.spark.sql.expressions.UserDefinedFunction;
 import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,8 +39,11 @@ public final class FeatureSetFitter {
 
   private static final Logger LOG = LoggerFactory.getLogger(FeatureSetFitter.class);
 
+  /** Regimes and per-regime statistics are fitted on at most about this many training rows. */
+  private static final long FIT_SAMPLE_ROWS = 1_000_000;
+
   /** KMeans sees at most about this many rows; regimes are a handful of tight clusters. */
-  private static final long REGIME_SAMPLE_ROWS = 200_000;
+  private static final long REGIME_SAMPLE_ROWS = 50_000;
 
   private static final long SEED = 20261122L;
 
@@ -64,6 +68,7 @@ public final class FeatureSetFitter {
     }
     Row summary = train.select(scaled.toArray(Column[]::new)).agg(count(lit(1)), aggs.toArray(Column[]::new)).head();
     long rows = summary.getLong(0);
+    LOG.info("Fitting the feature set of {} on {} training rows", dataset, rows);
     if (rows == 0) {
       throw PdmErrors.failure("fit the feature set of " + dataset, "silver.telemetry has no train rows of " + dataset,
           "land a run-to-failure split first: pdm ingest-files --dataset " + dataset + " --split train --input ...");
@@ -73,6 +78,27 @@ public final class FeatureSetFitter {
     for (int i = 0; i < settings.size(); i++) {
       totalVariance += summary.isNullAt(1 + 2 * i) ? 0 : summary.getDouble(1 + 2 * i);
       overall[i] = summary.isNullAt(2 + 2 * i) ? 0 : round(summary.getDouble(2 + 2 * i) * scale[i]);
+    }
+    // Regimes and statistics come from at most FIT_SAMPLE_ROWS training rows (all of them for the
+    // C-MAPSS sets), read once and kept.
+    List<Column> needed = new ArrayList<>();
+    settings.forEach(c -> needed.add(col(c)));
+    cfg.sensors().forEach(c -> needed.add(col(c)));
+    Dataset<Row> fitRows = (rows > FIT_SAMPLE_ROWS ? train.sample(false, (double) FIT_SAMPLE_ROWS / rows, SEED) : train)
+        .select(needed.toArray(Column[]::new))
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    try {
+      return fit(fitRows, rows, dataset, settings, scale, overall, totalVariance, cfg, silverVersion);
+    } finally {
+      fitRows.unpersist();
+    }
+  }
+
+  private static FeatureSet fit(Dataset<Row> train, long rows, String dataset, List<String> settings, double[] scale,
+      double[] overall, double totalVariance, FeatureConfig cfg, long silverVersion) {
+    List<Column> scaled = new ArrayList<>();
+    for (int i = 0; i < settings.size(); i++) {
+      scaled.add(col(settings.get(i)).cast("double").divide(scale[i]).as("_x" + i));
     }
     double[][] centres = cfg.regimes() == 1 || (cfg.regimes() == 0 && Math.sqrt(totalVariance) <= cfg.regimeTolerance())
         ? new double[][] {overall}
@@ -138,8 +164,8 @@ public final class FeatureSetFitter {
         keptStd[r][j] = !normalise ? 1 : (seen[r] && sd > 0 ? round(sd) : 1);
       }
     }
-    LOG.info("Feature set of {}: {} regimes, {} sensors kept, dropped {} (near-constant on {} training rows)",
-        dataset, k, kept.size(), dropped, rows);
+    LOG.info("Feature set of {}: {} regimes, {} sensors kept, dropped {} (near-constant on the training rows)",
+        dataset, k, kept.size(), dropped);
     return assemble(dataset, cfg, kept, dropped, settings, scale, centres, normalise, keptMean, keptStd, rows,
         silverVersion);
   }
@@ -161,8 +187,9 @@ public final class FeatureSetFitter {
   private static double[][] kmeans(Dataset<Row> scaled, long rows, String dataset, double[] scale,
       FeatureConfig cfg) {
     Dataset<Row> points = scaled.na().drop();
-    if (rows > REGIME_SAMPLE_ROWS) {
-      points = points.sample(false, (double) REGIME_SAMPLE_ROWS / rows, SEED);
+    long sampled = Math.min(rows, FIT_SAMPLE_ROWS);
+    if (sampled > REGIME_SAMPLE_ROWS) {
+      points = points.sample(false, (double) REGIME_SAMPLE_ROWS / sampled, SEED);
     }
     Dataset<Row> vectors = new VectorAssembler()
         .setInputCols(points.columns()).setOutputCol("features").transform(points).select("features").cache();

@@ -9,12 +9,13 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * What {@link FeatureCalculator} computes for each sensor: the (normalised) value and a flag for a
- * carried-forward reading; the chosen rolling statistics over the last {@code w} cycles for every
+ * What {@link FeatureCalculator} computes for each sensor: the (normalised) value; the chosen
+ * rolling statistics over the last {@code w} cycles for every
  * window; an exponentially weighted mean; the change from the previous cycle; and the distance of
  * the smoothed value from the asset's early-life baseline (mean of its first
- * {@code baselineCycles} cycles). Multi-regime fleets also get the cycles spent so far in each
- * regime.
+ * {@code baselineCycles} cycles). Then, per row, the number of sensors whose reading was missing
+ * and carried forward ({@code imputed_sensors}), and for multi-regime fleets the cycles spent so
+ * far in each regime.
  *
  * @param sensors sensor columns, in order
  * @param windows rolling windows in cycles, e.g. 5, 10, 20, 30 (sorted ascending here)
@@ -72,7 +73,6 @@ public record FeatureSpec(
     List<String> names = new ArrayList<>();
     for (String s : sensors) {
       names.add(s);
-      names.add(s + "_imputed");
       for (int w : windows) {
         for (Statistic stat : statistics) {
           names.add(s + "_" + stat.label() + "_" + w);
@@ -82,6 +82,7 @@ public record FeatureSpec(
       names.add(s + "_delta");
       names.add(s + "_baseline_dist");
     }
+    names.add("imputed_sensors");
     if (regimes > 1) {
       for (int r = 0; r < regimes; r++) {
         names.add("regime_" + r + "_cycles");
@@ -90,9 +91,9 @@ public record FeatureSpec(
     return names;
   }
 
-  /** Features per sensor: value, imputed flag, statistics per window, ewm, delta, baseline distance. */
+  /** Features per sensor: value, statistics per window, ewm, delta, baseline distance. */
   int perSensor() {
-    return 5 + statistics.size() * windows.length;
+    return 4 + statistics.size() * windows.length;
   }
 
   @Override

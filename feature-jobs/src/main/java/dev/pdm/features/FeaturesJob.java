@@ -2,9 +2,7 @@ package dev.pdm.features;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
-import static org.apache.spark.sql.functions.when;
 
 import dev.pdm.common.Names;
 import dev.pdm.common.PdmErrors;
@@ -23,10 +21,8 @@ import java.util.Map;
 import java.util.Optional;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.expressions.Window;
 import org.kohsuke.args4j.Option;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,6 +51,9 @@ import org.slf4j.LoggerFactory;
 public final class FeaturesJob {
 
   private static final Logger LOG = LoggerFactory.getLogger(FeaturesJob.class);
+
+  /** About 0.5 to 1 GB of Parquet with the default feature set: large files, bounded. */
+  private static final long MAX_RECORDS_PER_FILE = 500_000;
 
   /** Validated options. */
   public record Options(PdmConfig config, String dataset, boolean full) {
@@ -131,8 +130,12 @@ public final class FeaturesJob {
     boolean rewrite = o.full() || gold.where(col("feature_set_version").notEqual(set.version())).limit(1).count() > 0
         || gold.limit(1).count() == 0;
     if (rewrite) {
+      LOG.info("Computing every row of {} with feature set v{} ({} features)", d, set.version(),
+          set.featureNames().size());
       compute(series, set, computedAt).write().format("delta").mode("overwrite")
-          .option("replaceWhere", "dataset = '" + d + "'").save(goldPath);
+          .option("replaceWhere", "dataset = '" + d + "'")
+          .option("maxRecordsPerFile", MAX_RECORDS_PER_FILE)
+          .save(goldPath);
       return result(spark, warehouse, set, newSet, "full", -1, withoutCycle);
     }
     Dataset<Row> changed = series.select("asset_id", "cycle")
@@ -162,13 +165,14 @@ public final class FeaturesJob {
    */
   public static Dataset<Row> compute(Dataset<Row> series, FeatureSet set, long computedAtMillis) {
     FeatureRows rows = new FeatureRows(set, computedAtMillis);
-    // The window shuffles by asset and sorts by it; sorting by cycle within reuses that partitioning.
-    Dataset<Row> input = FeatureRows.input(
-            series.withColumn("_failure", when(col("split").equalTo("train"),
-                max("cycle").over(Window.partitionBy("asset_id")))),
-            set, col("_failure"))
+    // One shuffle: by asset into spark.sql.shuffle.partitions partitions (an explicit count, so
+    // adaptive execution does not merge them into fewer, uneven tasks), sorted by cycle within.
+    int partitions = series.sparkSession().sessionState().conf().numShufflePartitions();
+    Dataset<Row> input = FeatureRows.input(series, set)
+        .repartition(partitions, col("asset_id"))
         .sortWithinPartitions("asset_id", "cycle");
-    return input.mapPartitions((MapPartitionsFunction<Row, Row>) rows::foldSorted, Encoders.row(rows.outputSchema()));
+    return rows.toColumns(input.mapPartitions((MapPartitionsFunction<Row, FeatureRows.Out>) rows::foldSorted,
+        FeatureRows.encoder()));
   }
 
   private static void merge(SparkSession spark, String goldPath, Dataset<Row> rows, String dataset) {

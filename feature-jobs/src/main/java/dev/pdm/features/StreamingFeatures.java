@@ -27,16 +27,17 @@ public final class StreamingFeatures {
    */
   public static Dataset<Row> apply(Dataset<Row> silver, FeatureSet set) {
     FeatureRows rows = new FeatureRows(set, -1);
-    Dataset<Row> input = FeatureRows.input(silver.where(col("cycle").isNotNull()), set, FeatureRows.noFailure());
-    FlatMapGroupsWithStateFunction<String, Row, FeatureCalculator.State, Row> fold = (asset, group, state) -> {
+    Dataset<Row> input = FeatureRows.input(silver.where(col("cycle").isNotNull()), set);
+    FlatMapGroupsWithStateFunction<String, Row, FeatureCalculator.State, FeatureRows.Out> fold =
+        (asset, group, state) -> {
       FeatureCalculator.State current = state.exists() ? state.get() : rows.newState();
-      List<Row> out = rows.foldGroup(current, group);
+      List<FeatureRows.Out> out = rows.foldGroup(current, group);
       state.update(current);
       return out.iterator();
     };
-    return input
+    return rows.toColumns(input
         .groupByKey((MapFunction<Row, String>) r -> r.getString(1), Encoders.STRING())
         .flatMapGroupsWithState(fold, OutputMode.Append(), Encoders.javaSerialization(FeatureCalculator.State.class),
-            Encoders.row(rows.outputSchema()), GroupStateTimeout.NoTimeout());
+            FeatureRows.encoder(), GroupStateTimeout.NoTimeout()));
   }
 }

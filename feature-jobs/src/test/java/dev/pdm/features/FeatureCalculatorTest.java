@@ -23,10 +23,11 @@ class FeatureCalculatorTest {
 
   @Test
   void namesFollowTheSpec() {
-    assertEquals(List.of("s2", "s2_imputed", "s2_mean_2", "s2_std_2", "s2_min_2", "s2_max_2", "s2_slope_2",
+    assertEquals(List.of("s2", "s2_mean_2", "s2_std_2", "s2_min_2", "s2_max_2", "s2_slope_2",
         "s2_mean_3", "s2_std_3", "s2_min_3", "s2_max_3", "s2_slope_3", "s2_ewm", "s2_delta", "s2_baseline_dist"),
-        SPEC.featureNames().subList(0, 15));
-    assertEquals(30, SPEC.featureNames().size());
+        SPEC.featureNames().subList(0, 14));
+    assertEquals(29, SPEC.featureNames().size());
+    assertEquals("imputed_sensors", SPEC.featureNames().get(28));
   }
 
   @Test
@@ -61,13 +62,15 @@ class FeatureCalculatorTest {
     FeatureCalculator.State st = calc.newState();
     double[] first = calc.next(st, 1, new Double[] {null, 10.0}, 0);
     assertTrue(Double.isNaN(feature(first, "s2_mean_3")), "nothing to carry yet");
-    assertEquals(1.0, feature(first, "s2_imputed"));
+    assertEquals(1.0, feature(first, "imputed_sensors"));
     calc.next(st, 2, new Double[] {4.0, 10.0}, 0);
     double[] third = calc.next(st, 3, new Double[] {null, 12.0}, 0);
     assertEquals(4.0, feature(third, "s2"));
-    assertEquals(1.0, feature(third, "s2_imputed"));
+    assertEquals(1.0, feature(third, "imputed_sensors"));
     assertEquals(0.0, feature(third, "s2_delta"));
-    assertEquals(0.0, feature(third, "s3_imputed"));
+    double[] both = calc.next(st, 4, new Double[] {null, null}, 0);
+    assertEquals(2.0, feature(both, "imputed_sensors"));
+    assertEquals(12.0, feature(both, "s3"));
   }
 
   @Test

@@ -60,7 +60,7 @@ class FeaturesJobTest {
     assertFalse(List.of(spark.table("gold.features").columns()).contains("a_mean_3"));
 
     // carried forward and flagged: d is missing at cycle 4, so it keeps cycle 3's value
-    Row imputed = spark.sql("SELECT d, d_imputed, d_delta, d_mean_3 FROM gold.features"
+    Row imputed = spark.sql("SELECT d, imputed_sensors, d_delta, d_mean_3 FROM gold.features"
         + " WHERE asset_id = 'T1-train-1' AND cycle = 4").head();
     assertEquals(10.3, imputed.getDouble(0), 1e-12);
     assertEquals(1.0, imputed.getDouble(1));

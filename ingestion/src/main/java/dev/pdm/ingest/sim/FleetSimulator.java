@@ -91,7 +91,10 @@ public final class FleetSimulator implements Serializable {
       this.onset = (int) (failureCycle * (0.35 + 0.3 * rng.nextDouble()));
       this.initialWear = 0.12 * rng.nextDouble();
       for (int s = 0; s < spread.length; s++) {
-        spread[s] = 1 + 0.0008 * gaussian();
+        double g = gaussian();
+        // Sensors set by the operating condition alone (as s1, s5, s10, s16, s18, s19 of C-MAPSS)
+        // read the same on every engine; the others carry the engine's manufacturing spread.
+        spread[s] = NOISE[s] == 0 && DELTA[s] == 0 ? 1 : 1 + 0.0008 * g;
       }
       this.faultMode = faultModes == 1 ? 1 : 1 + rng.nextInt(2);
     }

@@ -4,6 +4,8 @@ import dev.pdm.common.config.PdmConfig;
 import dev.pdm.common.config.PdmConfigKeys;
 import dev.pdm.common.table.Tables;
 import dev.pdm.common.table.Warehouse;
+import java.util.Map;
+import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 
 /** Builds the SparkSession of a job. The master comes from spark-submit or bin/pdm, never code. */
@@ -11,13 +13,26 @@ public final class Sessions {
 
   private Sessions() {}
 
+  /**
+   * Defaults pdm needs, applied unless spark-submit's --conf already set them. A MERGE into one
+   * table partition (silver gets one dataset at a time) would otherwise be written by a single
+   * task into a single file, because Delta repartitions MERGE output by the partition columns.
+   */
+  public static final Map<String, String> DEFAULTS = Map.of(
+      "spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension",
+      "spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog",
+      "spark.sql.session.timeZone", "UTC",
+      "spark.databricks.delta.merge.repartitionBeforeWrite.enabled", "false");
+
   public static SparkSession create(String appName) {
-    return SparkSession.builder()
-        .appName(appName)
-        .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
-        .config("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog")
-        .config("spark.sql.session.timeZone", "UTC")
-        .getOrCreate();
+    SparkConf given = new SparkConf();
+    SparkSession.Builder builder = SparkSession.builder().appName(appName);
+    DEFAULTS.forEach((k, v) -> {
+      if (!given.contains(k)) {
+        builder.config(k, v);
+      }
+    });
+    return builder.getOrCreate();
   }
 
   /** Names what runs in the Spark UI (job group) and registers the warehouse tables. */

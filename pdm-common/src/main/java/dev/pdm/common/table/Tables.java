@@ -108,6 +108,8 @@ public final class Tables {
           // Delta's min/max statistics are useful on the keys and labels, not on every feature.
           .withProperties(java.util.Map.of(
               "parquet.enable.dictionary", "false",
+              "parquet.page.write-checksum.enabled", "false",
+              "parquet.size.statistics.enabled", "false",
               "delta.dataSkippingStatsColumns", "asset_id,split,cycle,event_time,regime,rul,"
                   + "feature_set_version"));
 

@@ -2,6 +2,7 @@ package dev.pdm.common.test;
 
 import dev.pdm.common.config.PdmConfig;
 import dev.pdm.common.config.PdmConfigKeys;
+import dev.pdm.common.spark.Sessions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -26,11 +27,7 @@ public final class TestSpark {
               .config("spark.ui.enabled", "false")
               .config("spark.sql.shuffle.partitions", "2")
               .config("spark.default.parallelism", "2")
-              .config("spark.sql.session.timeZone", "UTC")
-              .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
-              .config(
-                  "spark.sql.catalog.spark_catalog",
-                  "org.apache.spark.sql.delta.catalog.DeltaCatalog")
+              .config(new java.util.HashMap<String, Object>(Sessions.DEFAULTS))
               .config("spark.databricks.delta.snapshotPartitions", "2")
               .config("spark.sql.warehouse.dir", tempDir("spark-warehouse").toString())
               .getOrCreate();
