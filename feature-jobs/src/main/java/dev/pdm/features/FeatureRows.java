@@ -4,7 +4,6 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.nanvl;
 
-import dev.pdm.common.table.Tables;
 import java.io.Serializable;
 import java.sql.Timestamp;
 import java.util.ArrayList;
@@ -16,7 +15,6 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.Encoder;
 import org.apache.spark.sql.Encoders;
-import org.apache.spark.sql.types.StructType;
 
 /**
  * Silver rows in, {@code gold.features} rows out, through one {@link FeatureSet}: regime, per-regime
@@ -70,11 +68,6 @@ public final class FeatureRows implements Serializable {
       cols.add(col(s).cast("double"));
     }
     return silver.select(cols.toArray(Column[]::new));
-  }
-
-  /** gold.features' schema for this feature set. */
-  public StructType outputSchema() {
-    return Tables.featuresSchema(set.featureNames());
   }
 
   /**
