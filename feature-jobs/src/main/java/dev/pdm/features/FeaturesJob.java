@@ -96,8 +96,11 @@ public final class FeaturesJob {
         "features --dataset " + d + (o.full() ? " --full" : ""));
     DatasetProfile profile = DatasetProfile.forDataset(o.config(), d);
     FeatureConfig cfg = FeatureConfig.from(o.config(), profile);
+    // One silver snapshot for the fit and every row, whatever lands meanwhile.
+    String producer = "pdm ingest-files --dataset " + d + " ...";
+    warehouse.requireExists(Tables.SILVER_TELEMETRY, producer);
     long silverVersion = warehouse.version(Tables.SILVER_TELEMETRY);
-    Dataset<Row> silver = warehouse.read(Tables.SILVER_TELEMETRY, "pdm ingest-files --dataset " + d + " ...")
+    Dataset<Row> silver = warehouse.read(Tables.SILVER_TELEMETRY, silverVersion, producer)
         .where(col("dataset").equalTo(d));
     Dataset<Row> series = silver.where(col("cycle").isNotNull());
 

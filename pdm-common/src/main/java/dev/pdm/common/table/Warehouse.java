@@ -66,6 +66,12 @@ public final class Warehouse {
     return spark.read().format("delta").load(path(table));
   }
 
+  /** The table as of one Delta version, so that several reads of one job see the same data. */
+  public Dataset<Row> read(TableDef table, long version, String producer) {
+    requireExists(table, producer);
+    return spark.read().format("delta").option("versionAsOf", version).load(path(table));
+  }
+
   public void requireExists(TableDef table, String producer) {
     if (!exists(table)) {
       throw PdmErrors.missingTable(table.name(), path(table), producer);
