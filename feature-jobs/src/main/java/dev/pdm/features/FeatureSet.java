@@ -74,6 +74,11 @@ public record FeatureSet(
 
   /** The nearest regime centre, distances in units of each setting's range; a missing setting is skipped. */
   public int regimeOf(Double[] values) {
+    return nearestRegime(centres, settingScale, values);
+  }
+
+  /** {@link #regimeOf} for centres not yet in a feature set (the fit assigns regimes with it). */
+  static int nearestRegime(double[][] centres, double[] scale, Double[] values) {
     if (centres.length == 1) {
       return 0;
     }
@@ -83,7 +88,7 @@ public record FeatureSet(
       double d = 0;
       for (int i = 0; i < values.length; i++) {
         if (values[i] != null) {
-          double x = (values[i] - centres[r][i]) / settingScale[i];
+          double x = (values[i] - centres[r][i]) / scale[i];
           d += x * x;
         }
       }

@@ -56,17 +56,13 @@ public final class FeatureSetFitter {
       long silverVersion) {
     List<String> settings = profile.settings().stream().map(DatasetProfile.Column::name).toList();
     double[] scale = profile.settings().stream().mapToDouble(c -> c.max() - c.min()).toArray();
-    List<Column> scaled = new ArrayList<>();
-    for (int i = 0; i < settings.size(); i++) {
-      scaled.add(col(settings.get(i)).cast("double").divide(scale[i]).as("_x" + i));
-    }
     // One pass: rows, and the spread and centre of the settings as if there were one regime.
     List<Column> aggs = new ArrayList<>();
     for (int i = 0; i < settings.size(); i++) {
       aggs.add(variance(col("_x" + i)));
       aggs.add(avg(col("_x" + i)));
     }
-    Row summary = train.select(scaled.toArray(Column[]::new)).agg(count(lit(1)), aggs.toArray(Column[]::new)).head();
+    Row summary = train.select(scaledSettings(settings, scale)).agg(count(lit(1)), aggs.toArray(Column[]::new)).head();
     long rows = summary.getLong(0);
     LOG.info("Fitting the feature set of {} on {} training rows", dataset, rows);
     if (rows == 0) {
@@ -96,26 +92,20 @@ public final class FeatureSetFitter {
 
   private static FeatureSet fit(Dataset<Row> train, long rows, String dataset, List<String> settings, double[] scale,
       double[] overall, double totalVariance, FeatureConfig cfg, long silverVersion) {
-    List<Column> scaled = new ArrayList<>();
-    for (int i = 0; i < settings.size(); i++) {
-      scaled.add(col(settings.get(i)).cast("double").divide(scale[i]).as("_x" + i));
-    }
     double[][] centres = cfg.regimes() == 1 || (cfg.regimes() == 0 && Math.sqrt(totalVariance) <= cfg.regimeTolerance())
         ? new double[][] {overall}
-        : kmeans(train.select(scaled.toArray(Column[]::new)), rows, dataset, scale, cfg);
+        : kmeans(train.select(scaledSettings(settings, scale)), rows, dataset, scale, cfg);
     int k = centres.length;
     boolean normalise = cfg.normalise() == FeatureConfig.Normalise.ALWAYS
         || (cfg.normalise() == FeatureConfig.Normalise.AUTO && k > 1);
 
     // Regimes are assigned by the feature set's own rule, the one the feature rows use.
-    FeatureSet assigner = assemble(dataset, cfg, cfg.sensors(), List.of(), settings, scale, centres, false,
-        new double[k][cfg.sensors().size()], ones(k, cfg.sensors().size()), rows, silverVersion);
     UserDefinedFunction regimeOf = udf((UDF1<Row, Integer>) r -> {
       Double[] v = new Double[r.size()];
       for (int i = 0; i < v.length; i++) {
         v[i] = r.isNullAt(i) ? null : ((Number) r.get(i)).doubleValue();
       }
-      return assigner.regimeOf(v);
+      return FeatureSet.nearestRegime(centres, scale, v);
     }, DataTypes.IntegerType);
     List<Column> sensorAggs = new ArrayList<>();
     for (String s : cfg.sensors()) {
@@ -232,10 +222,11 @@ public final class FeatureSetFitter {
     return out.toArray(double[][]::new);
   }
 
-  private static double[][] ones(int k, int n) {
-    double[][] out = new double[k][n];
-    for (double[] row : out) {
-      Arrays.fill(row, 1);
+  /** The settings divided by their ranges, as {@code _x0, _x1, ...}: the space regimes are found in. */
+  private static Column[] scaledSettings(List<String> settings, double[] scale) {
+    Column[] out = new Column[settings.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = col(settings.get(i)).cast("double").divide(scale[i]).as("_x" + i);
     }
     return out;
   }

@@ -97,10 +97,9 @@ public final class FeaturesJob {
     DatasetProfile profile = DatasetProfile.forDataset(o.config(), d);
     FeatureConfig cfg = FeatureConfig.from(o.config(), profile);
     // One silver snapshot for the fit and every row, whatever lands meanwhile.
-    String producer = "pdm ingest-files --dataset " + d + " ...";
-    warehouse.requireExists(Tables.SILVER_TELEMETRY, producer);
     long silverVersion = warehouse.version(Tables.SILVER_TELEMETRY);
-    Dataset<Row> silver = warehouse.read(Tables.SILVER_TELEMETRY, silverVersion, producer)
+    Dataset<Row> silver = warehouse
+        .read(Tables.SILVER_TELEMETRY, silverVersion, "pdm ingest-files --dataset " + d + " ...")
         .where(col("dataset").equalTo(d));
     Dataset<Row> series = silver.where(col("cycle").isNotNull());
 
