@@ -23,16 +23,16 @@ import org.apache.spark.sql.types.StructType;
  * {@code b} trending with the cycle, {@code c} noisy, {@code d} with a missing reading every 9th
  * cycle; two operating regimes (settings and sensor levels) when asked.
  */
-final class TinyFleet {
+public final class TinyFleet {
 
-  static final String PROFILE = String.join("\n",
+  public static final String PROFILE = String.join("\n",
       "name=tiny", "settings=x1,x2", "sensors=a,b,c,d",
       "x1.min=-1", "x1.max=50", "x2.min=-0.01", "x2.max=1",
       "a.min=0", "a.max=100", "b.min=0", "b.max=1000", "c.min=0", "c.max=1000", "d.min=0", "d.max=1000");
 
   private TinyFleet() {}
 
-  static Path profileFile() {
+  public static Path profileFile() {
     try {
       Path file = TestSpark.tempDir("profile").resolve("tiny.properties");
       Files.writeString(file, PROFILE);
@@ -43,7 +43,7 @@ final class TinyFleet {
   }
 
   /** Test config: a fresh warehouse, the tiny profile, short windows and a low RUL cap. */
-  static PdmConfig config(Path warehouse, String... more) {
+  public static PdmConfig config(Path warehouse, String... more) {
     List<String> kv = new ArrayList<>(List.of("pdm.profile", profileFile().toString(),
         "pdm.features.windows", "3,5", "pdm.features.baseline-cycles", "3", "pdm.labels.rul-cap", "30",
         "pdm.labels.horizon", "10"));
@@ -51,12 +51,12 @@ final class TinyFleet {
     return TestSpark.config(warehouse, kv.toArray(String[]::new));
   }
 
-  static DatasetProfile profile() {
+  public static DatasetProfile profile() {
     return DatasetProfile.load(profileFile().toString());
   }
 
   /** Silver rows of asset {@code <dataset>-<split>-<unit>} for cycles from..to. */
-  static List<Row> rows(String dataset, String split, int unit, int from, int to, int regimes) {
+  public static List<Row> rows(String dataset, String split, int unit, int from, int to, int regimes) {
     List<Row> out = new ArrayList<>();
     for (int c = from; c <= to; c++) {
       int r = regimes == 1 ? 0 : (c * 7 + unit) % regimes;
@@ -74,22 +74,22 @@ final class TinyFleet {
     return out;
   }
 
-  static StructType schema() {
+  public static StructType schema() {
     return Tables.silverSchema(profile());
   }
 
-  static Dataset<Row> frame(SparkSession spark, List<Row> rows) {
+  public static Dataset<Row> frame(SparkSession spark, List<Row> rows) {
     return spark.createDataFrame(rows, schema());
   }
 
   /** Appends rows to silver.telemetry of the config's warehouse, creating it when missing. */
-  static void appendSilver(SparkSession spark, PdmConfig config, List<Row> rows) {
+  public static void appendSilver(SparkSession spark, PdmConfig config, List<Row> rows) {
     Warehouse wh = new Warehouse(spark, config.get("pdm.warehouse"));
     wh.ensure(Tables.SILVER_TELEMETRY, schema());
     frame(spark, rows).write().format("delta").mode("append").save(wh.path(Tables.SILVER_TELEMETRY));
   }
 
-  static List<Row> concat(List<List<Row>> parts) {
+  public static List<Row> concat(List<List<Row>> parts) {
     List<Row> out = new ArrayList<>();
     parts.forEach(out::addAll);
     return out;

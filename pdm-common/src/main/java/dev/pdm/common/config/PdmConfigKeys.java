@@ -78,6 +78,66 @@ public final class PdmConfigKeys {
           "Bearer token of a secured MLflow server; set it from the environment, e.g."
               + " ${env:MLFLOW_TRACKING_TOKEN}.");
 
+  public static final ConfigKey MLFLOW_LOCAL_DIR =
+      ConfigKey.of(
+          "pdm.mlflow.local-dir",
+          "${pdm.warehouse}/_mlflow",
+          "Backend store (sqlite), artifacts and pid file of the server `pdm mlflow start` runs.");
+
+  public static final ConfigKey MLFLOW_EXPERIMENT_PREFIX =
+      ConfigKey.of(
+          "pdm.mlflow.experiment-prefix",
+          "pdm-",
+          "MLflow experiment of a dataset: this prefix and the dataset id, e.g. pdm-FD001.");
+
+  public static final ConfigKey MODEL_NAME_PREFIX =
+      ConfigKey.of(
+          "pdm.training.model-name-prefix",
+          "pdm",
+          "Registered model names: <prefix>-<dataset>-rul and <prefix>-<dataset>-failure.");
+
+  public static final ConfigKey MODEL_DIR =
+      ConfigKey.of(
+          "pdm.training.model-dir",
+          "${pdm.warehouse}/_models",
+          "Where trained models are saved (MLflow spark flavor layout) before they are uploaded;"
+              + " with --no-tracking, the only copy.");
+
+  public static final ConfigKey TRAINING_CV_FOLDS =
+      ConfigKey.of(
+          "pdm.training.cv-folds",
+          "5",
+          "Folds of the unit-grouped cross-validation (no asset in two folds); --cv-folds overrides.");
+
+  public static final ConfigKey TRAINING_FOLD_SEED =
+      ConfigKey.of(
+          "pdm.training.fold-seed",
+          "17",
+          "Seed of the assignment of assets to folds (and of the trees' subsampling).");
+
+  public static final ConfigKey TRAINING_MAX_DEPTH =
+      ConfigKey.of("pdm.training.grid.max-depth", "4,6", "Grid: tree depths, comma-separated.");
+
+  public static final ConfigKey TRAINING_MAX_ITER =
+      ConfigKey.of("pdm.training.grid.max-iter", "50", "Grid: boosting iterations (trees), comma-separated.");
+
+  public static final ConfigKey TRAINING_STEP_SIZE =
+      ConfigKey.of("pdm.training.grid.step-size", "0.2", "Grid: learning rates, comma-separated.");
+
+  public static final ConfigKey TRAINING_SUBSAMPLING =
+      ConfigKey.of(
+          "pdm.training.grid.subsampling-rate", "0.8", "Grid: row subsampling rates per tree, comma-separated.");
+
+  public static final ConfigKey TRAINING_MAX_BINS =
+      ConfigKey.of("pdm.training.max-bins", "32", "Bins per continuous feature in the trees' split search.");
+
+  public static final ConfigKey TRAINING_MAX_FALSE_ALARM_RATE =
+      ConfigKey.of(
+          "pdm.training.max-false-alarm-rate",
+          "0.05",
+          "Classifier threshold: the one with the best F1 on the validation folds among those whose"
+              + " false-alarm rate (false positives / negatives) is at most this.");
+
   public static final ConfigKey FEATURE_SENSORS =
       ConfigKey.of(
           "pdm.features.sensors",
@@ -165,6 +225,8 @@ public final class PdmConfigKeys {
         STREAM_FAIL_ON_DATA_LOSS,
         MLFLOW_TRACKING_URI,
         MLFLOW_TOKEN,
+        MLFLOW_LOCAL_DIR,
+        MLFLOW_EXPERIMENT_PREFIX,
         FEATURE_SENSORS,
         FEATURE_WINDOWS,
         FEATURE_STATISTICS,
@@ -176,6 +238,16 @@ public final class PdmConfigKeys {
         FEATURE_NORMALISE,
         FEATURE_CONSTANT_TOLERANCE,
         LABEL_RUL_CAP,
-        LABEL_HORIZON);
+        LABEL_HORIZON,
+        MODEL_NAME_PREFIX,
+        MODEL_DIR,
+        TRAINING_CV_FOLDS,
+        TRAINING_FOLD_SEED,
+        TRAINING_MAX_DEPTH,
+        TRAINING_MAX_ITER,
+        TRAINING_STEP_SIZE,
+        TRAINING_SUBSAMPLING,
+        TRAINING_MAX_BINS,
+        TRAINING_MAX_FALSE_ALARM_RATE);
   }
 }

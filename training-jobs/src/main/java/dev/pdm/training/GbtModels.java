@@ -1,0 +1,89 @@
+package dev.pdm.training;
+
+import static org.apache.spark.ml.functions.vector_to_array;
+import static org.apache.spark.sql.functions.col;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.ml.Pipeline;
+import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.ml.PipelineStage;
+import org.apache.spark.ml.Predictor;
+import org.apache.spark.ml.classification.GBTClassifier;
+import org.apache.spark.ml.feature.SQLTransformer;
+import org.apache.spark.ml.feature.VectorAssembler;
+import org.apache.spark.ml.regression.GBTRegressor;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+
+/**
+ * The Spark ML pipelines: a {@link SQLTransformer} that reads undefined features (a window's
+ * deviation or slope before it has two cycles) as 0, a {@link VectorAssembler}, and a GBT model.
+ * Every stage has a PySpark counterpart, so Python's {@code mlflow.spark.load_model} loads the
+ * pipeline as it is.
+ */
+public final class GbtModels {
+
+  /** The assembled feature vector. */
+  public static final String VECTOR = "_pdm_features";
+  /** The numeric label the estimators learn (0/1 for the classifier). */
+  public static final String LABEL = "label";
+  /** What the pipelines add: the predicted RUL, or the predicted class (0/1). */
+  public static final String PREDICTION = "prediction";
+  /** The classifier's class probabilities (a vector). */
+  public static final String PROBABILITY = "probability";
+
+  private GbtModels() {}
+
+  /** Feature preparation: nulls to 0, then one vector column. */
+  public static PipelineStage[] prep(List<String> features) {
+    StringBuilder sql = new StringBuilder("SELECT *");
+    List<String> filled = new ArrayList<>();
+    for (int i = 0; i < features.size(); i++) {
+      String name = "_pdm_f" + i;
+      sql.append(", coalesce(CAST(`").append(features.get(i)).append("` AS DOUBLE), 0D) AS ").append(name);
+      filled.add(name);
+    }
+    sql.append(" FROM __THIS__");
+    return new PipelineStage[] {
+        new SQLTransformer().setStatement(sql.toString()),
+        new VectorAssembler().setInputCols(filled.toArray(String[]::new)).setOutputCol(VECTOR)
+    };
+  }
+
+  /** The estimator of a task at one grid point. */
+  public static Predictor<?, ?, ?> estimator(Task task, GridPoint p, int maxBins, long seed) {
+    return switch (task) {
+      case RUL -> new GBTRegressor()
+          .setMaxDepth(p.maxDepth()).setMaxIter(p.maxIter()).setStepSize(p.stepSize())
+          .setSubsamplingRate(p.subsamplingRate()).setMaxBins(maxBins).setSeed(seed)
+          .setFeaturesCol(VECTOR).setLabelCol(LABEL).setPredictionCol(PREDICTION);
+      case FAILURE -> new GBTClassifier()
+          .setMaxDepth(p.maxDepth()).setMaxIter(p.maxIter()).setStepSize(p.stepSize())
+          .setSubsamplingRate(p.subsamplingRate()).setMaxBins(maxBins).setSeed(seed)
+          .setFeaturesCol(VECTOR).setLabelCol(LABEL).setPredictionCol(PREDICTION)
+          .setProbabilityCol(PROBABILITY);
+    };
+  }
+
+  /**
+   * The whole pipeline of a task, fit on labelled rows. The classifier carries its decision
+   * threshold as Spark's {@code thresholds} (1 - t, t), so its {@code prediction} is 1 exactly when
+   * the failure probability exceeds t, in Java and in Python alike.
+   */
+  public static PipelineModel fit(Dataset<Row> labelled, List<String> features, Task task, GridPoint p,
+      int maxBins, long seed, double threshold) {
+    Predictor<?, ?, ?> estimator = estimator(task, p, maxBins, seed);
+    if (task == Task.FAILURE) {
+      ((GBTClassifier) estimator).setThresholds(new double[] {1 - threshold, threshold});
+    }
+    PipelineStage[] prep = prep(features);
+    return new Pipeline().setStages(new PipelineStage[] {prep[0], prep[1], estimator}).fit(labelled);
+  }
+
+  /** The positive-class probability of classifier output. */
+  public static Column failureProbability() {
+    return vector_to_array(col(PROBABILITY), "float64").getItem(1);
+  }
+}

@@ -1,0 +1,391 @@
+package dev.pdm.training;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.countDistinct;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.when;
+
+import dev.pdm.common.Names;
+import dev.pdm.common.PdmErrors;
+import dev.pdm.common.cli.CommonOptions;
+import dev.pdm.common.cli.JobMain;
+import dev.pdm.common.cli.JobResult;
+import dev.pdm.common.config.PdmConfig;
+import dev.pdm.common.config.PdmConfigKeys;
+import dev.pdm.common.spark.Sessions;
+import dev.pdm.common.table.Tables;
+import dev.pdm.common.table.Warehouse;
+import dev.pdm.features.FeatureSet;
+import dev.pdm.features.FeatureSets;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.spark.ml.Pipeline;
+import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.ml.classification.GBTClassificationModel;
+import org.apache.spark.ml.regression.GBTRegressionModel;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
+import org.kohsuke.args4j.Option;
+import org.mlflow.api.proto.Service.RunInfo;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Trains the two models of a dataset on {@code gold.features}: a GBTRegressor for RUL and a
+ * GBTClassifier for failure within the horizon, each a Spark ML pipeline. Hyperparameters come
+ * from unit-grouped K-fold cross-validation over the grid of the pdm.training.grid.* keys; the
+ * classifier's threshold is the best F1 on the validation folds at a false-alarm rate of at most
+ * pdm.training.max-false-alarm-rate.
+ *
+ * <p>With tracking (the default) one MLflow run per invocation, in experiment
+ * {@code <prefix><dataset>}, records parameters, per-fold and mean metrics, tags and artifacts
+ * (both models in the spark flavor layout, feature importances as JSON and PNG, out-of-fold
+ * validation predictions as CSV); both models are registered, each new version gets alias
+ * {@code challenger}, and {@link PromotionGate} moves {@code champion}. The tracking server is
+ * checked before any work: an unreachable one fails within seconds.
+ *
+ * <h2>Usage</h2>
+ *
+ * <pre>
+ * spark-submit --class dev.pdm.training.TrainJob target/pdm-0.1.0-SNAPSHOT.jar \
+ *   --warehouse s3a://bucket/pdm --dataset FD001 [--horizon 30] [--cv-folds 5] [--no-tracking]
+ * </pre>
+ */
+public final class TrainJob {
+
+  private static final Logger LOG = LoggerFactory.getLogger(TrainJob.class);
+
+  /** Validated options; null horizon and folds mean the feature set's horizon and the config's folds. */
+  public record Options(PdmConfig config, String dataset, Integer horizon, Integer cvFolds, boolean noTracking) {
+    public Options {
+      Names.requireDataset(dataset);
+      if (horizon != null && horizon < 1) {
+        throw PdmErrors.badValue("--horizon", horizon.toString(), "a number of cycles >= 1");
+      }
+      if (cvFolds != null && cvFolds < 2) {
+        throw PdmErrors.badValue("--cv-folds", cvFolds.toString(), "2 or more");
+      }
+    }
+  }
+
+  /** One trained model. */
+  public record Trained(Task task, GridPoint point, Map<String, Double> cv, double threshold, PipelineModel model,
+      String modelDir, String registeredName, String version, PromotionGate.Decision decision) {}
+
+  /** What a run did. */
+  public record Result(String dataset, String runId, String experimentId, int featureSetVersion, long goldVersion,
+      long assets, long rows, int folds, int horizon, Map<Task, Trained> models) implements JobResult {
+    @Override
+    public String summary() {
+      StringBuilder s = new StringBuilder("train: dataset " + dataset + ", feature set v" + featureSetVersion
+          + ", gold.features version " + goldVersion + ", " + rows + " rows of " + assets + " assets, " + folds
+          + " unit-grouped folds, " + (runId.startsWith("local-") ? "not tracked" : "MLflow run " + runId));
+      for (Trained t : models.values()) {
+        s.append("\n  ").append(t.task().id()).append(": ").append(t.point());
+        t.cv().forEach((k, v) -> s.append(", ").append(k).append(' ').append(PromotionGate.fmt(v)));
+        if (t.version() != null) {
+          s.append("\n    registered ").append(t.registeredName()).append(" v").append(t.version())
+              .append(" as challenger; ").append(t.decision().describe(t.task()));
+        } else {
+          s.append("\n    saved to ").append(t.modelDir()).append(" (--no-tracking: not registered)");
+        }
+      }
+      return s.toString();
+    }
+  }
+
+  static final class Cli extends CommonOptions {
+    @Option(name = "--dataset", required = true, metaVar = "ID", usage = "dataset (fleet) id, e.g. FD001")
+    String dataset;
+
+    @Option(name = "--horizon", metaVar = "CYCLES", usage = "failure horizon of the classifier (default: the"
+        + " feature set's, pdm.labels.horizon)")
+    Integer horizon;
+
+    @Option(name = "--cv-folds", metaVar = "K", usage = "unit-grouped cross-validation folds (default"
+        + " pdm.training.cv-folds, 5)")
+    Integer cvFolds;
+
+    @Option(name = "--no-tracking", usage = "train without MLflow: save the models under pdm.training.model-dir only")
+    boolean noTracking;
+  }
+
+  private TrainJob() {}
+
+  public static void main(String[] args) {
+    JobMain.runSpark("train", args, new Cli(),
+        (cli, config) -> new Options(config, cli.dataset, cli.horizon, cli.cvFolds, cli.noTracking), TrainJob::run);
+  }
+
+  public static Result run(SparkSession spark, Options o) {
+    String d = o.dataset();
+    PdmConfig config = o.config();
+    // Before any Spark work: an unreachable server must fail within seconds.
+    try (Tracking tracking = o.noTracking() ? null : Tracking.connect(config)) {
+      Warehouse warehouse = Sessions.prepare(spark, config, "pdm-train", "train --dataset " + d);
+      FeatureSet set = new FeatureSets(spark, warehouse).latest(d).orElseThrow(() -> PdmErrors.failure(
+          "train on dataset " + d, "it has no feature set in gold.feature_sets",
+          "run `pdm features --dataset " + d + "` first"));
+      int horizon = o.horizon() == null ? set.horizon() : o.horizon();
+      if (horizon >= set.rulCap()) {
+        throw PdmErrors.usage("train with --horizon " + horizon, "labels are capped at " + set.rulCap()
+            + " cycles, so a horizon must be below the cap", "pass a smaller --horizon");
+      }
+      int k = o.cvFolds() == null ? config.getInt(PdmConfigKeys.TRAINING_CV_FOLDS) : o.cvFolds();
+      long seed = config.getLong(PdmConfigKeys.TRAINING_FOLD_SEED);
+      int maxBins = config.getInt(PdmConfigKeys.TRAINING_MAX_BINS);
+      double maxFar = config.getDouble(PdmConfigKeys.TRAINING_MAX_FALSE_ALARM_RATE);
+      List<GridPoint> grid = GridPoint.grid(config);
+      List<String> features = set.featureNames();
+      Map<Task, Optional<PromotionGate.Champion>> champions = new EnumMap<>(Task.class);
+      if (tracking != null) {
+        for (Task task : Task.values()) {
+          champions.put(task, PromotionGate.prepare(tracking, registeredName(config, d, task), task, d));
+        }
+      }
+
+      long goldVersion = warehouse.version(Tables.GOLD_FEATURES);
+      Dataset<Row> labelled = warehouse.read(Tables.GOLD_FEATURES, goldVersion, "pdm features --dataset " + d)
+          .where(col("dataset").equalTo(d).and(col("split").equalTo("train")).and(col("rul").isNotNull())
+              .and(col("feature_set_version").equalTo(set.version())))
+          .withColumn("_label_rul", col("rul").cast("double"))
+          .withColumn("_label_failure", when(col("rul").leq(horizon), lit(1.0)).otherwise(lit(0.0)));
+      Dataset<Row> withFolds = GroupedFolds.assign(labelled, k, seed);
+      PipelineModel prep = new Pipeline().setStages(GbtModels.prep(features)).fit(withFolds);
+      Dataset<Row> prepared = prep.transform(withFolds)
+          .select("asset_id", "cycle", GroupedFolds.FOLD, "_label_rul", "_label_failure", GbtModels.VECTOR)
+          // Boosting runs a few Spark jobs per tree: more partitions than cores only add task overhead.
+          .coalesce(spark.sparkContext().defaultParallelism())
+          .persist(StorageLevel.MEMORY_AND_DISK());
+      try {
+        Row counts = prepared.agg(countDistinct("asset_id"), org.apache.spark.sql.functions.count(lit(1))).head();
+        long assets = counts.getLong(0);
+        long rows = counts.getLong(1);
+        if (rows == 0) {
+          throw PdmErrors.failure("train on dataset " + d, "gold.features has no labelled train rows of feature set v"
+              + set.version(), "land run-to-failure data with `pdm ingest-files --split train`, then `pdm features`");
+        }
+        if (assets < k) {
+          throw PdmErrors.usage("cross-validate " + d + " with " + k + " folds", "it has only " + assets
+              + " run-to-failure assets", "pass --cv-folds " + Math.max(2, assets) + " or fewer, or land more assets");
+        }
+        LOG.info("Training {} on {} rows of {} assets, {} folds, grid {}", d, rows, assets, k, grid);
+        String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+        String experimentId = null;
+        RunInfo run = null;
+        if (tracking != null) {
+          experimentId = tracking.experiment(config.require(PdmConfigKeys.MLFLOW_EXPERIMENT_PREFIX) + d);
+          run = tracking.startRun(experimentId, "train " + d + " " + stamp, runTags(spark, d, o));
+        }
+        String runId = run != null ? run.getRunId() : "local-" + stamp;
+        String runDir = config.require(PdmConfigKeys.MODEL_DIR) + "/" + d + "/" + runId;
+        boolean ok = false;
+        try {
+          Map<Task, Trained> models = new EnumMap<>(Task.class);
+          Map<Task, CrossValidation.Result> cvs = new EnumMap<>(Task.class);
+          for (Task task : Task.values()) {
+            Dataset<Row> taskRows = prepared.withColumn(GbtModels.LABEL, col("_label_" + task.id()));
+            CrossValidation.Result cv = CrossValidation.run(taskRows, task, grid, k, maxBins, seed, maxFar);
+            cvs.put(task, cv);
+            CrossValidation.PointResult best = cv.best();
+            double threshold = task == Task.FAILURE ? best.threshold() : Double.NaN;
+            PipelineModel model = GbtModels.fit(labelled.withColumn(GbtModels.LABEL, col("_label_" + task.id())),
+                features, task, best.point(), maxBins, seed, threshold);
+            String modelDir = runDir + "/" + task.id() + "-model";
+            ModelArtifacts.save(spark, model, modelDir, task.id() + "-model", runId);
+            Map<String, Double> importances = ModelArtifacts.importances(features, importances(model));
+            ModelArtifacts.write(spark, runDir + "/" + task.id() + "_feature_importances.json",
+                ModelArtifacts.importancesJson(importances));
+            ModelArtifacts.write(spark, runDir + "/" + task.id() + "_feature_importances.png",
+                ModelArtifacts.importancesChart(d + " " + task.id() + " model: feature importances (top 25)",
+                    importances, 25));
+            models.put(task, new Trained(task, best.point(), best.mean(), threshold, model, modelDir, null, null, null));
+          }
+          writeValidationPredictions(cvs, runDir + "/validation_predictions");
+          if (tracking != null) {
+            logRun(spark, tracking, run, set, goldVersion, grid, features, k, seed, horizon, rows, assets, cvs);
+            for (Task task : Task.values()) {
+              models.put(task, register(tracking, run, d, set, prepared, cvs.get(task), models.get(task),
+                  champions.get(task), k, maxBins, seed, maxFar, config));
+            }
+          }
+          ok = true;
+          cvs.values().forEach(cv -> cv.best().oof().unpersist());
+          return new Result(d, runId, experimentId, set.version(), goldVersion, assets, rows, k, horizon, models);
+        } finally {
+          if (tracking != null) {
+            tracking.endRun(runId, ok);
+          }
+        }
+      } finally {
+        prepared.unpersist();
+      }
+    }
+  }
+
+  private static Map<String, String> runTags(SparkSession spark, String dataset, Options o) {
+    Map<String, String> tags = new LinkedHashMap<>();
+    tags.put("mlflow.source.name", "pdm train");
+    tags.put("mlflow.source.type", "JOB");
+    tags.put("mlflow.source.git.commit", gitCommit());
+    tags.put("mlflow.user", System.getProperty("user.name", "unknown"));
+    tags.put("pdm.dataset", dataset);
+    tags.put("pdm.command", "train --dataset " + dataset + (o.horizon() != null ? " --horizon " + o.horizon() : "")
+        + (o.cvFolds() != null ? " --cv-folds " + o.cvFolds() : ""));
+    tags.put("spark.app_id", spark.sparkContext().applicationId());
+    tags.put("spark.version", spark.version());
+    return tags;
+  }
+
+  /** The commit the jar was built from: -Dpdm.git.commit (bin/pdm sets it) or PDM_GIT_COMMIT. */
+  static String gitCommit() {
+    String c = System.getProperty("pdm.git.commit", System.getenv("PDM_GIT_COMMIT"));
+    return c == null || c.isBlank() ? "unknown" : c;
+  }
+
+  private static org.apache.spark.ml.linalg.Vector importances(PipelineModel model) {
+    Object last = model.stages()[model.stages().length - 1];
+    return last instanceof GBTRegressionModel r ? r.featureImportances()
+        : ((GBTClassificationModel) last).featureImportances();
+  }
+
+  /** Out-of-fold predictions of both chosen models, one CSV file (rows of the training table). */
+  private static void writeValidationPredictions(Map<Task, CrossValidation.Result> cvs, String dir) {
+    Dataset<Row> rul = cvs.get(Task.RUL).best().oof()
+        .select(col("asset_id"), col("cycle"), col(GroupedFolds.FOLD), col(GbtModels.LABEL).cast("int").as("rul"),
+            col(CrossValidation.OOF).as("predicted_rul"));
+    Dataset<Row> failure = cvs.get(Task.FAILURE).best().oof()
+        .select(col("asset_id"), col("cycle"), col(GbtModels.LABEL).cast("int").as("fails_within_horizon"),
+            col(CrossValidation.OOF).as("failure_probability"));
+    rul.join(failure, new String[] {"asset_id", "cycle"}).orderBy("asset_id", "cycle")
+        .coalesce(1).write().mode("overwrite").option("header", "true").csv(dir);
+  }
+
+  private static void logRun(SparkSession spark, Tracking tracking, RunInfo run, FeatureSet set, long goldVersion,
+      List<GridPoint> grid, List<String> features, int k, long seed, int horizon, long rows, long assets,
+      Map<Task, CrossValidation.Result> cvs) {
+    String runId = run.getRunId();
+    Map<String, String> params = new LinkedHashMap<>();
+    params.put("dataset", set.dataset());
+    params.put("feature_set_version", Integer.toString(set.version()));
+    params.put("feature_set_fingerprint", set.fingerprint());
+    params.put("gold_features_delta_version", Long.toString(goldVersion));
+    params.put("git_commit", gitCommit());
+    params.put("training_rows", Long.toString(rows));
+    params.put("training_assets", Long.toString(assets));
+    params.put("cv_folds", Integer.toString(k));
+    params.put("fold_seed", Long.toString(seed));
+    params.put("horizon", Integer.toString(horizon));
+    params.put("rul_cap", Integer.toString(set.rulCap()));
+    params.put("grid", grid.toString());
+    params.put("feature_count", Integer.toString(features.size()));
+    params.put("features", String.join(",", features));
+    Map<String, Double> metrics = new LinkedHashMap<>();
+    for (var e : cvs.entrySet()) {
+      Task task = e.getKey();
+      CrossValidation.PointResult best = e.getValue().best();
+      best.point().params().forEach((p, v) -> params.put(task.id() + "_" + p, v));
+      params.put(task.id() + "_selection_metric", task.selectionMetric());
+      if (task == Task.FAILURE) {
+        params.put("failure_threshold", Double.toString(best.threshold()));
+      }
+      best.mean().forEach((m, v) -> metrics.put(task.id() + "_" + m, v));
+      for (int i = 0; i < e.getValue().points().size(); i++) {
+        metrics.put(task.id() + "_grid" + i + "_" + task.selectionMetric(), e.getValue().points().get(i).selection(task));
+      }
+    }
+    tracking.logBatch(runId, params, metrics, 0, Map.of());
+    // Per-fold figures as metric history: step = fold.
+    for (var e : cvs.entrySet()) {
+      List<Map<String, Double>> perFold = e.getValue().best().perFold();
+      for (int f = 0; f < perFold.size(); f++) {
+        Map<String, Double> fm = new LinkedHashMap<>();
+        int fold = f;
+        perFold.get(f).forEach((m, v) -> fm.put("fold_" + e.getKey().id() + "_" + m, v));
+        tracking.logBatch(runId, Map.of(), fm, fold, Map.of());
+      }
+    }
+  }
+
+  private static Trained register(Tracking tracking, RunInfo run, String d, FeatureSet set, Dataset<Row> prepared,
+      CrossValidation.Result cv, Trained trained, Optional<PromotionGate.Champion> champion, int k, int maxBins,
+      long seed, double maxFar, PdmConfig config) {
+    Task task = trained.task();
+    String runDir = trained.modelDir().substring(0, trained.modelDir().lastIndexOf('/'));
+    SparkSession spark = prepared.sparkSession();
+    ModelArtifacts.upload(spark, tracking, run.getArtifactUri(), trained.modelDir(), task.id() + "-model");
+    for (String ext : List.of("json", "png")) {
+      String name = task.id() + "_feature_importances." + ext;
+      ModelArtifacts.uploadFile(spark, tracking, run.getArtifactUri(), runDir + "/" + name, name);
+    }
+    if (task == Task.RUL) {
+      for (String f : ModelArtifacts.files(spark, runDir + "/validation_predictions")) {
+        if (f.endsWith(".csv")) {
+          ModelArtifacts.uploadFile(spark, tracking, run.getArtifactUri(), runDir + "/validation_predictions/" + f,
+              "validation_predictions.csv");
+        }
+      }
+    }
+    String name = registeredName(config, d, task);
+    double championScore = Double.NaN;
+    String basis = "no champion";
+    if (champion.isPresent()) {
+      PromotionGate.Champion c = champion.get();
+      Optional<CrossValidation.PointResult> same = cv.points().stream().filter(p -> p.point().equals(c.point()))
+          .findFirst();
+      if (c.featureSetVersion() == set.version() && c.point() != null) {
+        if (same.isPresent()) {
+          championScore = same.get().selection(task);
+        } else {
+          CrossValidation.PointResult r = CrossValidation.evaluate(
+              prepared.withColumn(GbtModels.LABEL, col("_label_" + task.id())), task, c.point(), k, maxBins, seed,
+              maxFar);
+          championScore = r.selection(task);
+          r.oof().unpersist();
+        }
+        basis = "champion's hyperparameters " + c.point() + " cross-validated on the same " + k + " folds";
+      } else {
+        championScore = c.recordedMetric();
+        basis = "champion's recorded figure: feature set v" + c.featureSetVersion() + " differs from v"
+            + set.version() + ", so it cannot be re-evaluated on these folds";
+      }
+    }
+    double challenger = cv.best().selection(task);
+    PromotionGate.Decision decision = PromotionGate.decide(task, challenger, champion, championScore, basis);
+    Map<String, String> tags = new LinkedHashMap<>();
+    tags.put(PromotionGate.TAG_TASK, task.id());
+    tags.put(PromotionGate.TAG_DATASET, d);
+    tags.put(PromotionGate.TAG_FEATURE_SET, Integer.toString(set.version()));
+    trained.point().params().forEach((p, v) -> tags.put(PromotionGate.TAG_PARAM_PREFIX + p, v));
+    cv.best().mean().forEach((m, v) -> tags.put(PromotionGate.TAG_CV_PREFIX + m, Double.toString(v)));
+    tags.put("pdm.gate", decision.describe(task));
+    String version = tracking.createModelVersion(name, run.getArtifactUri() + "/" + task.id() + "-model",
+        run.getRunId(), tags);
+    tracking.setAlias(name, PromotionGate.CHALLENGER, version);
+    if (decision.promote()) {
+      tracking.setAlias(name, PromotionGate.CHAMPION, version);
+    }
+    Map<String, String> runTags = new LinkedHashMap<>();
+    runTags.put("pdm." + task.id() + ".registered", name + " v" + version);
+    runTags.put("pdm." + task.id() + ".gate", decision.describe(task));
+    Map<String, Double> m = new LinkedHashMap<>();
+    m.put(task.id() + "_gate_challenger", decision.challenger());
+    m.put(task.id() + "_gate_champion", decision.champion());
+    tracking.logBatch(run.getRunId(), Map.of(), m, 0, runTags);
+    LOG.info("{} v{}: {}", name, version, decision.describe(task));
+    return new Trained(task, trained.point(), trained.cv(), trained.threshold(), trained.model(), trained.modelDir(),
+        name, version, decision);
+  }
+
+  /** The registered model name of a dataset's task: {@code <prefix>-<dataset>-<task>}. */
+  public static String registeredName(PdmConfig config, String dataset, Task task) {
+    return config.require(PdmConfigKeys.MODEL_NAME_PREFIX) + "-" + dataset + "-" + task.id();
+  }
+}

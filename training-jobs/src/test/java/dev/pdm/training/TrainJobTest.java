@@ -1,0 +1,163 @@
+package dev.pdm.training;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.pdm.common.PdmException;
+import dev.pdm.common.config.PdmConfig;
+import dev.pdm.common.test.TestSpark;
+import dev.pdm.features.FeaturesJob;
+import dev.pdm.features.TinyFleet;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.mlflow.api.proto.Service.FileInfo;
+import org.mlflow.tracking.MlflowClient;
+
+/**
+ * Training on a tiny fleet against a real MLflow server: tracking, artifacts, registry, aliases and
+ * the promotion gate; and the failure modes (unreachable server, a registered name holding other
+ * models).
+ */
+class TrainJobTest {
+
+  private static final String POOR = "1,1,0.01,1.0";
+  private static final String GOOD = "3,15,0.3,1.0";
+
+  private static Path warehouse;
+
+  @BeforeAll
+  static void fleet() {
+    SparkSession spark = TestSpark.session();
+    warehouse = TestSpark.tempDir("train-wh");
+    PdmConfig config = TinyFleet.config(warehouse);
+    List<List<Row>> parts = new ArrayList<>();
+    for (int unit = 1; unit <= 9; unit++) {
+      parts.add(TinyFleet.rows("T", "train", unit, 1, 25 + 4 * unit, 1));
+    }
+    TinyFleet.appendSilver(spark, config, TinyFleet.concat(parts));
+    FeaturesJob.run(spark, new FeaturesJob.Options(config, "T", false));
+  }
+
+  private static PdmConfig config(String grid, String... more) {
+    String[] g = grid.split(",");
+    List<String> kv = new ArrayList<>(List.of("pdm.mlflow.tracking-uri", LocalMlflow.uri(),
+        "pdm.training.grid.max-depth", g[0], "pdm.training.grid.max-iter", g[1],
+        "pdm.training.grid.step-size", g[2], "pdm.training.grid.subsampling-rate", g[3]));
+    kv.addAll(List.of(more));
+    return TinyFleet.config(warehouse, kv.toArray(String[]::new));
+  }
+
+  private static TrainJob.Result train(PdmConfig config, boolean noTracking) {
+    return TrainJob.run(TestSpark.session(), new TrainJob.Options(config, "T", null, 3, noTracking));
+  }
+
+  @Test
+  void gateMovesChampionOnlyForABetterModelOnTheSameFolds() {
+    PdmConfig poor = config(POOR);
+    TrainJob.Result first = train(poor, false);
+    TrainJob.Trained rul1 = first.models().get(Task.RUL);
+    assertTrue(rul1.decision().promote());
+    assertEquals("1", rul1.version());
+
+    TrainJob.Result second = train(config(GOOD), false);
+    TrainJob.Trained rul2 = second.models().get(Task.RUL);
+    assertTrue(rul2.decision().promote(), rul2.decision().describe(Task.RUL));
+    assertEquals(rul1.cv().get("rmse_all_rows"), rul2.decision().champion(), 1e-9,
+        "the champion's hyperparameters cross-validated again on the same folds give its own figure");
+    assertTrue(rul2.decision().challenger() < rul2.decision().champion());
+
+    TrainJob.Result third = train(poor, false);
+    TrainJob.Trained rul3 = third.models().get(Task.RUL);
+    assertFalse(rul3.decision().promote(), rul3.decision().describe(Task.RUL));
+    assertEquals("3", rul3.version());
+    // The champion's hyperparameters (GOOD) were cross-validated again on this run's folds.
+    assertEquals(rul2.cv().get("rmse_all_rows"), rul3.decision().champion(), 1e-9);
+
+    try (Tracking t = Tracking.connect(poor)) {
+      String name = TrainJob.registeredName(poor, "T", Task.RUL);
+      assertEquals("2", t.versionByAlias(name, PromotionGate.CHAMPION).orElseThrow().path("version").asText());
+      assertEquals("3", t.versionByAlias(name, PromotionGate.CHALLENGER).orElseThrow().path("version").asText());
+      JsonNode v3 = t.versionByAlias(name, PromotionGate.CHALLENGER).orElseThrow();
+      assertTrue(Tracking.tags(v3).get("pdm.gate").startsWith("kept champion v2"), Tracking.tags(v3).toString());
+      String failure = TrainJob.registeredName(poor, "T", Task.FAILURE);
+      assertTrue(t.versionByAlias(failure, PromotionGate.CHAMPION).isPresent());
+    }
+
+    // The run holds both models in the spark flavor layout, importances and validation predictions.
+    MlflowClient client = new MlflowClient(LocalMlflow.uri());
+    List<String> root = client.listArtifacts(third.runId()).stream().map(FileInfo::getPath).sorted().toList();
+    assertTrue(root.containsAll(List.of("failure-model", "failure_feature_importances.json",
+        "failure_feature_importances.png", "rul-model", "rul_feature_importances.json", "rul_feature_importances.png",
+        "validation_predictions.csv")), root.toString());
+    List<String> model = client.listArtifacts(third.runId(), "rul-model").stream().map(FileInfo::getPath).toList();
+    assertTrue(model.contains("rul-model/MLmodel") && model.contains("rul-model/sparkml"), model.toString());
+    Map<String, String> params = new java.util.HashMap<>();
+    client.getRun(third.runId()).getData().getParamsList().forEach(p -> params.put(p.getKey(), p.getValue()));
+    assertEquals("1", params.get("feature_set_version"));
+    assertEquals("3", params.get("cv_folds"));
+    assertTrue(params.get("features").startsWith("cycle,"), params.get("features"));
+    assertEquals(third.goldVersion(), Long.parseLong(params.get("gold_features_delta_version")));
+    long foldMetrics = client.getMetricHistory(third.runId(), "fold_rul_rmse").size();
+    assertEquals(3, foldMetrics, "one figure per fold");
+  }
+
+  @Test
+  void unreachableServerFailsWithinSecondsBeforeTraining() {
+    int port = LocalMlflow.freePort();
+    PdmConfig config = TinyFleet.config(warehouse, "pdm.mlflow.tracking-uri", "http://127.0.0.1:" + port);
+    long start = System.nanoTime();
+    PdmException e = assertThrows(PdmException.class, () -> train(config, false));
+    long seconds = (System.nanoTime() - start) / 1_000_000_000L;
+    assertTrue(seconds < 10, "took " + seconds + " s");
+    assertTrue(e.getMessage().startsWith("Cannot reach the MLflow tracking server at http://127.0.0.1:" + port),
+        e.getMessage());
+    assertTrue(e.getMessage().contains("bin/pdm mlflow start") && e.getMessage().contains("--no-tracking"),
+        e.getMessage());
+  }
+
+  @Test
+  void registeredNameHoldingOtherModelsIsRefused() {
+    PdmConfig config = config(POOR, "pdm.training.model-name-prefix", "other");
+    try (Tracking t = Tracking.connect(config)) {
+      t.createRegisteredModel("other-T-rul", "someone else's model", Map.of());
+    }
+    PdmException e = assertThrows(PdmException.class, () -> train(config, false));
+    assertTrue(e.getMessage().startsWith("Cannot register a rul model of T as other-T-rul: that registered model"
+        + " holds models pdm did not register"), e.getMessage());
+  }
+
+  @Test
+  void noTrackingSavesALoadableModelUnderTheWarehouse() {
+    TrainJob.Result r = train(config(GOOD), true);
+    assertTrue(r.runId().startsWith("local-"));
+    TrainJob.Trained rul = r.models().get(Task.RUL);
+    assertEquals(null, rul.version());
+    assertTrue(rul.modelDir().startsWith(warehouse + "/_models/T/local-"), rul.modelDir());
+    assertTrue(Files.isRegularFile(Path.of(rul.modelDir(), "MLmodel")));
+    assertTrue(r.summary().contains("--no-tracking: not registered"), r.summary());
+    PipelineModel loaded = PipelineModel.load(rul.modelDir() + "/sparkml");
+    Dataset<Row> rows = TestSpark.session().read().format("delta").load(warehouse + "/gold/features").limit(20);
+    List<Row> a = rul.model().transform(rows).select("prediction").collectAsList();
+    List<Row> b = loaded.transform(rows).select("prediction").collectAsList();
+    assertEquals(a, b);
+    // The classifier carries its chosen threshold: prediction is 1 exactly when p1 > threshold.
+    TrainJob.Trained failure = r.models().get(Task.FAILURE);
+    Dataset<Row> scored = failure.model().transform(rows)
+        .withColumn("p1", GbtModels.failureProbability());
+    long wrong = scored.where(org.apache.spark.sql.functions.col("prediction").equalTo(1.0)
+        .notEqual(org.apache.spark.sql.functions.col("p1").gt(failure.threshold()))).count();
+    assertEquals(0, wrong);
+  }
+}
