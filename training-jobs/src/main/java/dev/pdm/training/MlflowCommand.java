@@ -3,7 +3,9 @@ package dev.pdm.training;
 import dev.pdm.common.PdmErrors;
 import dev.pdm.common.cli.CommonOptions;
 import dev.pdm.common.cli.JobMain;
-import dev.pdm.common.cli.JobResult;
+import dev.pdm.common.cli.LocalServer;
+import dev.pdm.common.cli.LocalServer.Action;
+import dev.pdm.common.cli.LocalServer.Result;
 import dev.pdm.common.config.PdmConfig;
 import dev.pdm.common.config.PdmConfigKeys;
 import java.io.IOException;
@@ -32,14 +34,11 @@ import org.kohsuke.args4j.Argument;
  */
 public final class MlflowCommand {
 
-  /** What to do. */
-  public enum Action { START, STOP, STATUS }
-
   /** Validated options. */
   public record Options(Action action, Path dir, int port, Path pdmHome) {}
 
-  /** The outcome, printed on stdout. */
-  public record Result(String summary, int exitCode) implements JobResult {}
+  /** In the server's command line: tells its pid from a recycled one. */
+  private static final String MARKER = "mlflow";
 
   static final class Cli extends CommonOptions {
     @Argument(metaVar = "start|stop|status", required = true, usage = "what to do")
@@ -122,7 +121,8 @@ public final class MlflowCommand {
         }
         Thread.sleep(500);
       }
-      destroyTree(process.toHandle());
+      process.descendants().forEach(ProcessHandle::destroyForcibly);
+      process.destroyForcibly();
       throw PdmErrors.failure("start an MLflow server at " + url(o), "it did not answer within 120 s", "see " + log);
     } catch (IOException e) {
       throw PdmErrors.failure("start an MLflow server", e.getMessage(), "check " + o.dir(), e);
@@ -145,58 +145,15 @@ public final class MlflowCommand {
   }
 
   private static Result stop(Options o) {
-    Optional<ProcessHandle> running = running(o.dir());
-    if (running.isEmpty()) {
-      return new Result("MLflow server is not running", 0);
-    }
-    destroyTree(running.get());
-    try {
-      Files.deleteIfExists(pidFile(o.dir()));
-    } catch (IOException ignored) {
-      // a stale pid file is ignored by running()
-    }
-    return new Result("MLflow server stopped (pid " + running.get().pid() + ")", 0);
+    return LocalServer.stop(pidFile(o.dir()), MARKER, "MLflow server");
   }
 
   private static Result status(Options o) {
-    Optional<ProcessHandle> running = running(o.dir());
-    if (running.isPresent() && answers(url(o))) {
-      return new Result("running at " + url(o) + " (pid " + running.get().pid() + ", data " + o.dir() + ")", 0);
-    }
-    return new Result(running.isPresent() ? "starting or not answering at " + url(o) : "not running", 3);
-  }
-
-  /** Stops the server and its workers (uvicorn or gunicorn children). */
-  private static void destroyTree(ProcessHandle process) {
-    List<ProcessHandle> children = process.descendants().toList();
-    process.destroy();
-    children.forEach(ProcessHandle::destroy);
-    try {
-      process.onExit().get(30, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      process.destroyForcibly();
-    }
-    children.forEach(c -> {
-      try {
-        c.onExit().get(10, TimeUnit.SECONDS);
-      } catch (Exception e) {
-        c.destroyForcibly();
-      }
-    });
+    return LocalServer.status(pidFile(o.dir()), MARKER, answers(url(o)), url(o), o.dir());
   }
 
   private static Optional<ProcessHandle> running(Path dir) {
-    try {
-      Path pid = pidFile(dir);
-      if (!Files.exists(pid)) {
-        return Optional.empty();
-      }
-      return ProcessHandle.of(Long.parseLong(Files.readString(pid).trim()))
-          .filter(ProcessHandle::isAlive)
-          .filter(p -> p.info().commandLine().map(c -> c.contains("mlflow")).orElse(true));
-    } catch (IOException | NumberFormatException e) {
-      return Optional.empty();
-    }
+    return LocalServer.running(pidFile(dir), MARKER);
   }
 
   private static Path pidFile(Path dir) {

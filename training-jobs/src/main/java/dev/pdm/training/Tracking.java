@@ -175,6 +175,15 @@ public final class Tracking implements AutoCloseable {
     }
   }
 
+  /** Paths of a run's artifacts under {@code path} ("" for the root), through the REST API. */
+  public List<String> listArtifacts(String runId, String path) {
+    JsonNode files = parse(client.sendGet("artifacts/list?run_id=" + enc(runId) + "&path=" + enc(path))).path("files");
+    List<String> out = new ArrayList<>();
+    files.forEach(f -> out.add(f.path("path").asText()));
+    out.sort(null);
+    return out;
+  }
+
   // ---- model registry (REST) ----
 
   /** The registered model, if it exists. */

@@ -20,11 +20,11 @@ final class LocalMlflow {
     if (uri == null) {
       int port = freePort();
       Path dir = TestSpark.tempDir("mlflow");
-      MlflowCommand.Options start = new MlflowCommand.Options(MlflowCommand.Action.START, dir, port,
+      MlflowCommand.Options start = new MlflowCommand.Options(dev.pdm.common.cli.LocalServer.Action.START, dir, port,
           Path.of(System.getProperty("pdm.home")));
       MlflowCommand.run(start);
       Runtime.getRuntime().addShutdownHook(new Thread(() -> MlflowCommand.run(
-          new MlflowCommand.Options(MlflowCommand.Action.STOP, dir, port, start.pdmHome()))));
+          new MlflowCommand.Options(dev.pdm.common.cli.LocalServer.Action.STOP, dir, port, start.pdmHome()))));
       uri = "http://127.0.0.1:" + port;
     }
     return uri;

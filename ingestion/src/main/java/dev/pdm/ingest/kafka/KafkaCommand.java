@@ -3,7 +3,9 @@ package dev.pdm.ingest.kafka;
 import dev.pdm.common.PdmErrors;
 import dev.pdm.common.cli.CommonOptions;
 import dev.pdm.common.cli.JobMain;
-import dev.pdm.common.cli.JobResult;
+import dev.pdm.common.cli.LocalServer;
+import dev.pdm.common.cli.LocalServer.Action;
+import dev.pdm.common.cli.LocalServer.Result;
 import dev.pdm.common.config.PdmConfig;
 import dev.pdm.common.config.PdmConfigKeys;
 import java.io.IOException;
@@ -28,14 +30,8 @@ import org.kohsuke.args4j.Argument;
  */
 public final class KafkaCommand {
 
-  /** What to do. */
-  public enum Action { START, STOP, STATUS }
-
   /** Validated options. */
   public record Options(PdmConfig config, Action action, Path dir, int port) {}
-
-  /** The outcome, printed on stdout. */
-  public record Result(String summary, int exitCode) implements JobResult {}
 
   static final class Cli extends CommonOptions {
     @Argument(metaVar = "start|stop|status", required = true, usage = "what to do")
@@ -64,6 +60,9 @@ public final class KafkaCommand {
       return new Options(config, action, Path.of(dir.replaceFirst("^file:(//)?", "")).toAbsolutePath(), port);
     }
   }
+
+  /** In the broker's command line: tells its pid from a recycled one. */
+  private static final String MARKER = LocalKafkaBroker.class.getName();
 
   private KafkaCommand() {}
 
@@ -127,46 +126,16 @@ public final class KafkaCommand {
   }
 
   private static Result stop(Options o) {
-    Optional<ProcessHandle> running = running(o.dir());
-    if (running.isEmpty()) {
-      return new Result("Kafka broker is not running", 0);
-    }
-    ProcessHandle process = running.get();
-    process.destroy();
-    try {
-      process.onExit().get(60, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      process.destroyForcibly();
-    }
-    try {
-      Files.deleteIfExists(pidFile(o.dir()));
-    } catch (IOException ignored) {
-      // the pid no longer runs; a stale file is ignored by running()
-    }
-    return new Result("Kafka broker stopped (pid " + process.pid() + ")", 0);
+    return LocalServer.stop(pidFile(o.dir()), MARKER, "Kafka broker");
   }
 
   private static Result status(Options o) {
-    Optional<ProcessHandle> running = running(o.dir());
     String bootstrap = "127.0.0.1:" + o.port();
-    if (running.isPresent() && accepts(bootstrap)) {
-      return new Result("running at " + bootstrap + " (pid " + running.get().pid() + ", data " + o.dir() + ")", 0);
-    }
-    return new Result(running.isPresent() ? "starting or not answering at " + bootstrap : "not running", 3);
+    return LocalServer.status(pidFile(o.dir()), MARKER, accepts(bootstrap), bootstrap, o.dir());
   }
 
   private static Optional<ProcessHandle> running(Path dir) {
-    try {
-      Path pid = pidFile(dir);
-      if (!Files.exists(pid)) {
-        return Optional.empty();
-      }
-      return ProcessHandle.of(Long.parseLong(Files.readString(pid).trim()))
-          .filter(ProcessHandle::isAlive)
-          .filter(p -> p.info().commandLine().map(c -> c.contains(LocalKafkaBroker.class.getName())).orElse(true));
-    } catch (IOException | NumberFormatException e) {
-      return Optional.empty();
-    }
+    return LocalServer.running(pidFile(dir), MARKER);
   }
 
   private static Path pidFile(Path dir) {
