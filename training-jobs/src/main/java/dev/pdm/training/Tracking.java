@@ -250,7 +250,10 @@ public final class Tracking implements AutoCloseable {
     try {
       return Optional.of(parse(client.sendGet(path)));
     } catch (MlflowHttpException e) {
-      if (e.getStatusCode() == 404) {
+      // A missing model answers 404 RESOURCE_DOES_NOT_EXIST; a missing alias of an existing model
+      // answers 400 INVALID_PARAMETER_VALUE "... alias ... not found".
+      String body = String.valueOf(e.getBodyMessage());
+      if (e.getStatusCode() == 404 || (e.getStatusCode() == 400 && body.contains("not found"))) {
         return Optional.empty();
       }
       throw e;

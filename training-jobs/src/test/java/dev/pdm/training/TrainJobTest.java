@@ -142,6 +142,16 @@ class TrainJobTest {
   }
 
   @Test
+  void registeredModelWithoutVersionsHasNoChampion() {
+    PdmConfig config = config(POOR);
+    try (Tracking t = Tracking.connect(config)) {
+      t.createRegisteredModel("empty-T-rul", "created, never trained", Map.of("pdm.task", "rul", "pdm.dataset", "T"));
+      assertTrue(PromotionGate.prepare(t, "empty-T-rul", Task.RUL, "T").isEmpty());
+      assertTrue(t.versionByAlias("empty-T-rul", PromotionGate.CHAMPION).isEmpty());
+    }
+  }
+
+  @Test
   void noTrackingSavesALoadableModelUnderTheWarehouse() {
     TrainJob.Result r = train(config(GOOD), true);
     assertTrue(r.runId().startsWith("local-"));
