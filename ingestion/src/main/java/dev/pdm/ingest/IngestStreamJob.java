@@ -152,18 +152,10 @@ public final class IngestStreamJob {
         }
       });
     } catch (StreamingQueryException | TimeoutException e) {
-      throw PdmErrors.failure("ingest topic " + o.topic(), rootCause(e),
+      throw PdmErrors.failure("ingest topic " + o.topic(), StreamRunner.rootCause(e),
           "fix the cause and run again on the same checkpoint; nothing is lost or doubled", e);
     }
     return new Result(batches.get(), total.get(), o.checkpoint());
-  }
-
-  private static String rootCause(Throwable e) {
-    Throwable t = e;
-    while (t.getCause() != null && t.getCause() != t) {
-      t = t.getCause();
-    }
-    return t.getMessage();
   }
 
   private static String digest(String text) {

@@ -38,6 +38,15 @@ public final class StreamRunner {
     }
   }
 
+  /** The message of the innermost cause: what a streaming failure is really about. */
+  public static String rootCause(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    return t.getMessage();
+  }
+
   static boolean isKafkaMetricsBug(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof NullPointerException) {

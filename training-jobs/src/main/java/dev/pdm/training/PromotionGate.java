@@ -15,11 +15,11 @@ public final class PromotionGate {
 
   public static final String CHAMPION = "champion";
   public static final String CHALLENGER = "challenger";
-  static final String TAG_TASK = "pdm.task";
-  static final String TAG_DATASET = "pdm.dataset";
-  static final String TAG_FEATURE_SET = "pdm.feature_set_version";
-  static final String TAG_CV_PREFIX = "pdm.cv.";
-  static final String TAG_PARAM_PREFIX = "pdm.param.";
+  public static final String TAG_TASK = "pdm.task";
+  public static final String TAG_DATASET = "pdm.dataset";
+  public static final String TAG_FEATURE_SET = "pdm.feature_set_version";
+  public static final String TAG_CV_PREFIX = "pdm.cv.";
+  public static final String TAG_PARAM_PREFIX = "pdm.param.";
 
   /** What the gate decided, with the numbers. */
   public record Decision(boolean promote, double challenger, double champion, String championVersion, String basis) {

@@ -184,6 +184,51 @@ public final class Tracking implements AutoCloseable {
     return out;
   }
 
+  /**
+   * The bytes of one artifact file of a run, through the server's artifact proxy.
+   *
+   * @param artifactUri the run's artifact URI, {@code mlflow-artifacts:/<experiment>/<run>/artifacts}
+   */
+  public InputStream open(String artifactUri, String path) {
+    String root = artifactUri.replaceFirst("^mlflow-artifacts:(//[^/]*)?/?", "");
+    HttpRequest get = request("/api/2.0/mlflow-artifacts/artifacts/" + root + "/" + path)
+        .timeout(Duration.ofMinutes(10)).GET().build();
+    try {
+      HttpResponse<InputStream> r = http.send(get, HttpResponse.BodyHandlers.ofInputStream());
+      if (r.statusCode() != 200) {
+        r.body().close();
+        throw PdmErrors.failure("download artifact " + path + " from " + uri, "HTTP " + r.statusCode(),
+            "check that the run's artifacts are served (mlflow server --serve-artifacts)");
+      }
+      return r.body();
+    } catch (IOException e) {
+      throw PdmErrors.failure("download artifact " + path + " from " + uri, e.toString(), "check the server", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw PdmErrors.failure("download artifact " + path, "interrupted", "run it again");
+    }
+  }
+
+  /** The artifact URI of a run. */
+  public String artifactUri(String runId) {
+    return client.getRun(runId).getInfo().getArtifactUri();
+  }
+
+  /** Files (not directories) of a run's artifacts under {@code path}, recursively. */
+  public List<String> listFiles(String runId, String path) {
+    JsonNode files = parse(client.sendGet("artifacts/list?run_id=" + enc(runId) + "&path=" + enc(path))).path("files");
+    List<String> out = new ArrayList<>();
+    for (JsonNode f : files) {
+      if (f.path("is_dir").asBoolean(false)) {
+        out.addAll(listFiles(runId, f.path("path").asText()));
+      } else {
+        out.add(f.path("path").asText());
+      }
+    }
+    out.sort(null);
+    return out;
+  }
+
   // ---- model registry (REST) ----
 
   /** The registered model, if it exists. */

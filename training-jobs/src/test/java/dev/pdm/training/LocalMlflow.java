@@ -10,13 +10,13 @@ import java.nio.file.Path;
  * One real MLflow tracking server for the tests of this JVM, started with {@link MlflowCommand} (the
  * project's virtualenv, sqlite, artifact proxy) on a free port, stopped at JVM exit.
  */
-final class LocalMlflow {
+public final class LocalMlflow {
 
   private static String uri;
 
   private LocalMlflow() {}
 
-  static synchronized String uri() {
+  public static synchronized String uri() {
     if (uri == null) {
       int port = freePort();
       Path dir = TestSpark.tempDir("mlflow");
@@ -30,7 +30,7 @@ final class LocalMlflow {
     return uri;
   }
 
-  static int freePort() {
+  public static int freePort() {
     try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();
     } catch (IOException e) {

@@ -212,6 +212,31 @@ public final class PdmConfigKeys {
           "30",
           "fails_within_horizon is true when the asset fails within this many cycles.");
 
+  public static final ConfigKey SCORING_MODEL_REFRESH =
+      ConfigKey.of(
+          "pdm.scoring.model-refresh-interval",
+          "30s",
+          "How often the stream scorer asks the registry where the champion alias points; a moved"
+              + " alias is used from the next micro-batch on (a bound on the hot-swap delay).");
+
+  public static final ConfigKey RISK_MEDIUM =
+      ConfigKey.of(
+          "pdm.scoring.risk.medium",
+          "0.2,60",
+          "MEDIUM risk: failure probability at least the first figure, or predicted RUL at most the second.");
+
+  public static final ConfigKey RISK_HIGH =
+      ConfigKey.of(
+          "pdm.scoring.risk.high",
+          "0.5,30",
+          "HIGH risk: failure probability at least the first figure, or predicted RUL at most the second.");
+
+  public static final ConfigKey RISK_CRITICAL =
+      ConfigKey.of(
+          "pdm.scoring.risk.critical",
+          "0.8,10",
+          "CRITICAL risk: failure probability at least the first figure, or predicted RUL at most the second.");
+
   public static List<ConfigKey> all() {
     return List.of(
         WAREHOUSE,
@@ -248,6 +273,10 @@ public final class PdmConfigKeys {
         TRAINING_STEP_SIZE,
         TRAINING_SUBSAMPLING,
         TRAINING_MAX_BINS,
-        TRAINING_MAX_FALSE_ALARM_RATE);
+        TRAINING_MAX_FALSE_ALARM_RATE,
+        SCORING_MODEL_REFRESH,
+        RISK_MEDIUM,
+        RISK_HIGH,
+        RISK_CRITICAL);
   }
 }

@@ -151,7 +151,68 @@ public final class Tables {
     return out;
   }
 
+  public static final TableDef GOLD_PREDICTIONS =
+      new TableDef(
+          "gold.predictions",
+          new StructType()
+              .add("dataset", StringType, false, "fleet, e.g. FD001; partition")
+              .add("asset_id", StringType, false, "asset id")
+              .add("cycle", IntegerType, false, "operating cycle scored")
+              .add("event_time", TimestampType, true, "event time of the cycle, if known")
+              .add("predicted_rul", DoubleType, false, "predicted remaining useful life, in cycles")
+              .add("failure_probability", DoubleType, false, "probability of failure within the horizon")
+              .add("risk_level", StringType, false, "LOW, MEDIUM, HIGH or CRITICAL (pdm.scoring.risk.*)")
+              .add("rul_model_name", StringType, false, "registered RUL model")
+              .add("rul_model_version", StringType, false, "its version that made the prediction")
+              .add("failure_model_name", StringType, false, "registered failure model")
+              .add("failure_model_version", StringType, false, "its version that made the prediction")
+              .add("feature_set_version", IntegerType, false, "gold.feature_sets version of the features")
+              .add("scored_by", StringType, false, "stream or batch")
+              .add("scored_at", TimestampType, false, "when the prediction was committed"),
+          List.of("dataset"),
+          "Model predictions, one row per (dataset, asset_id, cycle), naming the model versions that made them.");
+
+  public static final TableDef GOLD_ALERTS =
+      new TableDef(
+          "gold.alerts",
+          new StructType()
+              .add("alert_id", StringType, false, "stable id: dataset, asset, cycle and level hashed")
+              .add("dataset", StringType, false, "fleet; partition")
+              .add("asset_id", StringType, false, "asset id")
+              .add("cycle", IntegerType, false, "cycle whose prediction raised the alert")
+              .add("event_time", TimestampType, true, "event time of that cycle, if known")
+              .add("risk_level", StringType, false, "the level reached: MEDIUM, HIGH or CRITICAL")
+              .add("previous_level", StringType, false, "the highest level alerted before (LOW if none)")
+              .add("predicted_rul", DoubleType, false, "predicted RUL at that cycle")
+              .add("failure_probability", DoubleType, false, "failure probability at that cycle")
+              .add("recommendation", StringType, false, "what to do, e.g. inspect within 25 cycles")
+              .add("top_features", createArrayType(StringType), false,
+                  "the failure model's most important features with their values at that cycle")
+              .add("rul_model_version", StringType, false, "RUL model version that scored the cycle")
+              .add("failure_model_version", StringType, false, "failure model version that scored the cycle")
+              .add("status", StringType, false, "open, acknowledged or resolved")
+              .add("raised_at", TimestampType, false, "when the alert was committed")
+              .add("updated_at", TimestampType, false, "last status change")
+              .add("note", StringType, true, "operator's note of the last status change")
+              .add("published_at", TimestampType, true, "when it was sent to the alerts topic; null until then"),
+          List.of("dataset"),
+          "Risk escalations, one row per (asset, cycle, level) raised, with their lifecycle.");
+
+  public static final TableDef OPS_ASSET_RISK =
+      new TableDef(
+          "ops.asset_risk",
+          new StructType()
+              .add("dataset", StringType, false, "fleet")
+              .add("asset_id", StringType, false, "asset id")
+              .add("cycle", IntegerType, false, "latest cycle scored by the stream")
+              .add("risk_level", StringType, false, "its risk level")
+              .add("alerted_level", StringType, false, "highest level alerted since the last resolve (LOW if none)")
+              .add("updated_at", TimestampType, false, "when the row changed"),
+          List.of(),
+          "The stream scorer's per-asset alert state: one row per asset.");
+
   public static List<TableDef> all() {
-    return List.of(BRONZE_TELEMETRY, QUARANTINE, SILVER_TELEMETRY, GOLD_FEATURES, GOLD_FEATURE_SETS);
+    return List.of(BRONZE_TELEMETRY, QUARANTINE, SILVER_TELEMETRY, GOLD_FEATURES, GOLD_FEATURE_SETS,
+        GOLD_PREDICTIONS, GOLD_ALERTS, OPS_ASSET_RISK);
   }
 }

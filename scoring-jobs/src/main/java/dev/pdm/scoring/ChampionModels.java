@@ -1,0 +1,158 @@
+package dev.pdm.scoring;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.pdm.common.PdmErrors;
+import dev.pdm.common.config.PdmConfig;
+import dev.pdm.common.config.PdmConfigKeys;
+import dev.pdm.training.PromotionGate;
+import dev.pdm.training.Tracking;
+import dev.pdm.training.TrainJob;
+import dev.pdm.training.Task;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.Map;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The registered {@code champion} RUL and failure models of a dataset, loaded for scoring.
+ *
+ * <p>A version's Spark pipeline is read from the directory {@code train} saved it to under
+ * {@code pdm.training.model-dir}; when that directory is gone (another warehouse, a cleaned
+ * disk) it is downloaded from the run's artifacts through the server's artifact proxy into
+ * {@code <model-dir>/_registry/<name>/<version>} once, so executors read it from shared storage.
+ */
+public final class ChampionModels {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ChampionModels.class);
+
+  /** One registered model version. */
+  public record ModelRef(String name, String version, String runId, int featureSetVersion) {
+    @Override
+    public String toString() {
+      return name + " v" + version;
+    }
+  }
+
+  /** A loaded pair: both models read the same feature-set version. */
+  public record Champions(String dataset, ModelRef rul, ModelRef failure, PipelineModel rulModel,
+      PipelineModel failureModel) {
+    public int featureSetVersion() {
+      return rul.featureSetVersion();
+    }
+
+    /** Whether the registry's aliases still point at these versions. */
+    public boolean same(ModelRef r, ModelRef f) {
+      return rul.equals(r) && failure.equals(f);
+    }
+
+    @Override
+    public String toString() {
+      return rul + " and " + failure + " (feature set v" + featureSetVersion() + ")";
+    }
+  }
+
+  private ChampionModels() {}
+
+  /** Where the champion aliases of a dataset's two models point now. */
+  public static Map<Task, ModelRef> resolve(Tracking tracking, PdmConfig config, String dataset) {
+    ModelRef rul = resolve(tracking, TrainJob.registeredName(config, dataset, Task.RUL), Task.RUL, dataset);
+    ModelRef failure = resolve(tracking, TrainJob.registeredName(config, dataset, Task.FAILURE), Task.FAILURE,
+        dataset);
+    if (rul.featureSetVersion() != failure.featureSetVersion()) {
+      throw PdmErrors.failure("score " + dataset, "the champions read different feature sets: " + rul + " v"
+              + rul.featureSetVersion() + ", " + failure + " v" + failure.featureSetVersion(),
+          "train the dataset again (pdm train --dataset " + dataset + ") so both champions come from one run");
+    }
+    return Map.of(Task.RUL, rul, Task.FAILURE, failure);
+  }
+
+  private static ModelRef resolve(Tracking tracking, String name, Task task, String dataset) {
+    JsonNode v = tracking.versionByAlias(name, PromotionGate.CHAMPION).orElseThrow(() -> PdmErrors.failure(
+        "score " + dataset, "the registry at " + tracking.uri() + " has no " + PromotionGate.CHAMPION
+            + " alias for " + name, "train one first: pdm train --dataset " + dataset));
+    Map<String, String> tags = Tracking.tags(v);
+    if (!task.id().equals(tags.get(PromotionGate.TAG_TASK)) || !dataset.equals(tags.get(PromotionGate.TAG_DATASET))) {
+      throw PdmErrors.failure("score " + dataset, name + " v" + v.path("version").asText() + " is tagged task "
+              + tags.get(PromotionGate.TAG_TASK) + ", dataset " + tags.get(PromotionGate.TAG_DATASET)
+              + ", not a pdm " + task.id() + " model of " + dataset,
+          "point pdm.training.model-name-prefix at pdm's models, or move the alias to a pdm version");
+    }
+    String fs = tags.get(PromotionGate.TAG_FEATURE_SET);
+    if (fs == null) {
+      throw PdmErrors.failure("score " + dataset, name + " v" + v.path("version").asText() + " names no feature set",
+          "train it again with pdm train --dataset " + dataset);
+    }
+    return new ModelRef(name, v.path("version").asText(), v.path("run_id").asText(), Integer.parseInt(fs));
+  }
+
+  /** Loads both champions. */
+  public static Champions load(SparkSession spark, Tracking tracking, PdmConfig config, String dataset) {
+    Map<Task, ModelRef> refs = resolve(tracking, config, dataset);
+    return load(spark, tracking, config, dataset, refs.get(Task.RUL), refs.get(Task.FAILURE));
+  }
+
+  static Champions load(SparkSession spark, Tracking tracking, PdmConfig config, String dataset, ModelRef rul,
+      ModelRef failure) {
+    Champions c = new Champions(dataset, rul, failure, pipeline(spark, tracking, config, dataset, rul, Task.RUL),
+        pipeline(spark, tracking, config, dataset, failure, Task.FAILURE));
+    LOG.info("Loaded champions of {}: {}", dataset, c);
+    return c;
+  }
+
+  private static PipelineModel pipeline(SparkSession spark, Tracking tracking, PdmConfig config, String dataset,
+      ModelRef ref, Task task) {
+    String modelDir = config.require(PdmConfigKeys.MODEL_DIR);
+    String artifact = task.id() + "-model/" + dev.pdm.training.ModelArtifacts.SPARKML;
+    String saved = modelDir + "/" + dataset + "/" + ref.runId() + "/" + artifact;
+    String cached = modelDir + "/_registry/" + ref.name() + "/" + ref.version() + "/" + artifact;
+    try {
+      FileSystem fs = new Path(saved).getFileSystem(spark.sparkContext().hadoopConfiguration());
+      String dir;
+      if (fs.exists(new Path(saved, "metadata"))) {
+        dir = saved;
+      } else {
+        if (!fs.exists(new Path(cached, "metadata"))) {
+          download(tracking, ref, artifact, fs, cached);
+        }
+        dir = cached;
+      }
+      return PipelineModel.load(dir);
+    } catch (IOException | RuntimeException e) {
+      if (e instanceof dev.pdm.common.PdmException p) {
+        throw p;
+      }
+      throw PdmErrors.failure("load " + ref, e.getMessage(),
+          "check " + saved + " or the run's artifacts in MLflow (" + artifact + ")", e);
+    }
+  }
+
+  /** Copies a run's model directory from the artifact proxy, then renames it into place. */
+  private static void download(Tracking tracking, ModelRef ref, String artifact, FileSystem fs, String target)
+      throws IOException {
+    String artifactUri = tracking.artifactUri(ref.runId());
+    Path tmp = new Path(target + ".tmp-" + System.nanoTime());
+    var files = tracking.listFiles(ref.runId(), artifact);
+    if (files.isEmpty()) {
+      throw PdmErrors.failure("load " + ref, "run " + ref.runId() + " has no artifacts under " + artifact,
+          "register a version trained by pdm train");
+    }
+    LOG.info("Downloading {} ({} files) from {} to {}", ref, files.size(), tracking.uri(), target);
+    for (String f : files) {
+      try (InputStream in = tracking.open(artifactUri, f);
+           OutputStream out = fs.create(new Path(tmp, f.substring(artifact.length() + 1)), true)) {
+        in.transferTo(out);
+      }
+    }
+    fs.mkdirs(new Path(target).getParent());
+    if (!fs.rename(tmp, new Path(target)) && !fs.exists(new Path(target, "metadata"))) {
+      throw PdmErrors.failure("load " + ref, "could not move " + tmp + " to " + target, "check the model directory");
+    }
+    fs.delete(tmp, true);
+  }
+}

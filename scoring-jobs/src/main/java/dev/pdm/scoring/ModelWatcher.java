@@ -1,0 +1,75 @@
+package dev.pdm.scoring;
+
+import dev.pdm.common.PdmErrors;
+import dev.pdm.common.config.PdmConfig;
+import dev.pdm.training.Task;
+import dev.pdm.training.Tracking;
+import java.util.Map;
+import java.util.function.LongSupplier;
+import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The champions a running stream scores with. Between micro-batches (on the driver) it asks the
+ * registry, at most once per refresh interval, where the champion aliases point, and loads the new
+ * versions when they moved; a micro-batch is scored by one pair from start to end, so a swap never
+ * splits or repeats a batch. A champion that reads another feature-set version than the stream's
+ * state cannot be swapped in: the stream fails with what to do.
+ */
+final class ModelWatcher {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ModelWatcher.class);
+
+  private final SparkSession spark;
+  private final Tracking tracking;
+  private final PdmConfig config;
+  private final String dataset;
+  private final long refreshMillis;
+  private final LongSupplier clock;
+  private ChampionModels.Champions current;
+  private long checkedAt;
+  private int swaps;
+
+  ModelWatcher(SparkSession spark, Tracking tracking, PdmConfig config, String dataset, long refreshMillis,
+      LongSupplier clock) {
+    this.spark = spark;
+    this.tracking = tracking;
+    this.config = config;
+    this.dataset = dataset;
+    this.refreshMillis = refreshMillis;
+    this.clock = clock;
+    this.current = ChampionModels.load(spark, tracking, config, dataset);
+    this.checkedAt = clock.getAsLong();
+  }
+
+  /** The champions to score the next micro-batch with. */
+  synchronized ChampionModels.Champions current() {
+    long now = clock.getAsLong();
+    if (now - checkedAt < refreshMillis) {
+      return current;
+    }
+    checkedAt = now;
+    Map<Task, ChampionModels.ModelRef> refs = ChampionModels.resolve(tracking, config, dataset);
+    ChampionModels.ModelRef rul = refs.get(Task.RUL);
+    ChampionModels.ModelRef failure = refs.get(Task.FAILURE);
+    if (current.same(rul, failure)) {
+      return current;
+    }
+    if (rul.featureSetVersion() != current.featureSetVersion()) {
+      throw PdmErrors.failure("swap in the new champions of " + dataset, rul + " reads feature set v"
+              + rul.featureSetVersion() + ", the running stream computes v" + current.featureSetVersion(),
+          "stop the scorer and start it with a new --checkpoint, so its per-asset feature state is rebuilt for v"
+              + rul.featureSetVersion());
+    }
+    ChampionModels.Champions next = ChampionModels.load(spark, tracking, config, dataset, rul, failure);
+    LOG.info("Champions of {} moved: {} -> {}; scoring with them from this micro-batch on", dataset, current, next);
+    current = next;
+    swaps++;
+    return current;
+  }
+
+  synchronized int swaps() {
+    return swaps;
+  }
+}

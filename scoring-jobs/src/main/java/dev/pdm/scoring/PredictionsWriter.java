@@ -1,0 +1,40 @@
+package dev.pdm.scoring;
+
+import dev.pdm.common.table.Tables;
+import dev.pdm.common.table.Warehouse;
+import java.util.List;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+
+/**
+ * Writes gold.predictions, keyed by (dataset, asset_id, cycle). The stream inserts only (a replayed
+ * micro-batch, even scored by a newer model after a swap, finds its rows there and adds nothing);
+ * score-batch upserts (scoring again with the same models rewrites the same values).
+ */
+final class PredictionsWriter {
+
+  private PredictionsWriter() {}
+
+  static void insertNew(Warehouse warehouse, Dataset<Row> predictions, List<String> datasets) {
+    warehouse.ensure(Tables.GOLD_PREDICTIONS, Tables.GOLD_PREDICTIONS.schema());
+    warehouse.delta(Tables.GOLD_PREDICTIONS).as("t")
+        .merge(predictions.as("s"), condition(datasets))
+        .whenNotMatched().insertAll()
+        .execute();
+  }
+
+  static void upsert(Warehouse warehouse, Dataset<Row> predictions, List<String> datasets) {
+    warehouse.ensure(Tables.GOLD_PREDICTIONS, Tables.GOLD_PREDICTIONS.schema());
+    warehouse.delta(Tables.GOLD_PREDICTIONS).as("t")
+        .merge(predictions.as("s"), condition(datasets))
+        .whenMatched().updateAll()
+        .whenNotMatched().insertAll()
+        .execute();
+  }
+
+  // The literal dataset list lets Delta prune the table's partitions.
+  private static String condition(List<String> datasets) {
+    return "t.dataset IN ('" + String.join("', '", datasets) + "') AND t.dataset = s.dataset"
+        + " AND t.asset_id = s.asset_id AND t.cycle = s.cycle";
+  }
+}

@@ -1,0 +1,328 @@
+package dev.pdm.scoring;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.pdm.common.PdmException;
+import dev.pdm.common.config.PdmConfig;
+import dev.pdm.common.config.PdmConfigKeys;
+import dev.pdm.common.test.TestSpark;
+import dev.pdm.features.FeaturesJob;
+import dev.pdm.features.TinyFleet;
+import dev.pdm.ingest.StreamTrigger;
+import dev.pdm.ingest.kafka.KafkaSettings;
+import dev.pdm.ingest.kafka.LocalKafkaBroker;
+import dev.pdm.ingest.sim.EventJson;
+import dev.pdm.training.LocalMlflow;
+import dev.pdm.training.PromotionGate;
+import dev.pdm.training.Task;
+import dev.pdm.training.Tracking;
+import dev.pdm.training.TrainJob;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Batch and stream scoring against a real MLflow server and Kafka broker: a tiny fleet is trained
+ * once; live assets are published as JSON events and scored by the stream, then by score-batch.
+ */
+class ScoringTest {
+
+  private static final String GRID = "3,15,0.3,1.0";
+  private static final List<String> READINGS = List.of("x1", "x2", "a", "b", "c", "d");
+
+  private static Path warehouse;
+  private static LocalKafkaBroker broker;
+  private static String version1;
+  private final SparkSession spark = TestSpark.session();
+
+  @BeforeAll
+  static void trainFleet() {
+    SparkSession spark = TestSpark.session();
+    broker = LocalKafkaBroker.start(TestSpark.tempDir("kafka"), 0);
+    warehouse = TestSpark.tempDir("score-wh");
+    PdmConfig config = config();
+    List<List<Row>> parts = new ArrayList<>();
+    for (int unit = 1; unit <= 9; unit++) {
+      parts.add(TinyFleet.rows("T", "train", unit, 1, 25 + 4 * unit, 1));
+    }
+    TinyFleet.appendSilver(spark, config, TinyFleet.concat(parts));
+    FeaturesJob.run(spark, new FeaturesJob.Options(config, "T", false));
+    TrainJob.Result trained = TrainJob.run(spark, new TrainJob.Options(config, "T", null, 3, false));
+    version1 = trained.models().get(Task.RUL).version();
+  }
+
+  @AfterAll
+  static void stopBroker() {
+    if (broker != null) {
+      broker.close();
+    }
+  }
+
+  private static PdmConfig config(String... more) {
+    String[] g = GRID.split(",");
+    List<String> kv = new ArrayList<>(List.of("pdm.mlflow.tracking-uri", LocalMlflow.uri(),
+        PdmConfigKeys.KAFKA_BOOTSTRAP.name(), broker.bootstrapServers(),
+        "pdm.training.grid.max-depth", g[0], "pdm.training.grid.max-iter", g[1],
+        "pdm.training.grid.step-size", g[2], "pdm.training.grid.subsampling-rate", g[3],
+        PdmConfigKeys.SCORING_MODEL_REFRESH.name(), "0ms"));
+    kv.addAll(List.of(more));
+    return TinyFleet.config(warehouse, kv.toArray(String[]::new));
+  }
+
+  /** Publishes cycles from..to of live assets {@code T-<prefix>-<unit>} as JSON events. */
+  private static void publish(String topic, String prefix, int units, int from, int to) {
+    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(KafkaSettings.producer(config()))) {
+      for (int unit = 1; unit <= units; unit++) {
+        for (Row r : TinyFleet.rows("T", prefix, unit, from, to, 1)) {
+          // silver's columns: dataset, split, asset_id, cycle, event_time, x1, x2, a, b, c, d, ...
+          Double[] readings = new Double[READINGS.size()];
+          for (int i = 0; i < readings.length; i++) {
+            readings[i] = (Double) r.get(5 + i);
+          }
+          String json = EventJson.event(r.getString(2), "T", r.getInt(3), null, READINGS, 2, readings);
+          producer.send(new ProducerRecord<>(topic, json.getBytes(StandardCharsets.UTF_8)));
+        }
+      }
+      producer.flush();
+    }
+  }
+
+  private ScoreStreamJob.Result stream(String topic) {
+    return stream(topic, config());
+  }
+
+  private ScoreStreamJob.Result stream(String topic, PdmConfig config) {
+    return ScoreStreamJob.run(spark, new ScoreStreamJob.Options(config, topic, "T", "alerts-" + topic,
+        StreamTrigger.availableNow(), null));
+  }
+
+  /** Every message of a topic, from the start. */
+  private static List<String> consume(String topic) {
+    Map<String, Object> props = new HashMap<>(KafkaSettings.client(config()));
+    props.put("group.id", "test-" + System.nanoTime());
+    props.put("auto.offset.reset", "earliest");
+    props.put("key.deserializer", "org.apache.kafka.common.serialization.StringDeserializer");
+    props.put("value.deserializer", "org.apache.kafka.common.serialization.StringDeserializer");
+    List<String> out = new ArrayList<>();
+    try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<String, String>(props)) {
+      consumer.subscribe(List.of(topic));
+      long idleSince = System.currentTimeMillis();
+      while (System.currentTimeMillis() - idleSince < 5_000) {
+        var records = consumer.poll(java.time.Duration.ofMillis(500));
+        records.forEach(r -> out.add(r.value()));
+        if (!records.isEmpty()) {
+          idleSince = System.currentTimeMillis();
+        }
+      }
+    }
+    return out;
+  }
+
+  private List<Row> predictions(String where) {
+    return spark.sql("SELECT asset_id, cycle, predicted_rul, failure_probability, risk_level, rul_model_version,"
+        + " failure_model_version, scored_by FROM delta.`" + warehouse.resolve("gold/predictions")
+        + "` WHERE " + where + " ORDER BY asset_id, cycle").collectAsList();
+  }
+
+  private long predictionsVersion() {
+    return spark.sql("DESCRIBE HISTORY delta.`" + warehouse.resolve("gold/predictions") + "`").count();
+  }
+
+  @Test
+  void streamScoresEveryCycleOnceAndItsLastPredictionEqualsScoreBatch() {
+    publish("live", "live", 3, 1, 20);
+    ScoreStreamJob.Result first = stream("live");
+    assertEquals(60, first.landing().counts().inserted());
+    assertEquals(60, first.predictions());
+    List<Row> streamed = predictions("asset_id LIKE 'T-live-%'");
+    assertEquals(60, streamed.size(), "one prediction per cycle");
+    RiskLevels risk = RiskLevels.from(config());
+    for (Row r : streamed) {
+      assertEquals(version1, r.getString(5));
+      assertEquals("stream", r.getString(7));
+      assertEquals(risk.level(r.getDouble(3), r.getDouble(2)).name(), r.getString(4));
+      assertTrue(r.getDouble(3) >= 0 && r.getDouble(3) <= 1);
+    }
+
+    // restart on the same checkpoints: nothing new, nothing written
+    long version = predictionsVersion();
+    ScoreStreamJob.Result again = stream("live");
+    assertEquals(0, again.predictions());
+    assertEquals(version, predictionsVersion());
+
+    Map<String, double[]> lastStreamed = new HashMap<>();
+    for (Row r : streamed) {
+      if (r.getInt(1) == 20) {
+        lastStreamed.put(r.getString(0), new double[] {r.getDouble(2), r.getDouble(3)});
+      }
+    }
+    // score-batch computes the same features from silver with the batch job and scores the latest cycle
+    FeaturesJob.run(spark, new FeaturesJob.Options(config(), "T", false));
+    ScoreBatchJob.Result batch = ScoreBatchJob.run(spark,
+        new ScoreBatchJob.Options(config(), "T", "asset_id LIKE 'T-live-%'", false));
+    assertEquals(3, batch.rows());
+    List<Row> scored = predictions("asset_id LIKE 'T-live-%' AND cycle = 20");
+    assertEquals(3, scored.size());
+    for (Row r : scored) {
+      assertEquals("batch", r.getString(7));
+      assertEquals(lastStreamed.get(r.getString(0))[0], r.getDouble(2), 1e-9, "predicted RUL of " + r.getString(0));
+      assertEquals(lastStreamed.get(r.getString(0))[1], r.getDouble(3), 1e-9, "probability of " + r.getString(0));
+    }
+    assertEquals(60, predictions("asset_id LIKE 'T-live-%'").size(), "score-batch updated, added nothing");
+  }
+
+  @Test
+  void anAssetRunToFailureRaisesOneAlertPerEscalation() {
+    // RUL limits for the tiny fleet (labels capped at 30); probabilities never reach 1
+    PdmConfig config = config("pdm.scoring.risk.medium", "1,20", "pdm.scoring.risk.high", "1,10",
+        "pdm.scoring.risk.critical", "1,3");
+    publish("fail", "fail", 1, 1, 61);
+    ScoreStreamJob.Result first = stream("fail", config);
+    List<Row> predicted = predictions("asset_id = 'T-fail-1'");
+    assertEquals(61, predicted.size());
+    int expected = 0;
+    int highest = 0;
+    int elevated = 0;
+    for (Row r : predicted) {
+      int level = RiskLevels.Level.valueOf(r.getString(4)).ordinal();
+      elevated += level > 0 ? 1 : 0;
+      if (level > highest) {
+        expected++;
+        highest = level;
+      }
+    }
+    assertEquals(RiskLevels.Level.CRITICAL.ordinal(), highest, "the asset is driven to failure: " + predicted);
+    List<Row> alerts = spark.sql("SELECT alert_id, cycle, risk_level, previous_level, recommendation, top_features,"
+        + " status, published_at FROM delta.`" + warehouse.resolve("gold/alerts") + "` WHERE asset_id = 'T-fail-1'"
+        + " ORDER BY cycle").collectAsList();
+    assertEquals(expected, alerts.size(), "one alert per escalation: " + alerts);
+    assertEquals(expected, first.alerts());
+    assertTrue(alerts.size() < elevated, alerts.size() + " alerts for " + elevated + " elevated cycles");
+    String previous = "LOW";
+    for (Row a : alerts) {
+      assertEquals(previous, a.getString(3));
+      previous = a.getString(2);
+      assertEquals("open", a.getString(6));
+      assertEquals(Alerts.TOP_FEATURES, a.getList(5).size(), a.toString());
+      assertTrue(a.getString(4).startsWith(a.getString(2).equals("CRITICAL") ? "inspect now" : "inspect within "),
+          a.getString(4));
+      assertTrue(a.get(7) != null, "published");
+    }
+    List<String> sent = consume("alerts-fail");
+    assertEquals(alerts.size(), sent.size(), sent.toString());
+    assertTrue(sent.get(0).contains("\"alert_id\":\"" + alerts.get(0).getString(0) + "\""), sent.get(0));
+
+    // restart: nothing new in the table or the topic
+    ScoreStreamJob.Result again = stream("fail", config);
+    assertEquals(0, again.alerts());
+    assertEquals(alerts.size(), consume("alerts-fail").size());
+
+    // the lifecycle
+    String last = alerts.get(alerts.size() - 1).getString(0);
+    AlertsCommand.run(spark, new AlertsCommand.Options(config, AlertsCommand.Action.ACK, last, "on it", null, false));
+    assertEquals("acknowledged", spark.sql("SELECT status FROM delta.`" + warehouse.resolve("gold/alerts")
+        + "` WHERE alert_id = '" + last + "'").head().getString(0));
+    AlertsCommand.Result open = AlertsCommand.run(spark, new AlertsCommand.Options(config, AlertsCommand.Action.LIST,
+        null, null, "T", false));
+    assertTrue(open.alerts().size() >= alerts.size());
+    AlertsCommand.run(spark, new AlertsCommand.Options(config, AlertsCommand.Action.RESOLVE, last, "replaced HPC",
+        null, false));
+    assertEquals(0, spark.sql("SELECT count(*) FROM delta.`" + warehouse.resolve("gold/alerts")
+        + "` WHERE asset_id = 'T-fail-1' AND status <> 'resolved'").head().getLong(0));
+    assertEquals("LOW", spark.sql("SELECT alerted_level FROM delta.`" + warehouse.resolve("ops/asset_risk")
+        + "` WHERE asset_id = 'T-fail-1'").head().getString(0));
+    PdmException twice = assertThrows(PdmException.class, () -> AlertsCommand.run(spark,
+        new AlertsCommand.Options(config, AlertsCommand.Action.RESOLVE, last, null, null, false)));
+    assertTrue(twice.getMessage().contains("resolved already"), twice.getMessage());
+  }
+
+  @Test
+  void scoreBatchIsIdempotentAndChecksItsPredicate() {
+    ScoreBatchJob.Options latest = new ScoreBatchJob.Options(config(), "T", "split = 'train'", false);
+    ScoreBatchJob.Result first = ScoreBatchJob.run(spark, latest);
+    assertEquals(9, first.rows());
+    List<Row> once = predictions("asset_id LIKE 'T-train-%'");
+    assertEquals(9, once.size());
+    ScoreBatchJob.run(spark, latest);
+    List<Row> twice = predictions("asset_id LIKE 'T-train-%'");
+    assertEquals(once, twice, "scoring again with the same champions changes nothing");
+
+    ScoreBatchJob.Result all = ScoreBatchJob.run(spark, new ScoreBatchJob.Options(config(), "T", "split = 'train'",
+        true));
+    long rows = spark.sql("SELECT count(*) FROM delta.`" + warehouse.resolve("gold/features")
+        + "` WHERE split = 'train'").head().getLong(0);
+    assertEquals(rows, all.rows());
+    assertEquals(9, all.assets());
+
+    PdmException bad = assertThrows(PdmException.class, () -> ScoreBatchJob.run(spark,
+        new ScoreBatchJob.Options(config(), "T", "no_such_column = 1", false)));
+    assertTrue(bad.getMessage().startsWith("Cannot select rows with --where no_such_column = 1"), bad.getMessage());
+  }
+
+  @Test
+  void movedChampionScoresFromTheNextBatchOnWithoutGapOrDuplicate() {
+    publish("swap", "swap", 2, 1, 10);
+    stream("swap");
+    // a new version of each model (the same run's model registered again: a real registry version,
+    // without a second training) stands in for a promotion
+    PdmConfig config = config();
+    try (Tracking t = Tracking.connect(config)) {
+      Map<Task, String> before = new HashMap<>();
+      Map<Task, String> next = new HashMap<>();
+      for (Task task : Task.values()) {
+        String name = TrainJob.registeredName(config, "T", task);
+        var champion = t.versionByAlias(name, PromotionGate.CHAMPION).orElseThrow();
+        before.put(task, champion.path("version").asText());
+        next.put(task, t.createModelVersion(name, champion.path("source").asText(), champion.path("run_id").asText(),
+            Tracking.tags(champion)));
+      }
+      String v2 = next.get(Task.RUL);
+      String f2 = next.get(Task.FAILURE);
+      java.util.concurrent.atomic.AtomicLong clock = new java.util.concurrent.atomic.AtomicLong();
+      try {
+        // the watcher of a running stream picks the move up between micro-batches
+        ModelWatcher watcher = new ModelWatcher(spark, t, config, "T", 60_000, clock::get);
+        assertEquals(version1, watcher.current().rul().version());
+        t.setAlias(TrainJob.registeredName(config, "T", Task.RUL), PromotionGate.CHAMPION, v2);
+        t.setAlias(TrainJob.registeredName(config, "T", Task.FAILURE), PromotionGate.CHAMPION, f2);
+        clock.addAndGet(59_000);
+        assertEquals(version1, watcher.current().rul().version(), "not asked again within the refresh interval");
+        clock.addAndGet(1_000);
+        assertEquals(v2, watcher.current().rul().version());
+        assertEquals(f2, watcher.current().failure().version());
+        assertEquals(1, watcher.swaps());
+
+        // sent twice: the exact duplicates are dropped by the landing, not scored again
+        publish("swap", "swap", 2, 11, 20);
+        publish("swap", "swap", 2, 11, 20);
+        ScoreStreamJob.Result after = stream("swap");
+        assertEquals(20, after.predictions());
+        assertTrue(after.rulModel().endsWith(" v" + v2), after.rulModel());
+      } finally {
+        t.setAlias(TrainJob.registeredName(config, "T", Task.RUL), PromotionGate.CHAMPION, before.get(Task.RUL));
+        t.setAlias(TrainJob.registeredName(config, "T", Task.FAILURE), PromotionGate.CHAMPION,
+            before.get(Task.FAILURE));
+      }
+      List<Row> rows = predictions("asset_id LIKE 'T-swap-%'");
+      assertEquals(40, rows.size(), "every cycle of both assets exactly once");
+      for (Row r : rows) {
+        boolean early = r.getInt(1) <= 10;
+        String where = r.getString(0) + " cycle " + r.getInt(1);
+        assertEquals(early ? before.get(Task.RUL) : v2, r.getString(5), where);
+        assertEquals(early ? before.get(Task.FAILURE) : f2, r.getString(6), where);
+      }
+    }
+  }
+}
