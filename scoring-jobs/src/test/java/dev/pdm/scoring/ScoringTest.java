@@ -25,10 +25,14 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.streaming.StreamingQuery;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -272,9 +276,7 @@ class ScoringTest {
   }
 
   @Test
-  void movedChampionScoresFromTheNextBatchOnWithoutGapOrDuplicate() {
-    publish("swap", "swap", 2, 1, 10);
-    stream("swap");
+  void movedChampionIsUsedByTheRunningStreamWithoutGapOrDuplicate() throws Exception {
     // a new version of each model (the same run's model registered again: a real registry version,
     // without a second training) stands in for a promotion
     PdmConfig config = config();
@@ -290,39 +292,72 @@ class ScoringTest {
       }
       String v2 = next.get(Task.RUL);
       String f2 = next.get(Task.FAILURE);
-      java.util.concurrent.atomic.AtomicLong clock = new java.util.concurrent.atomic.AtomicLong();
       try {
-        // the watcher of a running stream picks the move up between micro-batches
+        // one running stream (500 ms trigger, the aliases looked up before every micro-batch)
+        CompletableFuture<ScoreStreamJob.Result> running = CompletableFuture.supplyAsync(() -> ScoreStreamJob.run(
+            spark, new ScoreStreamJob.Options(config, "swap", "T", "none", StreamTrigger.parse("500ms"), null)));
+        publish("swap", "swap", 2, 1, 10);
+        awaitPredictions("asset_id LIKE 'T-swap-%'", 20, running);
+        setChampions(t, config, v2, f2);
+        // sent twice: the exact duplicates are dropped by the landing, not scored again
+        publish("swap", "swap", 2, 11, 20);
+        publish("swap", "swap", 2, 11, 20);
+        awaitPredictions("asset_id LIKE 'T-swap-%'", 40, running);
+        for (StreamingQuery q : spark.streams().active()) {
+          if (q.name().endsWith("swap")) {
+            q.stop();
+          }
+        }
+        ScoreStreamJob.Result result = running.get(2, TimeUnit.MINUTES);
+        assertEquals(1, result.swaps(), result.summary());
+        assertTrue(result.rulModel().endsWith(" v" + v2), result.rulModel());
+
+        List<Row> rows = predictions("asset_id LIKE 'T-swap-%'");
+        assertEquals(40, rows.size(), "every cycle of both assets exactly once");
+        for (Row r : rows) {
+          boolean early = r.getInt(1) <= 10;
+          String where = r.getString(0) + " cycle " + r.getInt(1);
+          assertEquals(early ? before.get(Task.RUL) : v2, r.getString(5), where);
+          assertEquals(early ? before.get(Task.FAILURE) : f2, r.getString(6), where);
+        }
+
+        // the refresh interval bounds how long the move takes to be seen
+        setChampions(t, config, before.get(Task.RUL), before.get(Task.FAILURE));
+        AtomicLong clock = new AtomicLong();
         ModelWatcher watcher = new ModelWatcher(spark, t, config, "T", 60_000, clock::get);
         assertEquals(version1, watcher.current().rul().version());
-        t.setAlias(TrainJob.registeredName(config, "T", Task.RUL), PromotionGate.CHAMPION, v2);
-        t.setAlias(TrainJob.registeredName(config, "T", Task.FAILURE), PromotionGate.CHAMPION, f2);
+        setChampions(t, config, v2, f2);
         clock.addAndGet(59_000);
         assertEquals(version1, watcher.current().rul().version(), "not asked again within the refresh interval");
         clock.addAndGet(1_000);
         assertEquals(v2, watcher.current().rul().version());
         assertEquals(f2, watcher.current().failure().version());
         assertEquals(1, watcher.swaps());
-
-        // sent twice: the exact duplicates are dropped by the landing, not scored again
-        publish("swap", "swap", 2, 11, 20);
-        publish("swap", "swap", 2, 11, 20);
-        ScoreStreamJob.Result after = stream("swap");
-        assertEquals(20, after.predictions());
-        assertTrue(after.rulModel().endsWith(" v" + v2), after.rulModel());
       } finally {
-        t.setAlias(TrainJob.registeredName(config, "T", Task.RUL), PromotionGate.CHAMPION, before.get(Task.RUL));
-        t.setAlias(TrainJob.registeredName(config, "T", Task.FAILURE), PromotionGate.CHAMPION,
-            before.get(Task.FAILURE));
+        setChampions(t, config, before.get(Task.RUL), before.get(Task.FAILURE));
       }
-      List<Row> rows = predictions("asset_id LIKE 'T-swap-%'");
-      assertEquals(40, rows.size(), "every cycle of both assets exactly once");
-      for (Row r : rows) {
-        boolean early = r.getInt(1) <= 10;
-        String where = r.getString(0) + " cycle " + r.getInt(1);
-        assertEquals(early ? before.get(Task.RUL) : v2, r.getString(5), where);
-        assertEquals(early ? before.get(Task.FAILURE) : f2, r.getString(6), where);
+    }
+  }
+
+  private static void setChampions(Tracking t, PdmConfig config, String rul, String failure) {
+    t.setAlias(TrainJob.registeredName(config, "T", Task.RUL), PromotionGate.CHAMPION, rul);
+    t.setAlias(TrainJob.registeredName(config, "T", Task.FAILURE), PromotionGate.CHAMPION, failure);
+  }
+
+  private void awaitPredictions(String where, int count, CompletableFuture<?> running) throws Exception {
+    long deadline = System.currentTimeMillis() + 180_000;
+    while (true) {
+      if (running.isDone()) {
+        running.get();
+        throw new AssertionError("the stream stopped before " + count + " predictions");
       }
+      if (warehouse.resolve("gold/predictions/_delta_log").toFile().exists() && predictions(where).size() >= count) {
+        return;
+      }
+      if (System.currentTimeMillis() > deadline) {
+        throw new AssertionError("fewer than " + count + " predictions after 180 s: " + predictions(where).size());
+      }
+      Thread.sleep(300);
     }
   }
 }
