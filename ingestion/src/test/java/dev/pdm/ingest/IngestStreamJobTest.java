@@ -90,10 +90,18 @@ class IngestStreamJobTest {
     assertEquals("[[CONFLICTING_DUPLICATE,1], [INVALID_CYCLE,1], [MALFORMED_JSON,2], [MISSING_ASSET_ID,1],"
         + " [NON_NUMERIC,1], [NOT_AN_OBJECT,1], [OUT_OF_RANGE,1]]", reasons.toString());
 
+    // one ops.stream_metrics row per micro-batch, with the latency from the Kafka timestamp
+    assertEquals(first.batches(), count("SELECT count(*) FROM ops.stream_metrics WHERE job = 'ingest-stream'"));
+    assertEquals(13, count("SELECT sum(input_rows) FROM ops.stream_metrics"));
+    assertEquals(4, count("SELECT sum(output_rows) FROM ops.stream_metrics"));
+    assertEquals(0, count("SELECT count(*) FROM ops.stream_metrics WHERE NOT (latency_max_ms >= latency_p95_ms"
+        + " AND latency_p95_ms >= latency_p50_ms AND latency_p50_ms >= 0 AND duration_ms >= 0)"));
+
     Warehouse warehouse = new Warehouse(spark, wh.toString());
     long silverVersion = warehouse.version(Tables.SILVER_TELEMETRY);
     IngestStreamJob.Result again = IngestStreamJob.run(spark, options);
     assertEquals(0, again.batches(), "nothing new on the same checkpoint");
+    assertEquals(first.batches(), count("SELECT count(*) FROM ops.stream_metrics"));
     assertEquals(silverVersion, warehouse.version(Tables.SILVER_TELEMETRY));
     assertEquals(13, count("SELECT count(*) FROM bronze.telemetry_raw"));
 

@@ -16,6 +16,7 @@ import dev.pdm.features.FeatureSet;
 import dev.pdm.features.FeatureSets;
 import dev.pdm.features.StreamingFeatures;
 import dev.pdm.ingest.IngestStreamJob;
+import dev.pdm.ingest.StreamMetrics;
 import dev.pdm.ingest.StreamRunner;
 import dev.pdm.ingest.StreamTrigger;
 import dev.pdm.training.Tracking;
@@ -150,8 +151,10 @@ public final class ScoreStreamJob {
       AtomicLong alerts = new AtomicLong();
       RiskLevels risk = RiskLevels.from(config);
       Map<String, List<String>> topFeatures = new HashMap<>();
+      StreamMetrics.ensureTable(warehouse);
+      String metricsId = StreamMetrics.appId(o.checkpoint() + "/scoring");
       VoidFunction2<Dataset<Row>, Long> scoreBatch = (features, batchId) -> {
-        long started = System.nanoTime();
+        long started = System.currentTimeMillis();
         ChampionModels.Champions models = watcher.current();
         List<String> top = topFeatures.computeIfAbsent(models.failure().toString(),
             k -> Alerts.topFeatures(models.failureModel(), set.featureNames()));
@@ -174,11 +177,15 @@ public final class ScoreStreamJob {
               raisedRows.unpersist();
             }
           }
+          long committed = System.currentTimeMillis();
           batches.incrementAndGet();
           predictions.addAndGet(n);
           alerts.addAndGet(raised);
           LOG.info("score-stream batch {}: {} predictions, {} alerts with {} in {} ms", batchId, n, raised, models,
-              (System.nanoTime() - started) / 1_000_000);
+              committed - started);
+          StreamMetrics.record(new Warehouse(scored.sparkSession(), warehouse.root()), metricsId,
+              new StreamMetrics.Batch("score-stream", scoringQueryName(o), batchId, d, o.topic(), n, n, raised,
+                  started, committed, null, null, null));
         } finally {
           scored.unpersist();
         }

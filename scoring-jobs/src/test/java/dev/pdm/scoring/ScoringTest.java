@@ -160,11 +160,18 @@ class ScoringTest {
       assertTrue(r.getDouble(3) >= 0 && r.getDouble(3) <= 1);
     }
 
+    String metrics = "SELECT count(*), sum(input_rows) FROM delta.`" + warehouse.resolve("ops/stream_metrics")
+        + "` WHERE job = 'score-stream' AND topic = 'live'";
+    Row m = spark.sql(metrics).head();
+    assertEquals(first.batches(), m.getLong(0), "one metrics row per scoring micro-batch");
+    assertEquals(60, m.getLong(1));
+
     // restart on the same checkpoints: nothing new, nothing written
     long version = predictionsVersion();
     ScoreStreamJob.Result again = stream("live");
     assertEquals(0, again.predictions());
     assertEquals(version, predictionsVersion());
+    assertEquals(m, spark.sql(metrics).head());
 
     Map<String, double[]> lastStreamed = new HashMap<>();
     for (Row r : streamed) {

@@ -211,8 +211,30 @@ public final class Tables {
           List.of(),
           "The stream scorer's per-asset alert state: one row per asset.");
 
+  public static final TableDef OPS_STREAM_METRICS =
+      new TableDef(
+          "ops.stream_metrics",
+          new StructType()
+              .add("job", StringType, false, "ingest-stream (landing) or score-stream (scoring)")
+              .add("query_name", StringType, false, "the streaming query's name")
+              .add("batch_id", LongType, false, "micro-batch id")
+              .add("dataset", StringType, true, "the job's --dataset")
+              .add("topic", StringType, false, "Kafka topic")
+              .add("input_rows", LongType, false, "records (landing) or feature rows (scoring) in the batch")
+              .add("output_rows", LongType, false, "rows added to silver (landing) or gold.predictions (scoring)")
+              .add("alerts", LongType, true, "alerts raised (scoring)")
+              .add("duration_ms", LongType, false, "time to process and commit the batch")
+              .add("rows_per_second", DoubleType, true, "input_rows / duration")
+              .add("latency_p50_ms", LongType, true, "landing: median time from Kafka record timestamp to commit")
+              .add("latency_p95_ms", LongType, true, "landing: 95th percentile of the same")
+              .add("latency_max_ms", LongType, true, "landing: the oldest record's time to commit")
+              .add("started_at", TimestampType, false, "when the batch started")
+              .add("committed_at", TimestampType, false, "when its writes committed"),
+          List.of(),
+          "Progress of the streaming jobs, one row per micro-batch (exactly once per checkpoint).");
+
   public static List<TableDef> all() {
     return List.of(BRONZE_TELEMETRY, QUARANTINE, SILVER_TELEMETRY, GOLD_FEATURES, GOLD_FEATURE_SETS,
-        GOLD_PREDICTIONS, GOLD_ALERTS, OPS_ASSET_RISK);
+        GOLD_PREDICTIONS, GOLD_ALERTS, OPS_ASSET_RISK, OPS_STREAM_METRICS);
   }
 }

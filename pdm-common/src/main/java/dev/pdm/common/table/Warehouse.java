@@ -44,6 +44,10 @@ public final class Warehouse {
     }
   }
 
+  public SparkSession spark() {
+    return spark;
+  }
+
   public String root() {
     return root;
   }

@@ -1,0 +1,62 @@
+package dev.pdm.ingest;
+
+import dev.pdm.common.table.Tables;
+import dev.pdm.common.table.Warehouse;
+import java.sql.Timestamp;
+import java.util.List;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One row of {@code ops.stream_metrics} per micro-batch, appended with Delta's idempotent-write
+ * options ({@code txnAppId} of the query's checkpoint, {@code txnVersion} = batch id), so a batch
+ * replayed after a crash is recorded once.
+ */
+public final class StreamMetrics {
+
+  private static final Logger LOG = LoggerFactory.getLogger(StreamMetrics.class);
+
+  /** What one micro-batch did. Latencies are null when unknown. */
+  public record Batch(String job, String queryName, long batchId, String dataset, String topic, long inputRows,
+      long outputRows, Long alerts, long startedMillis, long committedMillis, Long latencyP50, Long latencyP95,
+      Long latencyMax) {
+
+    Row toRow() {
+      long duration = committedMillis - startedMillis;
+      return RowFactory.create(job, queryName, batchId, dataset, topic, inputRows, outputRows, alerts, duration,
+          duration > 0 ? inputRows * 1000.0 / duration : null, latencyP50, latencyP95, latencyMax,
+          new Timestamp(startedMillis), new Timestamp(committedMillis));
+    }
+
+    @Override
+    public String toString() {
+      return job + " batch " + batchId + ": " + inputRows + " in, " + outputRows + " out"
+          + (alerts == null ? "" : ", " + alerts + " alerts") + " in " + (committedMillis - startedMillis) + " ms"
+          + (latencyP95 == null ? "" : ", latency p50 " + latencyP50 + " ms, p95 " + latencyP95 + " ms");
+    }
+  }
+
+  private StreamMetrics() {}
+
+  /** The idempotent-write id of a query's metrics, from its checkpoint. */
+  public static String appId(String checkpoint) {
+    return "pdm-stream-metrics-" + IngestStreamJob.digest(checkpoint);
+  }
+
+  /** Creates the table when missing. */
+  public static void ensureTable(Warehouse warehouse) {
+    warehouse.ensure(Tables.OPS_STREAM_METRICS, Tables.OPS_STREAM_METRICS.schema());
+  }
+
+  /** Records a batch; {@code appId} names the query's checkpoint. */
+  public static void record(Warehouse warehouse, String appId, Batch batch) {
+    LOG.debug("{}", batch);
+    warehouse.spark().createDataFrame(List.of(batch.toRow()), Tables.OPS_STREAM_METRICS.schema())
+        .write().format("delta").mode("append")
+        .option("txnAppId", appId)
+        .option("txnVersion", batch.batchId())
+        .save(warehouse.path(Tables.OPS_STREAM_METRICS));
+  }
+}
