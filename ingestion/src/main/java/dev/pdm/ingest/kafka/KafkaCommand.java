@@ -61,8 +61,11 @@ public final class KafkaCommand {
     }
   }
 
-  /** In the broker's command line: tells its pid from a recycled one. */
-  private static final String MARKER = LocalKafkaBroker.class.getName();
+  /**
+   * First in the broker's command line, so it tells its pid from a recycled one: the JDK reads at
+   * most 4096 bytes of a command line on Linux, and the classpath before the main class is longer.
+   */
+  private static final String MARKER = "-Dpdm.local-server=kafka";
 
   private KafkaCommand() {}
 
@@ -93,6 +96,7 @@ public final class KafkaCommand {
       Path log = o.dir().resolve("broker.log");
       List<String> cmd = new ArrayList<>();
       cmd.add(ProcessHandle.current().info().command().orElse("java"));
+      cmd.add(MARKER);
       cmd.add("-Xmx1g");
       String log4j = System.getProperty("log4j2.configurationFile");
       if (log4j != null) {
