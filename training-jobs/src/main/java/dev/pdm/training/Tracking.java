@@ -84,8 +84,8 @@ public final class Tracking implements AutoCloseable {
   }
 
   private void probe() {
-    String fix = "start one with `bin/pdm mlflow start`, point pdm.mlflow.tracking-uri or MLFLOW_TRACKING_URI"
-        + " at yours, or pass --no-tracking to train without MLflow";
+    String fix = "start one with `bin/pdm mlflow start`, or point pdm.mlflow.tracking-uri or MLFLOW_TRACKING_URI"
+        + " at yours; train and benchmark also take --no-tracking to train without MLflow";
     HttpResponse<String> response;
     try {
       response = http.send(request("/api/2.0/mlflow/experiments/search?max_results=1").timeout(PROBE_TIMEOUT)
