@@ -86,6 +86,7 @@ public final class FeatureRows implements Serializable {
     private Boolean failsWithinHorizon;
     private int featureSetVersion;
     private Timestamp computedAt;
+    private String lateReason;
 
     public String getDataset() {
       return dataset;
@@ -174,6 +175,15 @@ public final class FeatureRows implements Serializable {
     public void setComputedAt(Timestamp v) {
       computedAt = v;
     }
+
+    /** Stream only: why a cycle could not be folded (it came after a later one); null otherwise. */
+    public String getLateReason() {
+      return lateReason;
+    }
+
+    public void setLateReason(String v) {
+      lateReason = v;
+    }
   }
 
   public static Encoder<Out> encoder() {
@@ -181,7 +191,7 @@ public final class FeatureRows implements Serializable {
   }
 
   /** Fold output in gold.features' columns and order; an undefined (NaN) feature becomes null. */
-  public Dataset<Row> toColumns(Dataset<Out> out) {
+  public Dataset<Row> toColumns(Dataset<Out> out, Column... more) {
     List<Column> cols = new ArrayList<>(List.of(col("dataset"), col("assetId").as("asset_id"), col("split"),
         col("cycle"), col("eventTime").as("event_time"), col("regime")));
     List<String> names = set.spec().featureNames();
@@ -191,6 +201,7 @@ public final class FeatureRows implements Serializable {
     }
     cols.addAll(List.of(col("rul"), col("failsWithinHorizon").as("fails_within_horizon"),
         col("featureSetVersion").as("feature_set_version"), col("computedAt").as("computed_at")));
+    cols.addAll(List.of(more));
     return out.select(cols.toArray(Column[]::new));
   }
 
@@ -278,9 +289,9 @@ public final class FeatureRows implements Serializable {
 
   /**
    * Stream: one micro-batch's rows of one asset, in any order, folded in cycle order onto the
-   * asset's state from earlier batches. A cycle at or before the state's last one is a late
-   * duplicate of history and is skipped (the scorer's lateness policy quarantines such events
-   * before they get here).
+   * asset's state from earlier batches. A cycle at or before the state's last one came too late to
+   * be folded in order: it is returned without features, with {@link Out#getLateReason()} set, for
+   * the scorer to quarantine.
    */
   public List<Out> foldGroup(FeatureCalculator.State state, Iterator<Row> rows) {
     List<Row> batch = new ArrayList<>();
@@ -290,6 +301,19 @@ public final class FeatureRows implements Serializable {
     for (Row in : batch) {
       if (in.getInt(CYCLE) > state.lastCycle()) {
         out.add(next(state, in, null));
+      } else {
+        Out late = new Out();
+        late.dataset = in.getString(DATASET);
+        late.assetId = in.getString(ASSET);
+        late.split = in.getString(SPLIT);
+        late.cycle = in.getInt(CYCLE);
+        late.eventTime = in.isNullAt(EVENT_TIME) ? null : (Timestamp) in.get(EVENT_TIME);
+        late.featureSetVersion = set.version();
+        late.computedAt = new Timestamp(computedAtMillis < 0 ? System.currentTimeMillis() : computedAtMillis);
+        late.lateReason = "cycle " + late.cycle + " of " + late.assetId + " arrived after cycle " + state.lastCycle()
+            + " was folded; the stream folds an asset's cycles in order (the next features run and score-batch"
+            + " cover it)";
+        out.add(late);
       }
     }
     return out;

@@ -26,6 +26,17 @@ public final class StreamingFeatures {
    * @return a streaming Dataset with gold.features' columns (append mode)
    */
   public static Dataset<Row> apply(Dataset<Row> silver, FeatureSet set) {
+    return withLate(silver, set).where(col(LATE_REASON).isNull()).drop(LATE_REASON);
+  }
+
+  /** The late-reason column of {@link #withLate}. */
+  public static final String LATE_REASON = "late_reason";
+
+  /**
+   * The same, with the cycles that came too late to be folded in order: they have no features and
+   * {@link #LATE_REASON} says why (null on every other row).
+   */
+  public static Dataset<Row> withLate(Dataset<Row> silver, FeatureSet set) {
     FeatureRows rows = new FeatureRows(set, -1);
     Dataset<Row> input = FeatureRows.input(silver.where(col("cycle").isNotNull()), set);
     FlatMapGroupsWithStateFunction<String, Row, FeatureCalculator.State, FeatureRows.Out> fold =
@@ -35,9 +46,10 @@ public final class StreamingFeatures {
       state.update(current);
       return out.iterator();
     };
-    return rows.toColumns(input
+    Dataset<FeatureRows.Out> out = input
         .groupByKey((MapFunction<Row, String>) r -> r.getString(1), Encoders.STRING())
         .flatMapGroupsWithState(fold, OutputMode.Append(), Encoders.javaSerialization(FeatureCalculator.State.class),
-            FeatureRows.encoder(), GroupStateTimeout.NoTimeout()));
+            FeatureRows.encoder(), GroupStateTimeout.NoTimeout());
+    return rows.toColumns(out, out.col("lateReason").as(LATE_REASON));
   }
 }

@@ -27,5 +27,10 @@ public enum RejectReason {
   /** A setting or sensor outside the profile's physical range. */
   OUT_OF_RANGE,
   /** The key (asset_id, cycle or event_time) was landed already with other readings. */
-  CONFLICTING_DUPLICATE
+  CONFLICTING_DUPLICATE,
+  /**
+   * Stream scoring: a cycle that arrived after a later cycle of its asset was scored. It is in
+   * silver; the stream cannot fold it in order, so it is recorded here and not scored by the stream.
+   */
+  LATE_EVENT
 }

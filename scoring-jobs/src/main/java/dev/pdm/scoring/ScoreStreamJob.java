@@ -91,12 +91,13 @@ public final class ScoreStreamJob {
   }
 
   /** Totals of this run. */
-  public record Result(IngestStreamJob.Result landing, long batches, long predictions, long alerts, String rulModel,
-      String failureModel, int swaps, String checkpoint) implements JobResult {
+  public record Result(IngestStreamJob.Result landing, long batches, long predictions, long alerts, long late,
+      String rulModel, String failureModel, int swaps, String checkpoint) implements JobResult {
     @Override
     public String summary() {
       return "score-stream: " + landing.summary() + "\nscore-stream: " + batches + " scoring micro-batches, "
-          + predictions + " predictions into gold.predictions, " + alerts + " alerts raised; champions now "
+          + predictions + " predictions into gold.predictions, " + alerts + " alerts raised"
+          + (late > 0 ? ", " + late + " late cycles quarantined (LATE_EVENT)" : "") + "; champions now "
           + rulModel + " and " + failureModel
           + (swaps > 0 ? " (" + swaps + " swaps)" : "") + "; checkpoints under " + checkpoint;
     }
@@ -153,19 +154,23 @@ public final class ScoreStreamJob {
       Map<String, List<String>> topFeatures = new HashMap<>();
       StreamMetrics.ensureTable(warehouse);
       String metricsId = StreamMetrics.appId(o.checkpoint() + "/scoring");
-      VoidFunction2<Dataset<Row>, Long> scoreBatch = (features, batchId) -> {
+      AtomicLong late = new AtomicLong();
+      String lateId = StreamMetrics.appId(o.checkpoint() + "/scoring/late");
+      VoidFunction2<Dataset<Row>, Long> scoreBatch = (batch, batchId) -> {
         long started = System.currentTimeMillis();
         ChampionModels.Champions models = watcher.current();
         List<String> top = topFeatures.computeIfAbsent(models.failure().toString(),
             k -> Alerts.topFeatures(models.failureModel(), set.featureNames()));
         Timestamp now = new Timestamp(System.currentTimeMillis());
-        Dataset<Row> scored = Scorer.score(features, models, risk, Scorer.ScoredBy.STREAM, now, top)
+        Warehouse wh = new Warehouse(batch.sparkSession(), warehouse.root());
+        Dataset<Row> all = batch.persist(StorageLevel.MEMORY_AND_DISK());
+        Dataset<Row> scored = Scorer.score(all.where(col(StreamingFeatures.LATE_REASON).isNull())
+                .drop(StreamingFeatures.LATE_REASON), models, risk, Scorer.ScoredBy.STREAM, now, top)
             .persist(StorageLevel.MEMORY_AND_DISK());
         try {
           long n = scored.count();
           long raised = 0;
           if (n > 0) {
-            Warehouse wh = new Warehouse(scored.sparkSession(), warehouse.root());
             PredictionsWriter.insertNew(wh, Scorer.predictionsOnly(scored), List.of(d));
             AlertWriter writer = new AlertWriter(wh, config, d, o.alertsTopic());
             Dataset<Row> state = writer.state();
@@ -177,17 +182,21 @@ public final class ScoreStreamJob {
               raisedRows.unpersist();
             }
           }
+          long lateRows = LateEvents.quarantine(wh, all.where(col(StreamingFeatures.LATE_REASON).isNotNull()),
+              o.topic(), lateId, batchId);
           long committed = System.currentTimeMillis();
           batches.incrementAndGet();
           predictions.addAndGet(n);
           alerts.addAndGet(raised);
-          LOG.info("score-stream batch {}: {} predictions, {} alerts with {} in {} ms", batchId, n, raised, models,
-              committed - started);
-          StreamMetrics.record(new Warehouse(scored.sparkSession(), warehouse.root()), metricsId,
-              new StreamMetrics.Batch("score-stream", scoringQueryName(o), batchId, d, o.topic(), n, n, raised,
-                  started, committed, null, null, null));
+          late.addAndGet(lateRows);
+          LOG.info("score-stream batch {}: {} predictions, {} alerts, {} late cycles quarantined with {} in {} ms",
+              batchId, n, raised, lateRows, models, committed - started);
+          StreamMetrics.record(wh, metricsId,
+              new StreamMetrics.Batch("score-stream", scoringQueryName(o), batchId, d, o.topic(), n + lateRows, n,
+                  raised, started, committed, null, null, null));
         } finally {
           scored.unpersist();
+          all.unpersist();
         }
       };
       IngestStreamJob.Result landed;
@@ -211,7 +220,7 @@ public final class ScoreStreamJob {
         landed = join(ingest);
       }
       ChampionModels.Champions now = watcher.current();
-      return new Result(landed, batches.get(), predictions.get(), alerts.get(), now.rul().toString(), now.failure().toString(),
+      return new Result(landed, batches.get(), predictions.get(), alerts.get(), late.get(), now.rul().toString(), now.failure().toString(),
           watcher.swaps(), o.checkpoint());
     }
   }
@@ -221,7 +230,7 @@ public final class ScoreStreamJob {
     // The rows this topic landed: silver's source is kafka:<topic>/<partition>/<offset>.
     Dataset<Row> silver = spark.readStream().format("delta").load(warehouse.path(Tables.SILVER_TELEMETRY))
         .where(col("dataset").equalTo(o.dataset()).and(col("source").startsWith("kafka:" + o.topic() + "/")));
-    Dataset<Row> features = StreamingFeatures.apply(silver, set);
+    Dataset<Row> features = StreamingFeatures.withLate(silver, set);
     try {
       StreamRunner.run(() -> {
         try {

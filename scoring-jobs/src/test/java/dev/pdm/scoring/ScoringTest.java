@@ -260,6 +260,31 @@ class ScoringTest {
   }
 
   @Test
+  void aCycleArrivingAfterALaterOneIsQuarantinedNotSilentlyDropped() {
+    publish("late", "late", 1, 1, 5);
+    publish("late", "late", 1, 7, 10);
+    ScoreStreamJob.Result first = stream("late");
+    assertEquals(9, first.predictions());
+    assertEquals(0, first.late());
+    publish("late", "late", 1, 6, 6);
+    ScoreStreamJob.Result second = stream("late");
+    assertEquals(0, second.predictions());
+    assertEquals(1, second.late());
+    assertEquals(9, predictions("asset_id = 'T-late-1'").size());
+    assertEquals(0, predictions("asset_id = 'T-late-1' AND cycle = 6").size());
+    String quarantine = "SELECT reason_code, reason FROM delta.`" + warehouse.resolve("bronze/telemetry_quarantine")
+        + "` WHERE asset_id = 'T-late-1'";
+    List<Row> q = spark.sql(quarantine).collectAsList();
+    assertEquals(1, q.size(), q.toString());
+    assertEquals("LATE_EVENT", q.get(0).getString(0));
+    assertTrue(q.get(0).getString(1).startsWith("cycle 6 of T-late-1 arrived after cycle 10"), q.get(0).getString(1));
+    assertEquals(1, spark.sql("SELECT count(*) FROM delta.`" + warehouse.resolve("silver/telemetry")
+        + "` WHERE asset_id = 'T-late-1' AND cycle = 6").head().getLong(0), "the event itself is in silver");
+    stream("late");
+    assertEquals(1, spark.sql(quarantine).count(), "recorded once");
+  }
+
+  @Test
   void scoreBatchIsIdempotentAndChecksItsPredicate() {
     ScoreBatchJob.Options latest = new ScoreBatchJob.Options(config(), "T", "split = 'train'", false);
     ScoreBatchJob.Result first = ScoreBatchJob.run(spark, latest);
