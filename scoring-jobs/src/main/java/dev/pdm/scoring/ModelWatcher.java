@@ -69,6 +69,11 @@ final class ModelWatcher {
     return current;
   }
 
+  /** The champions loaded last, without asking the registry. */
+  synchronized ChampionModels.Champions loaded() {
+    return current;
+  }
+
   synchronized int swaps() {
     return swaps;
   }

@@ -15,8 +15,8 @@ final class PredictionsWriter {
 
   private PredictionsWriter() {}
 
+  /** Callers create the table once ({@code warehouse.ensure}), not per micro-batch. */
   static void insertNew(Warehouse warehouse, Dataset<Row> predictions, List<String> datasets) {
-    warehouse.ensure(Tables.GOLD_PREDICTIONS, Tables.GOLD_PREDICTIONS.schema());
     warehouse.delta(Tables.GOLD_PREDICTIONS).as("t")
         .merge(predictions.as("s"), condition(datasets))
         .whenNotMatched().insertAll()
@@ -24,7 +24,6 @@ final class PredictionsWriter {
   }
 
   static void upsert(Warehouse warehouse, Dataset<Row> predictions, List<String> datasets) {
-    warehouse.ensure(Tables.GOLD_PREDICTIONS, Tables.GOLD_PREDICTIONS.schema());
     warehouse.delta(Tables.GOLD_PREDICTIONS).as("t")
         .merge(predictions.as("s"), condition(datasets))
         .whenMatched().updateAll()

@@ -107,10 +107,10 @@ public final class ScoreBatchJob {
     try {
       long rows = scored.count();
       long assets = o.allRows() ? scored.select("asset_id").distinct().count() : rows;
+      warehouse.ensure(Tables.GOLD_PREDICTIONS, Tables.GOLD_PREDICTIONS.schema());
       if (rows > 0) {
         PredictionsWriter.upsert(warehouse, scored, List.of(d));
       }
-      warehouse.ensure(Tables.GOLD_PREDICTIONS, Tables.GOLD_PREDICTIONS.schema());
       return new Result(d, assets, rows, champions.rul().toString(), champions.failure().toString(),
           champions.featureSetVersion(), warehouse.version(Tables.GOLD_PREDICTIONS));
     } finally {

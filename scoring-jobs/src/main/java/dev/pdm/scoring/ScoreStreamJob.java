@@ -142,7 +142,7 @@ public final class ScoreStreamJob {
       ModelWatcher watcher = new ModelWatcher(spark, tracking, config, d,
           StreamTrigger.parse(config.require(PdmConfigKeys.SCORING_MODEL_REFRESH)).intervalMs(),
           System::currentTimeMillis);
-      FeatureSet set = new FeatureSets(spark, warehouse).load(d, watcher.current().featureSetVersion());
+      FeatureSet set = new FeatureSets(spark, warehouse).load(d, watcher.loaded().featureSetVersion());
       IngestStreamJob.Options landing =
           new IngestStreamJob.Options(config, o.topic(), d, o.trigger(), o.checkpoint() + "/landing");
       warehouse.ensure(Tables.GOLD_PREDICTIONS, Tables.GOLD_PREDICTIONS.schema());
@@ -219,9 +219,10 @@ public final class ScoreStreamJob {
         }
         landed = join(ingest);
       }
-      ChampionModels.Champions now = watcher.current();
-      return new Result(landed, batches.get(), predictions.get(), alerts.get(), late.get(), now.rul().toString(), now.failure().toString(),
-          watcher.swaps(), o.checkpoint());
+      // What scored last; asking the registry again here could load models nothing uses.
+      ChampionModels.Champions last = watcher.loaded();
+      return new Result(landed, batches.get(), predictions.get(), alerts.get(), late.get(), last.rul().toString(),
+          last.failure().toString(), watcher.swaps(), o.checkpoint());
     }
   }
 
