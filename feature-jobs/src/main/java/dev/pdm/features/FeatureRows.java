@@ -7,12 +7,13 @@ import static org.apache.spark.sql.functions.nanvl;
 import java.io.Serializable;
 import java.sql.Timestamp;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
+import java.util.TreeMap;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.Encoder;
 import org.apache.spark.sql.Encoders;
 
@@ -30,6 +31,9 @@ public final class FeatureRows implements Serializable {
   private static final int CYCLE = 3;
   private static final int EVENT_TIME = 4;
   private static final int READINGS = 5;
+
+  /** Silver's Kafka record timestamp: the last input column, kept on {@link Out} (not in gold.features). */
+  public static final String KAFKA_TIMESTAMP = "kafka_timestamp";
 
   private final FeatureSet set;
   private final FeatureCalculator calculator;
@@ -67,6 +71,9 @@ public final class FeatureRows implements Serializable {
     for (String s : set.spec().sensors()) {
       cols.add(col(s).cast("double"));
     }
+    // Carried through to the stream's predictions, for the publish-to-prediction latency.
+    cols.add(List.of(silver.columns()).contains(KAFKA_TIMESTAMP) ? col(KAFKA_TIMESTAMP)
+        : lit(null).cast("timestamp").as(KAFKA_TIMESTAMP));
     return silver.select(cols.toArray(Column[]::new));
   }
 
@@ -87,6 +94,7 @@ public final class FeatureRows implements Serializable {
     private int featureSetVersion;
     private Timestamp computedAt;
     private String lateReason;
+    private Timestamp kafkaTimestamp;
 
     public String getDataset() {
       return dataset;
@@ -184,6 +192,15 @@ public final class FeatureRows implements Serializable {
     public void setLateReason(String v) {
       lateReason = v;
     }
+
+    /** The Kafka record timestamp of the cycle's event (streams); null for files. */
+    public Timestamp getKafkaTimestamp() {
+      return kafkaTimestamp;
+    }
+
+    public void setKafkaTimestamp(Timestamp v) {
+      kafkaTimestamp = v;
+    }
   }
 
   public static Encoder<Out> encoder() {
@@ -238,7 +255,13 @@ public final class FeatureRows implements Serializable {
     }
     out.featureSetVersion = set.version();
     out.computedAt = new Timestamp(computedAtMillis < 0 ? System.currentTimeMillis() : computedAtMillis);
+    out.kafkaTimestamp = kafkaTimestamp(in);
     return out;
+  }
+
+  private Timestamp kafkaTimestamp(Row in) {
+    int at = READINGS + settings + sensors;
+    return in.length() > at && !in.isNullAt(at) ? (Timestamp) in.get(at) : null;
   }
 
   /**
@@ -289,33 +312,56 @@ public final class FeatureRows implements Serializable {
 
   /**
    * Stream: one micro-batch's rows of one asset, in any order, folded in cycle order onto the
-   * asset's state from earlier batches. A cycle at or before the state's last one came too late to
-   * be folded in order: it is returned without features, with {@link Out#getLateReason()} set, for
-   * the scorer to quarantine.
+   * asset's state from earlier batches, without waiting for missing cycles.
    */
   public List<Out> foldGroup(FeatureCalculator.State state, Iterator<Row> rows) {
-    List<Row> batch = new ArrayList<>();
-    rows.forEachRemaining(batch::add);
-    batch.sort(Comparator.comparingInt(r -> r.getInt(CYCLE)));
-    List<Out> out = new ArrayList<>(batch.size());
-    for (Row in : batch) {
+    return foldGroup(state, new TreeMap<>(), 0, rows);
+  }
+
+  /**
+   * Stream with a lateness allowance: a cycle is folded once the cycle before it is, or once more
+   * than {@code allowedCycles} later cycles wait in {@code held} (then the gap is given up). A cycle
+   * at or before the state's last one came too late to be folded in order: it is returned without
+   * features, with {@link Out#getLateReason()} set, for the scorer to quarantine.
+   *
+   * @param held the asset's cycles waiting for a missing one, kept in the state store; updated
+   */
+  public List<Out> foldGroup(FeatureCalculator.State state, TreeMap<Integer, Row> held, int allowedCycles,
+      Iterator<Row> rows) {
+    List<Out> out = new ArrayList<>();
+    while (rows.hasNext()) {
+      Row in = rows.next();
       if (in.getInt(CYCLE) > state.lastCycle()) {
-        out.add(next(state, in, null));
+        // silver holds one row per (asset, cycle); values only, so the state store keeps no schema
+        Object[] values = new Object[in.length()];
+        for (int i = 0; i < values.length; i++) {
+          values[i] = in.get(i);
+        }
+        held.putIfAbsent(in.getInt(CYCLE), RowFactory.create(values));
       } else {
-        Out late = new Out();
-        late.dataset = in.getString(DATASET);
-        late.assetId = in.getString(ASSET);
-        late.split = in.getString(SPLIT);
-        late.cycle = in.getInt(CYCLE);
-        late.eventTime = in.isNullAt(EVENT_TIME) ? null : (Timestamp) in.get(EVENT_TIME);
-        late.featureSetVersion = set.version();
-        late.computedAt = new Timestamp(computedAtMillis < 0 ? System.currentTimeMillis() : computedAtMillis);
-        late.lateReason = "cycle " + late.cycle + " of " + late.assetId + " arrived after cycle " + state.lastCycle()
-            + " was folded; the stream folds an asset's cycles in order (the next features run and score-batch"
-            + " cover it)";
-        out.add(late);
+        out.add(late(state, in, allowedCycles));
       }
     }
+    while (!held.isEmpty() && (held.firstKey() == state.lastCycle() + 1 || held.size() > allowedCycles)) {
+      out.add(next(state, held.pollFirstEntry().getValue(), null));
+    }
     return out;
+  }
+
+  private Out late(FeatureCalculator.State state, Row in, int allowedCycles) {
+    Out late = new Out();
+    late.dataset = in.getString(DATASET);
+    late.assetId = in.getString(ASSET);
+    late.split = in.getString(SPLIT);
+    late.cycle = in.getInt(CYCLE);
+    late.eventTime = in.isNullAt(EVENT_TIME) ? null : (Timestamp) in.get(EVENT_TIME);
+    late.featureSetVersion = set.version();
+    late.kafkaTimestamp = kafkaTimestamp(in);
+    late.computedAt = new Timestamp(computedAtMillis < 0 ? System.currentTimeMillis() : computedAtMillis);
+    late.lateReason = "cycle " + late.cycle + " of " + late.assetId + " arrived after cycle " + state.lastCycle()
+        + " was folded, beyond the lateness allowance of " + allowedCycles + " cycles"
+        + " (pdm.scoring.lateness.allowed-cycles); the stream folds an asset's cycles in order (the next"
+        + " features run and score-batch cover it)";
+    return late;
   }
 }

@@ -69,7 +69,7 @@ public final class TinyFleet {
           level * (100 + 0.05 * unit + 0.02 * c + 0.3 * Math.sin(c * 1.3 + unit)),
           level * (50 + ((c * 31 + unit * 17) % 11) * 0.1),
           d,
-          "test", new Timestamp(0)));
+          "test", new Timestamp(0), null));
     }
     return out;
   }

@@ -119,11 +119,12 @@ public final class Alerts {
     return conform(alerts, Tables.GOLD_ALERTS);
   }
 
-  /** The new ops.asset_risk rows of the assets in a batch. */
+  /** The new ops.asset_risk rows of the assets in a batch (scored with {@code anomaly_streak} kept). */
   public static Dataset<Row> nextState(Dataset<Row> scored, Dataset<Row> state, Timestamp now) {
     Dataset<Row> batch = scored.groupBy("dataset", "asset_id").agg(
         max("cycle").as("cycle"),
         max_by(col("risk_level"), col("cycle")).as("risk_level"),
+        max_by(col("anomaly_streak"), col("cycle")).as("anomaly_streak"),
         max(rank(col("risk_level"))).as("_batch_max"));
     Dataset<Row> s = state.select(col("asset_id"), rank(col("alerted_level")).as("_alerted"));
     return conform(batch.join(s, new String[] {"asset_id"}, "left")

@@ -2,6 +2,7 @@ package dev.pdm.scoring;
 
 import dev.pdm.common.table.Tables;
 import dev.pdm.common.table.Warehouse;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -23,10 +24,17 @@ final class PredictionsWriter {
         .execute();
   }
 
+  /** Rows whose prediction is unchanged are left as they are (scored_at included): no rewrite. */
   static void upsert(Warehouse warehouse, Dataset<Row> predictions, List<String> datasets) {
+    List<String> same = new ArrayList<>();
+    for (String c : Tables.GOLD_PREDICTIONS.schema().fieldNames()) {
+      if (!List.of("dataset", "asset_id", "cycle", "scored_at", "kafka_timestamp").contains(c)) {
+        same.add("t." + c + " <=> s." + c);
+      }
+    }
     warehouse.delta(Tables.GOLD_PREDICTIONS).as("t")
         .merge(predictions.as("s"), condition(datasets))
-        .whenMatched().updateAll()
+        .whenMatched("NOT (" + String.join(" AND ", same) + ")").updateAll()
         .whenNotMatched().insertAll()
         .execute();
   }

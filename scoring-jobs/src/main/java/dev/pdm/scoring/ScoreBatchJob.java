@@ -12,6 +12,8 @@ import dev.pdm.common.config.PdmConfig;
 import dev.pdm.common.spark.Sessions;
 import dev.pdm.common.table.Tables;
 import dev.pdm.common.table.Warehouse;
+import dev.pdm.features.FeatureSet;
+import dev.pdm.features.FeatureSets;
 import dev.pdm.training.Tracking;
 import java.sql.Timestamp;
 import java.util.List;
@@ -98,6 +100,9 @@ public final class ScoreBatchJob {
       }
     }
     requireFeatureSet(features, champions, d);
+    // The persistence rule counts runs over each asset's selected history, so flag before picking the latest.
+    FeatureSet set = new FeatureSets(spark, warehouse).load(d, champions.featureSetVersion());
+    features = Anomalies.flag(features, Anomalies.fit(warehouse, set), Anomalies.Rules.from(o.config()), null);
     if (!o.allRows()) {
       features = features.join(features.groupBy("asset_id").agg(max("cycle").as("cycle")),
           new String[] {"asset_id", "cycle"});

@@ -21,6 +21,7 @@ import dev.pdm.ingest.StreamRunner;
 import dev.pdm.ingest.StreamTrigger;
 import dev.pdm.training.Tracking;
 import java.sql.Timestamp;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -83,6 +84,10 @@ public final class ScoreStreamJob {
       Names.requireDataset(dataset);
       if (trigger == null) {
         trigger = StreamTrigger.availableNow();
+      }
+      if (config.getInt(PdmConfigKeys.LATENESS_ALLOWED_CYCLES) < 0) {
+        throw PdmErrors.badConfigValue(PdmConfigKeys.LATENESS_ALLOWED_CYCLES.name(),
+            config.get(PdmConfigKeys.LATENESS_ALLOWED_CYCLES), "a number of cycles >= 0");
       }
       if (checkpoint == null || checkpoint.isBlank()) {
         checkpoint = config.require(PdmConfigKeys.STREAM_CHECKPOINT_ROOT) + "/score-stream/" + dataset + "/" + topic;
@@ -156,24 +161,29 @@ public final class ScoreStreamJob {
       String metricsId = StreamMetrics.appId(o.checkpoint() + "/scoring");
       AtomicLong late = new AtomicLong();
       String lateId = StreamMetrics.appId(o.checkpoint() + "/scoring/late");
+      Anomalies.Rules rules = Anomalies.Rules.from(config);
+      Anomalies.Baseline baseline = Anomalies.fit(warehouse, set);
       VoidFunction2<Dataset<Row>, Long> scoreBatch = (batch, batchId) -> {
         long started = System.currentTimeMillis();
         ChampionModels.Champions models = watcher.current();
         List<String> top = topFeatures.computeIfAbsent(models.failure().toString(),
             k -> Alerts.topFeatures(models.failureModel(), set.featureNames()));
-        Timestamp now = new Timestamp(System.currentTimeMillis());
+        Timestamp now = new Timestamp(started);
         Warehouse wh = new Warehouse(batch.sparkSession(), warehouse.root());
+        AlertWriter writer = new AlertWriter(wh, config, d, o.alertsTopic());
+        Dataset<Row> state = writer.state();
         Dataset<Row> all = batch.persist(StorageLevel.MEMORY_AND_DISK());
-        Dataset<Row> scored = Scorer.score(all.where(col(StreamingFeatures.LATE_REASON).isNull())
-                .drop(StreamingFeatures.LATE_REASON), models, risk, Scorer.ScoredBy.STREAM, now, top)
+        Dataset<Row> flagged = Anomalies.flag(all.where(col(StreamingFeatures.LATE_REASON).isNull())
+            .drop(StreamingFeatures.LATE_REASON), baseline, rules, state);
+        List<String> keep = new ArrayList<>(top);
+        keep.add("anomaly_streak");
+        Dataset<Row> scored = Scorer.score(flagged, models, risk, Scorer.ScoredBy.STREAM, now, keep)
             .persist(StorageLevel.MEMORY_AND_DISK());
         try {
           long n = scored.count();
           long raised = 0;
           if (n > 0) {
             PredictionsWriter.insertNew(wh, Scorer.predictionsOnly(scored), List.of(d));
-            AlertWriter writer = new AlertWriter(wh, config, d, o.alertsTopic());
-            Dataset<Row> state = writer.state();
             Dataset<Row> raisedRows = Alerts.raise(scored, state, top, risk.critical().rul(), now).cache();
             try {
               raised = raisedRows.count();
@@ -189,11 +199,16 @@ public final class ScoreStreamJob {
           predictions.addAndGet(n);
           alerts.addAndGet(raised);
           late.addAndGet(lateRows);
-          LOG.info("score-stream batch {}: {} predictions, {} alerts, {} late cycles quarantined with {} in {} ms",
-              batchId, n, raised, lateRows, models, committed - started);
+          // Kafka timestamps at the 50th, 5th and 0th percentile: the median, p95 and max latency.
+          List<Long> ts = n == 0 ? null : kafkaTimestampQuantiles(scored);
+          LOG.info("score-stream batch {}: {} predictions, {} alerts, {} late cycles quarantined with {} in {} ms{}",
+              batchId, n, raised, lateRows, models, committed - started,
+              ts == null ? "" : "; publish to commit p50 " + (committed - ts.get(0)) + " ms, p95 "
+                  + (committed - ts.get(1)) + " ms");
           StreamMetrics.record(wh, metricsId,
               new StreamMetrics.Batch("score-stream", scoringQueryName(o), batchId, d, o.topic(), n + lateRows, n,
-                  raised, started, committed, null, null, null));
+                  raised, started, committed, ts == null ? null : committed - ts.get(0),
+                  ts == null ? null : committed - ts.get(1), ts == null ? null : committed - ts.get(2)));
         } finally {
           scored.unpersist();
           all.unpersist();
@@ -231,16 +246,19 @@ public final class ScoreStreamJob {
     // The rows this topic landed: silver's source is kafka:<topic>/<partition>/<offset>.
     Dataset<Row> silver = spark.readStream().format("delta").load(warehouse.path(Tables.SILVER_TELEMETRY))
         .where(col("dataset").equalTo(o.dataset()).and(col("source").startsWith("kafka:" + o.topic() + "/")));
-    Dataset<Row> features = StreamingFeatures.withLate(silver, set);
+    Dataset<Row> features = StreamingFeatures.withLate(silver, set,
+        o.config().getInt(PdmConfigKeys.LATENESS_ALLOWED_CYCLES));
     try {
       StreamRunner.run(() -> {
         try {
-          return features.writeStream()
+          StreamingQuery q = features.writeStream()
               .queryName(scoringQueryName(o))
               .option("checkpointLocation", o.checkpoint() + "/scoring")
               .trigger(o.trigger().toSpark())
               .foreachBatch(scoreBatch)
               .start();
+          LOG.info("score-stream: scoring query {} started on {}", scoringQueryName(o), o.topic());
+          return q;
         } catch (TimeoutException e) {
           throw PdmErrors.failure("start scoring topic " + o.topic(), e.getMessage(), "run again", e);
         }
@@ -249,6 +267,12 @@ public final class ScoreStreamJob {
       throw PdmErrors.failure("score topic " + o.topic(), StreamRunner.rootCause(e),
           "fix the cause and run again on the same checkpoint; nothing is lost or doubled", e);
     }
+  }
+
+  /** The batch's Kafka timestamps (epoch ms) at quantiles 0.5, 0.05 and 0; null when it has none. */
+  private static List<Long> kafkaTimestampQuantiles(Dataset<Row> scored) {
+    Row q = scored.selectExpr("percentile_approx(unix_millis(kafka_timestamp), array(0.5, 0.05, 0.0))").head();
+    return q.isNullAt(0) ? null : q.getList(0);
   }
 
   private static IngestStreamJob.Result join(CompletableFuture<IngestStreamJob.Result> ingest) {

@@ -1,5 +1,6 @@
 package dev.pdm.scoring;
 
+import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 
@@ -22,7 +23,8 @@ public final class Scorer {
   private Scorer() {}
 
   /**
-   * @param features rows with gold.features' key and feature columns (labels may be absent)
+   * @param features rows with gold.features' key and feature columns (labels may be absent), and
+   *     the columns of {@link Anomalies#flag} (without them no anomaly is reported)
    * @param scoredAt the commit time recorded in {@code scored_at}
    */
   public static Dataset<Row> score(Dataset<Row> features, ChampionModels.Champions models, RiskLevels risk,
@@ -54,8 +56,13 @@ public final class Scorer {
     Dataset<Row> both = models.failureModel().transform(rul.drop(intermediate.toArray(String[]::new)))
         .withColumn("failure_probability", GbtModels.failureProbability());
     List<Column> out = new ArrayList<>();
+    List<String> present = List.of(both.columns());
     for (StructField f : Tables.GOLD_PREDICTIONS.schema().fields()) {
       Column c = switch (f.name()) {
+        // Rows not passed through Anomalies.flag, or from files, have none of these.
+        case "anomaly_severity" -> present.contains(f.name()) ? col(f.name()) : lit(Anomalies.Severity.NONE.name());
+        case "anomaly_reasons" -> present.contains(f.name()) ? col(f.name()) : array();
+        case "kafka_timestamp" -> present.contains(f.name()) ? col(f.name()) : lit(null);
         case "risk_level" -> risk.column();
         case "rul_model_name" -> lit(models.rul().name());
         case "rul_model_version" -> lit(models.rul().version());

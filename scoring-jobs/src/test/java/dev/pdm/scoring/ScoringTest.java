@@ -87,17 +87,28 @@ class ScoringTest {
 
   /** Publishes cycles from..to of live assets {@code T-<prefix>-<unit>} as JSON events. */
   private static void publish(String topic, String prefix, int units, int from, int to) {
+    List<Row> rows = new ArrayList<>();
+    for (int unit = 1; unit <= units; unit++) {
+      rows.addAll(TinyFleet.rows("T", prefix, unit, from, to, 1));
+    }
+    publish(topic, rows, Map.of());
+  }
+
+  /**
+   * Publishes silver-shaped rows as JSON events.
+   *
+   * @param override readings to replace: cycle -> (reading index -> value)
+   */
+  private static void publish(String topic, List<Row> rows, Map<Integer, Map<Integer, Double>> override) {
     try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(KafkaSettings.producer(config()))) {
-      for (int unit = 1; unit <= units; unit++) {
-        for (Row r : TinyFleet.rows("T", prefix, unit, from, to, 1)) {
-          // silver's columns: dataset, split, asset_id, cycle, event_time, x1, x2, a, b, c, d, ...
-          Double[] readings = new Double[READINGS.size()];
-          for (int i = 0; i < readings.length; i++) {
-            readings[i] = (Double) r.get(5 + i);
-          }
-          String json = EventJson.event(r.getString(2), "T", r.getInt(3), null, READINGS, 2, readings);
-          producer.send(new ProducerRecord<>(topic, json.getBytes(StandardCharsets.UTF_8)));
+      for (Row r : rows) {
+        // silver's columns: dataset, split, asset_id, cycle, event_time, x1, x2, a, b, c, d, ...
+        Double[] readings = new Double[READINGS.size()];
+        for (int i = 0; i < readings.length; i++) {
+          readings[i] = override.getOrDefault(r.getInt(3), Map.of()).getOrDefault(i, (Double) r.get(5 + i));
         }
+        String json = EventJson.event(r.getString(2), "T", r.getInt(3), null, READINGS, 2, readings);
+        producer.send(new ProducerRecord<>(topic, json.getBytes(StandardCharsets.UTF_8)));
       }
       producer.flush();
     }
@@ -136,7 +147,8 @@ class ScoringTest {
 
   private List<Row> predictions(String where) {
     return spark.sql("SELECT asset_id, cycle, predicted_rul, failure_probability, risk_level, rul_model_version,"
-        + " failure_model_version, scored_by FROM delta.`" + warehouse.resolve("gold/predictions")
+        + " failure_model_version, scored_by, anomaly_severity, anomaly_reasons, kafka_timestamp, scored_at"
+        + " FROM delta.`" + warehouse.resolve("gold/predictions")
         + "` WHERE " + where + " ORDER BY asset_id, cycle").collectAsList();
   }
 
@@ -158,13 +170,19 @@ class ScoringTest {
       assertEquals("stream", r.getString(7));
       assertEquals(risk.level(r.getDouble(3), r.getDouble(2)).name(), r.getString(4));
       assertTrue(r.getDouble(3) >= 0 && r.getDouble(3) <= 1);
+      assertEquals("NONE", r.getString(8), "healthy live assets: " + r);
+      assertTrue(r.get(10) != null && !r.getTimestamp(11).before(r.getTimestamp(10)), "published, then scored: " + r);
     }
 
-    String metrics = "SELECT count(*), sum(input_rows) FROM delta.`" + warehouse.resolve("ops/stream_metrics")
+    String metrics = "SELECT count(*), sum(input_rows), min(latency_p50_ms), count(latency_p95_ms),"
+        + " sum(output_rows) FROM delta.`" + warehouse.resolve("ops/stream_metrics")
         + "` WHERE job = 'score-stream' AND topic = 'live'";
     Row m = spark.sql(metrics).head();
     assertEquals(first.batches(), m.getLong(0), "one metrics row per scoring micro-batch");
     assertEquals(60, m.getLong(1));
+    assertEquals(60, m.getLong(4));
+    assertTrue(m.getLong(2) >= 0, "publish-to-commit latency of each scoring batch: " + m);
+    assertEquals(first.batches(), m.getLong(3));
 
     // restart on the same checkpoints: nothing new, nothing written
     long version = predictionsVersion();
@@ -190,6 +208,8 @@ class ScoringTest {
       assertEquals("batch", r.getString(7));
       assertEquals(lastStreamed.get(r.getString(0))[0], r.getDouble(2), 1e-9, "predicted RUL of " + r.getString(0));
       assertEquals(lastStreamed.get(r.getString(0))[1], r.getDouble(3), 1e-9, "probability of " + r.getString(0));
+      assertEquals("NONE", r.getString(8));
+      assertTrue(r.isNullAt(10), "no Kafka timestamp from score-batch");
     }
     assertEquals(60, predictions("asset_id LIKE 'T-live-%'").size(), "score-batch updated, added nothing");
   }
@@ -282,6 +302,78 @@ class ScoringTest {
         + "` WHERE asset_id = 'T-late-1' AND cycle = 6").head().getLong(0), "the event itself is in silver");
     stream("late");
     assertEquals(1, spark.sql(quarantine).count(), "recorded once");
+  }
+
+  @Test
+  void withALatenessAllowanceAMissingCycleIsWaitedForThenGivenUp() {
+    PdmConfig config = config(PdmConfigKeys.LATENESS_ALLOWED_CYCLES.name(), "3");
+    String asset = "asset_id = 'T-gap-1'";
+    publish("gap", "gap", 1, 1, 5);
+    publish("gap", "gap", 1, 7, 8);
+    assertEquals(5, stream("gap", config).predictions(), "cycles 7 and 8 wait for 6");
+    publish("gap", "gap", 1, 6, 6);
+    ScoreStreamJob.Result filled = stream("gap", config);
+    assertEquals(3, filled.predictions());
+    assertEquals(0, filled.late());
+    publish("gap", "gap", 1, 10, 13);
+    assertEquals(4, stream("gap", config).predictions(), "four cycles wait for 9: more than 3, so 9 is given up");
+    publish("gap", "gap", 1, 9, 9);
+    ScoreStreamJob.Result late = stream("gap", config);
+    assertEquals(0, late.predictions());
+    assertEquals(1, late.late());
+    List<Row> q = spark.sql("SELECT reason FROM delta.`" + warehouse.resolve("bronze/telemetry_quarantine") + "` WHERE "
+        + asset).collectAsList();
+    assertEquals(1, q.size());
+    assertTrue(q.get(0).getString(0).startsWith("cycle 9 of T-gap-1 arrived after cycle 13 was folded, beyond the"
+        + " lateness allowance of 3 cycles"), q.get(0).getString(0));
+    assertEquals(12, predictions(asset).size());
+
+    // the cycles folded after the wait have the batch job's features: the same predictions
+    Map<Integer, Double> streamed = new HashMap<>();
+    predictions(asset).forEach(r -> streamed.put(r.getInt(1), r.getDouble(2)));
+    FeaturesJob.run(spark, new FeaturesJob.Options(config, "T", false));
+    ScoreBatchJob.run(spark, new ScoreBatchJob.Options(config, "T", asset + " AND cycle <= 8", true));
+    for (Row r : predictions(asset + " AND cycle <= 8")) {
+      assertEquals("batch", r.getString(7));
+      assertEquals(streamed.get(r.getInt(1)), r.getDouble(2), 1e-9, "cycle " + r.getInt(1));
+    }
+  }
+
+  @Test
+  void aSensorStuckFarFromItsRegimeIsReportedAfterThePersistenceRunAcrossBatches() {
+    // sensor c (reading 4) of the fleet reads 50..51; stuck at 80 from cycle 8, back to normal at 14
+    Map<Integer, Map<Integer, Double>> stuck = new HashMap<>();
+    for (int c = 8; c <= 13; c++) {
+      stuck.put(c, Map.of(4, 80.0));
+    }
+    List<Row> rows = TinyFleet.rows("T", "odd", 1, 1, 15, 1);
+    publish("odd", rows.subList(0, 8), stuck);
+    stream("odd");
+    publish("odd", rows.subList(8, 15), stuck);
+    stream("odd");
+    List<String> got = new ArrayList<>();
+    for (Row r : predictions("asset_id = 'T-odd-1'")) {
+      got.add(r.getInt(1) + " " + r.getString(8) + " " + r.getList(9));
+    }
+    assertEquals(15, got.size());
+    for (int c = 1; c <= 15; c++) {
+      String line = got.get(c - 1);
+      // The run reaches 3 at cycle 10, across the two runs' micro-batches. From cycle 14 c reads
+      // normally again, but its smoothed value is still far from the asset's first cycles.
+      String expected = c >= 10 ? "CRITICAL" : "NONE";
+      assertTrue(line.startsWith(c + " " + expected + " "), got.toString());
+      assertEquals(expected.equals("NONE"), line.endsWith("[]"), line);
+      if (c >= 10) {
+        assertEquals(c <= 13, line.contains("REGIME_Z c z="), line);
+        assertTrue(line.contains("ASSET_DRIFT c z="), line);
+      }
+    }
+    // score-batch of the same history reports the same for the latest cycle
+    FeaturesJob.run(spark, new FeaturesJob.Options(config(), "T", false));
+    ScoreBatchJob.run(spark, new ScoreBatchJob.Options(config(), "T", "asset_id = 'T-odd-1' AND cycle <= 12", false));
+    Row batch = predictions("asset_id = 'T-odd-1' AND cycle = 12").get(0);
+    assertEquals("batch", batch.getString(7));
+    assertEquals(got.get(11), "12 " + batch.getString(8) + " " + batch.getList(9));
   }
 
   @Test

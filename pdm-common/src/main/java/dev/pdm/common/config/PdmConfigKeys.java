@@ -237,6 +237,34 @@ public final class PdmConfigKeys {
           "0.8,10",
           "CRITICAL risk: failure probability at least the first figure, or predicted RUL at most the second.");
 
+  public static final ConfigKey ANOMALY_Z =
+      ConfigKey.of(
+          "pdm.scoring.anomaly.z",
+          "4.0",
+          "A sensor is anomalous when its reading is this many standard deviations from the training mean of"
+              + " its operating regime (REGIME_Z), or its smoothed value this many from the asset's own"
+              + " first cycles (ASSET_DRIFT).");
+
+  public static final ConfigKey ANOMALY_CRITICAL_Z =
+      ConfigKey.of(
+          "pdm.scoring.anomaly.critical-z",
+          "6.0",
+          "A persistent anomaly is CRITICAL (else WARNING) when some sensor is this many standard deviations out.");
+
+  public static final ConfigKey ANOMALY_PERSISTENCE =
+      ConfigKey.of(
+          "pdm.scoring.anomaly.persistence",
+          "3",
+          "An anomaly is reported only after this many consecutive anomalous cycles of an asset (1: at once).");
+
+  public static final ConfigKey LATENESS_ALLOWED_CYCLES =
+      ConfigKey.of(
+          "pdm.scoring.lateness.allowed-cycles",
+          "0",
+          "How far ahead of a missing cycle the stream scorer waits for it: later cycles of the asset are held"
+              + " (unscored) until the gap fills or more than this many are held, then scored without it;"
+              + " a cycle arriving after that is quarantined as LATE_EVENT. 0: never wait.");
+
   public static List<ConfigKey> all() {
     return List.of(
         WAREHOUSE,
@@ -277,6 +305,10 @@ public final class PdmConfigKeys {
         SCORING_MODEL_REFRESH,
         RISK_MEDIUM,
         RISK_HIGH,
-        RISK_CRITICAL);
+        RISK_CRITICAL,
+        ANOMALY_Z,
+        ANOMALY_CRITICAL_Z,
+        ANOMALY_PERSISTENCE,
+        LATENESS_ALLOWED_CYCLES);
   }
 }

@@ -64,7 +64,8 @@ public final class Tables {
               .add("cycle", IntegerType, true, "operating cycle, from 1")
               .add("event_time", TimestampType, true, "event time (UTC)")
               .add("source", StringType, false, "where the record was landed from")
-              .add("ingested_at", TimestampType, false, "when pdm landed the record"),
+              .add("ingested_at", TimestampType, false, "when pdm landed the record")
+              .add("kafka_timestamp", TimestampType, true, "Kafka record timestamp (streams; null for files)"),
           List.of("dataset"),
           "Typed, validated telemetry: one row per (asset_id, cycle), or (asset_id, event_time)"
               + " when there is no cycle.");
@@ -162,13 +163,17 @@ public final class Tables {
               .add("predicted_rul", DoubleType, false, "predicted remaining useful life, in cycles")
               .add("failure_probability", DoubleType, false, "probability of failure within the horizon")
               .add("risk_level", StringType, false, "LOW, MEDIUM, HIGH or CRITICAL (pdm.scoring.risk.*)")
+              .add("anomaly_severity", StringType, false, "NONE, WARNING or CRITICAL (pdm.scoring.anomaly.*)")
+              .add("anomaly_reasons", createArrayType(StringType), false,
+                  "rules that fired, e.g. REGIME_Z s11 z=4.7 or ASSET_DRIFT s4 z=5.2; empty when NONE")
               .add("rul_model_name", StringType, false, "registered RUL model")
               .add("rul_model_version", StringType, false, "its version that made the prediction")
               .add("failure_model_name", StringType, false, "registered failure model")
               .add("failure_model_version", StringType, false, "its version that made the prediction")
               .add("feature_set_version", IntegerType, false, "gold.feature_sets version of the features")
               .add("scored_by", StringType, false, "stream or batch")
-              .add("scored_at", TimestampType, false, "when the prediction was committed"),
+              .add("scored_at", TimestampType, false, "when the micro-batch (stream) or job (batch) that scored it began")
+              .add("kafka_timestamp", TimestampType, true, "Kafka record timestamp of the scored event (stream)"),
           List.of("dataset"),
           "Model predictions, one row per (dataset, asset_id, cycle), naming the model versions that made them.");
 
@@ -207,6 +212,7 @@ public final class Tables {
               .add("cycle", IntegerType, false, "latest cycle scored by the stream")
               .add("risk_level", StringType, false, "its risk level")
               .add("alerted_level", StringType, false, "highest level alerted since the last resolve (LOW if none)")
+              .add("anomaly_streak", IntegerType, true, "consecutive anomalous cycles up to cycle (persistence rule)")
               .add("updated_at", TimestampType, false, "when the row changed"),
           List.of(),
           "The stream scorer's per-asset alert state: one row per asset.");
@@ -225,9 +231,9 @@ public final class Tables {
               .add("alerts", LongType, true, "alerts raised (scoring)")
               .add("duration_ms", LongType, false, "time to process and commit the batch")
               .add("rows_per_second", DoubleType, true, "input_rows / duration")
-              .add("latency_p50_ms", LongType, true, "landing: median time from Kafka record timestamp to commit")
-              .add("latency_p95_ms", LongType, true, "landing: 95th percentile of the same")
-              .add("latency_max_ms", LongType, true, "landing: the oldest record's time to commit")
+              .add("latency_p50_ms", LongType, true, "median time from Kafka record timestamp to commit of the batch")
+              .add("latency_p95_ms", LongType, true, "95th percentile of the same")
+              .add("latency_max_ms", LongType, true, "the oldest record's time to commit")
               .add("started_at", TimestampType, false, "when the batch started")
               .add("committed_at", TimestampType, false, "when its writes committed"),
           List.of(),
