@@ -102,6 +102,7 @@ public final class IngestStreamJob {
     Warehouse warehouse = Sessions.prepare(spark, config, "pdm-ingest-stream",
         "ingest-stream --topic " + o.topic() + " --trigger " + o.trigger());
     DatasetProfile profile = DatasetProfile.forDataset(config, o.dataset());
+    KafkaSettings.requireTopic(config, o.topic(), "ingest topic " + o.topic());
     new LandingWriter(spark, warehouse, profile).ensureTables();
     String appId = "pdm-ingest-stream-" + digest(o.checkpoint());
     AtomicLong batches = new AtomicLong();

@@ -1,8 +1,10 @@
 package dev.pdm.ingest;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.pdm.common.PdmException;
 import dev.pdm.common.config.PdmConfig;
 import dev.pdm.common.config.PdmConfigKeys;
 import dev.pdm.common.table.Tables;
@@ -113,6 +115,16 @@ class IngestStreamJobTest {
   }
 
   /** kill -9 of a running stream, then finish on the same checkpoint: nothing lost or doubled. */
+  @Test
+  void aMissingTopicIsNamedWithTheFix() {
+    PdmConfig config = config(TestSpark.tempDir("wh"));
+    var options = new IngestStreamJob.Options(config, "no-such-topic", null, StreamTrigger.availableNow(), null);
+    PdmException e = assertThrows(PdmException.class, () -> IngestStreamJob.run(spark, options));
+    assertTrue(e.getMessage().startsWith("Cannot ingest topic no-such-topic: topic no-such-topic does not exist at "
+        + broker.bootstrapServers()), e.getMessage());
+    assertTrue(e.getMessage().contains("publish to it first"), e.getMessage());
+  }
+
   @Test
   void survivesKillNine() throws Exception {
     Path wh = TestSpark.tempDir("wh");

@@ -43,11 +43,14 @@ final class AlertWriter {
     return warehouse.read(Tables.OPS_ASSET_RISK, "pdm score-stream").where(col("dataset").equalTo(dataset));
   }
 
-  void write(Dataset<Row> alerts, Dataset<Row> nextState) {
-    warehouse.delta(Tables.GOLD_ALERTS).as("t")
-        .merge(alerts.as("s"), "t.dataset = '" + dataset + "' AND t.alert_id = s.alert_id")
-        .whenNotMatched().insertAll()
-        .execute();
+  /** @param raised how many rows {@code alerts} has: with none, gold.alerts is not merged (a MERGE costs seconds) */
+  void write(Dataset<Row> alerts, long raised, Dataset<Row> nextState) {
+    if (raised > 0) {
+      warehouse.delta(Tables.GOLD_ALERTS).as("t")
+          .merge(alerts.as("s"), "t.dataset = '" + dataset + "' AND t.alert_id = s.alert_id")
+          .whenNotMatched().insertAll()
+          .execute();
+    }
     warehouse.delta(Tables.OPS_ASSET_RISK).as("t")
         .merge(nextState.as("s"), "t.dataset = s.dataset AND t.asset_id = s.asset_id")
         .whenMatched("s.cycle > t.cycle").updateAll()

@@ -19,6 +19,7 @@ import dev.pdm.ingest.IngestStreamJob;
 import dev.pdm.ingest.StreamMetrics;
 import dev.pdm.ingest.StreamRunner;
 import dev.pdm.ingest.StreamTrigger;
+import dev.pdm.ingest.kafka.KafkaSettings;
 import dev.pdm.training.Tracking;
 import java.sql.Timestamp;
 import java.util.ArrayList;
@@ -143,6 +144,7 @@ public final class ScoreStreamJob {
     String d = o.dataset();
     Warehouse warehouse = Sessions.prepare(spark, config, "pdm-score-stream",
         "score-stream --topic " + o.topic() + " --dataset " + d + " --trigger " + o.trigger());
+    KafkaSettings.requireTopic(config, o.topic(), "score topic " + o.topic());
     try (Tracking tracking = Tracking.connect(config)) {
       ModelWatcher watcher = new ModelWatcher(spark, tracking, config, d,
           StreamTrigger.parse(config.require(PdmConfigKeys.SCORING_MODEL_REFRESH)).intervalMs(),
@@ -181,13 +183,16 @@ public final class ScoreStreamJob {
             .persist(StorageLevel.MEMORY_AND_DISK());
         try {
           long n = scored.count();
+          long featuresScored = System.currentTimeMillis();
+          long predictionsWritten = featuresScored;
           long raised = 0;
           if (n > 0) {
             PredictionsWriter.insertNew(wh, Scorer.predictionsOnly(scored), List.of(d));
+            predictionsWritten = System.currentTimeMillis();
             Dataset<Row> raisedRows = Alerts.raise(scored, state, top, risk.critical().rul(), now).cache();
             try {
               raised = raisedRows.count();
-              writer.write(raisedRows, Alerts.nextState(scored, state, now));
+              writer.write(raisedRows, raised, Alerts.nextState(scored, state, now));
             } finally {
               raisedRows.unpersist();
             }
@@ -201,8 +206,11 @@ public final class ScoreStreamJob {
           late.addAndGet(lateRows);
           // Kafka timestamps at the 50th, 5th and 0th percentile: the median, p95 and max latency.
           List<Long> ts = n == 0 ? null : kafkaTimestampQuantiles(scored);
-          LOG.info("score-stream batch {}: {} predictions, {} alerts, {} late cycles quarantined with {} in {} ms{}",
-              batchId, n, raised, lateRows, models, committed - started,
+          // Where a batch's time goes: features and models, the predictions MERGE, then alerts, state and quarantine.
+          LOG.info("score-stream batch {}: {} predictions, {} alerts, {} late cycles quarantined with {} in {} ms"
+                  + " (features and scoring {} ms, predictions commit {} ms, alerts/state/quarantine {} ms){}",
+              batchId, n, raised, lateRows, models, committed - started, featuresScored - started,
+              predictionsWritten - featuresScored, committed - predictionsWritten,
               ts == null ? "" : "; publish to commit p50 " + (committed - ts.get(0)) + " ms, p95 "
                   + (committed - ts.get(1)) + " ms");
           StreamMetrics.record(wh, metricsId,

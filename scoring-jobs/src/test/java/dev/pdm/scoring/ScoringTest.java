@@ -418,9 +418,9 @@ class ScoringTest {
       String f2 = next.get(Task.FAILURE);
       try {
         // one running stream (500 ms trigger, the aliases looked up before every micro-batch)
+        publish("swap", "swap", 2, 1, 10);
         CompletableFuture<ScoreStreamJob.Result> running = CompletableFuture.supplyAsync(() -> ScoreStreamJob.run(
             spark, new ScoreStreamJob.Options(config, "swap", "T", "none", StreamTrigger.parse("500ms"), null)));
-        publish("swap", "swap", 2, 1, 10);
         awaitPredictions("asset_id LIKE 'T-swap-%'", 20, running);
         setChampions(t, config, v2, f2);
         // sent twice: the exact duplicates are dropped by the landing, not scored again

@@ -1,11 +1,19 @@
 package dev.pdm.ingest.kafka;
 
+import dev.pdm.common.PdmErrors;
 import dev.pdm.common.config.PdmConfig;
 import dev.pdm.common.config.PdmConfigKeys;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Kafka client settings from config: the bootstrap servers plus every {@code pdm.kafka.option.*}
@@ -13,6 +21,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * secured cluster needs config, not code.
  */
 public final class KafkaSettings {
+
+  private static final Logger LOG = LoggerFactory.getLogger(KafkaSettings.class);
 
   private KafkaSettings() {}
 
@@ -24,6 +34,31 @@ public final class KafkaSettings {
   }
 
   /** An idempotent producer of raw bytes: no duplicates from its own retries, order kept. */
+  /**
+   * Fails with an actionable message when {@code topic} does not exist: Spark's Kafka source
+   * cannot subscribe to a topic that is missing when the query starts (its first offset lookup
+   * fails with "This server does not host this topic-partition"). When the topics cannot be
+   * listed (a broker down, no Describe permission) it only logs: the query reports the cause.
+   */
+  public static void requireTopic(PdmConfig config, String topic, String action) {
+    List<String> names;
+    try (Admin admin = Admin.create(client(config))) {
+      names = List.copyOf(admin.listTopics().names().get(30, TimeUnit.SECONDS));
+    } catch (ExecutionException | TimeoutException | RuntimeException e) {
+      LOG.warn("Could not list the topics at {} to check for {}: {}", config.require(PdmConfigKeys.KAFKA_BOOTSTRAP),
+          topic, e.getMessage());
+      return;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return;
+    }
+    if (!names.contains(topic)) {
+      throw PdmErrors.failure(action, "topic " + topic + " does not exist at "
+              + config.require(PdmConfigKeys.KAFKA_BOOTSTRAP),
+          "create it (kafka-topics.sh --create --topic " + topic + ") or publish to it first, then run again");
+    }
+  }
+
   public static Map<String, Object> producer(PdmConfig config) {
     Map<String, Object> props = client(config);
     props.putIfAbsent(ProducerConfig.ACKS_CONFIG, "all");
