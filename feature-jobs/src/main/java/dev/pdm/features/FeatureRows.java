@@ -312,15 +312,9 @@ public final class FeatureRows implements Serializable {
 
   /**
    * Stream: one micro-batch's rows of one asset, in any order, folded in cycle order onto the
-   * asset's state from earlier batches, without waiting for missing cycles.
-   */
-  public List<Out> foldGroup(FeatureCalculator.State state, Iterator<Row> rows) {
-    return foldGroup(state, new TreeMap<>(), 0, rows);
-  }
-
-  /**
-   * Stream with a lateness allowance: a cycle is folded once the cycle before it is, or once more
-   * than {@code allowedCycles} later cycles wait in {@code held} (then the gap is given up). A cycle
+   * asset's state from earlier batches. A cycle is folded once the cycle before it is, or once
+   * more than {@code allowedCycles} later cycles wait in {@code held} (then the gap is given up;
+   * with 0 nothing waits). A cycle
    * at or before the state's last one came too late to be folded in order: it is returned without
    * features, with {@link Out#getLateReason()} set, for the scorer to quarantine.
    *

@@ -19,7 +19,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
-import java.util.List;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -123,14 +122,10 @@ public final class IngestStreamJob {
         long committed = System.currentTimeMillis();
         batches.incrementAndGet();
         total.updateAndGet(t -> t.plus(counts));
-        // Kafka timestamps at the 50th, 5th and 0th percentile: the median, p95 and max latency.
-        Row q = cached.selectExpr("percentile_approx(unix_millis(kafka_timestamp), array(0.5, 0.05, 0.0))").head();
-        List<Long> ts = q.isNullAt(0) ? null : q.getList(0);
+        StreamMetrics.Latency latency = StreamMetrics.latency(cached, committed);
         LOG.info("ingest-stream batch {}: {} in {} ms", batchId, counts, committed - started);
         StreamMetrics.record(wh, StreamMetrics.appId(o.checkpoint()), new StreamMetrics.Batch("ingest-stream", queryName,
-            batchId, o.dataset(), o.topic(), counts.received(), counts.inserted(), null, started, committed,
-            ts == null ? null : committed - ts.get(0), ts == null ? null : committed - ts.get(1),
-            ts == null ? null : committed - ts.get(2)));
+            batchId, o.dataset(), o.topic(), counts.received(), counts.inserted(), null, started, committed, latency));
       } finally {
         cached.unpersist();
       }

@@ -4,6 +4,7 @@ import dev.pdm.common.table.Tables;
 import dev.pdm.common.table.Warehouse;
 import java.sql.Timestamp;
 import java.util.List;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.slf4j.Logger;
@@ -20,13 +21,12 @@ public final class StreamMetrics {
 
   /** What one micro-batch did. Latencies are null when unknown. */
   public record Batch(String job, String queryName, long batchId, String dataset, String topic, long inputRows,
-      long outputRows, Long alerts, long startedMillis, long committedMillis, Long latencyP50, Long latencyP95,
-      Long latencyMax) {
+      long outputRows, Long alerts, long startedMillis, long committedMillis, Latency latency) {
 
     Row toRow() {
       long duration = committedMillis - startedMillis;
       return RowFactory.create(job, queryName, batchId, dataset, topic, inputRows, outputRows, alerts, duration,
-          duration > 0 ? inputRows * 1000.0 / duration : null, latencyP50, latencyP95, latencyMax,
+          duration > 0 ? inputRows * 1000.0 / duration : null, latency.p50(), latency.p95(), latency.max(),
           new Timestamp(startedMillis), new Timestamp(committedMillis));
     }
 
@@ -34,11 +34,29 @@ public final class StreamMetrics {
     public String toString() {
       return job + " batch " + batchId + ": " + inputRows + " in, " + outputRows + " out"
           + (alerts == null ? "" : ", " + alerts + " alerts") + " in " + (committedMillis - startedMillis) + " ms"
-          + (latencyP95 == null ? "" : ", latency p50 " + latencyP50 + " ms, p95 " + latencyP95 + " ms");
+          + (latency.p95() == null ? "" : ", latency p50 " + latency.p50() + " ms, p95 " + latency.p95() + " ms");
     }
   }
 
+  /** Time from Kafka record timestamp to a batch's commit: median, 95th percentile, oldest record. */
+  public record Latency(Long p50, Long p95, Long max) {
+    public static final Latency UNKNOWN = new Latency(null, null, null);
+  }
+
   private StreamMetrics() {}
+
+  /**
+   * The latency of a batch's rows (a {@code kafka_timestamp} column) committed at {@code committedMillis}:
+   * one aggregation, the Kafka timestamps at the 50th, 5th and 0th percentile.
+   */
+  public static Latency latency(Dataset<Row> rows, long committedMillis) {
+    Row q = rows.selectExpr("percentile_approx(unix_millis(kafka_timestamp), array(0.5, 0.05, 0.0))").head();
+    if (q.isNullAt(0)) {
+      return Latency.UNKNOWN;
+    }
+    List<Long> ts = q.getList(0);
+    return new Latency(committedMillis - ts.get(0), committedMillis - ts.get(1), committedMillis - ts.get(2));
+  }
 
   /** The idempotent-write id of a query's metrics, from its checkpoint. */
   public static String appId(String checkpoint) {

@@ -165,9 +165,8 @@ public final class Anomalies {
       scores.add(abs(drift));
     }
     Column raw = reasons.isEmpty() ? array().cast("array<string>") : array_compact(array(reasons.toArray(Column[]::new)));
-    Column maxZ = scores.isEmpty() ? lit(0.0)
-        : scores.size() == 1 ? coalesce(scores.get(0), lit(0.0))
-        : coalesce(greatest(scores.toArray(Column[]::new)), lit(0.0));
+    // two scores per sensor, so greatest has the two arguments it needs
+    Column maxZ = scores.isEmpty() ? lit(0.0) : coalesce(greatest(scores.toArray(Column[]::new)), lit(0.0));
     WindowSpec asset = Window.partitionBy("dataset", "asset_id").orderBy("cycle");
     Column anomalous = size(col("_pdm_raw")).gt(0);
     Dataset<Row> out = features

@@ -204,19 +204,18 @@ public final class ScoreStreamJob {
           predictions.addAndGet(n);
           alerts.addAndGet(raised);
           late.addAndGet(lateRows);
-          // Kafka timestamps at the 50th, 5th and 0th percentile: the median, p95 and max latency.
-          List<Long> ts = n == 0 ? null : kafkaTimestampQuantiles(scored);
+          StreamMetrics.Latency latency =
+              n == 0 ? StreamMetrics.Latency.UNKNOWN : StreamMetrics.latency(scored, committed);
           // Where a batch's time goes: features and models, the predictions MERGE, then alerts, state and quarantine.
           LOG.info("score-stream batch {}: {} predictions, {} alerts, {} late cycles quarantined with {} in {} ms"
                   + " (features and scoring {} ms, predictions commit {} ms, alerts/state/quarantine {} ms){}",
               batchId, n, raised, lateRows, models, committed - started, featuresScored - started,
               predictionsWritten - featuresScored, committed - predictionsWritten,
-              ts == null ? "" : "; publish to commit p50 " + (committed - ts.get(0)) + " ms, p95 "
-                  + (committed - ts.get(1)) + " ms");
+              latency.p95() == null ? "" : "; publish to commit p50 " + latency.p50() + " ms, p95 " + latency.p95()
+                  + " ms");
           StreamMetrics.record(wh, metricsId,
               new StreamMetrics.Batch("score-stream", scoringQueryName(o), batchId, d, o.topic(), n + lateRows, n,
-                  raised, started, committed, ts == null ? null : committed - ts.get(0),
-                  ts == null ? null : committed - ts.get(1), ts == null ? null : committed - ts.get(2)));
+                  raised, started, committed, latency));
         } finally {
           scored.unpersist();
           all.unpersist();
@@ -275,12 +274,6 @@ public final class ScoreStreamJob {
       throw PdmErrors.failure("score topic " + o.topic(), StreamRunner.rootCause(e),
           "fix the cause and run again on the same checkpoint; nothing is lost or doubled", e);
     }
-  }
-
-  /** The batch's Kafka timestamps (epoch ms) at quantiles 0.5, 0.05 and 0; null when it has none. */
-  private static List<Long> kafkaTimestampQuantiles(Dataset<Row> scored) {
-    Row q = scored.selectExpr("percentile_approx(unix_millis(kafka_timestamp), array(0.5, 0.05, 0.0))").head();
-    return q.isNullAt(0) ? null : q.getList(0);
   }
 
   private static IngestStreamJob.Result join(CompletableFuture<IngestStreamJob.Result> ingest) {

@@ -1,6 +1,5 @@
 package dev.pdm.scoring;
 
-import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 
@@ -24,7 +23,7 @@ public final class Scorer {
 
   /**
    * @param features rows with gold.features' key and feature columns (labels may be absent), and
-   *     the columns of {@link Anomalies#flag} (without them no anomaly is reported)
+   *     the columns of {@link Anomalies#flag}
    * @param scoredAt the commit time recorded in {@code scored_at}
    */
   public static Dataset<Row> score(Dataset<Row> features, ChampionModels.Champions models, RiskLevels risk,
@@ -59,9 +58,7 @@ public final class Scorer {
     List<String> present = List.of(both.columns());
     for (StructField f : Tables.GOLD_PREDICTIONS.schema().fields()) {
       Column c = switch (f.name()) {
-        // Rows not passed through Anomalies.flag, or from files, have none of these.
-        case "anomaly_severity" -> present.contains(f.name()) ? col(f.name()) : lit(Anomalies.Severity.NONE.name());
-        case "anomaly_reasons" -> present.contains(f.name()) ? col(f.name()) : array();
+        // features from gold.features (score-batch) have no Kafka timestamp
         case "kafka_timestamp" -> present.contains(f.name()) ? col(f.name()) : lit(null);
         case "risk_level" -> risk.column();
         case "rul_model_name" -> lit(models.rul().name());
