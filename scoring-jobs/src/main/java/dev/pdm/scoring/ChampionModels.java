@@ -4,16 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.pdm.common.PdmErrors;
 import dev.pdm.common.config.PdmConfig;
 import dev.pdm.common.config.PdmConfigKeys;
+import dev.pdm.training.ModelArtifacts;
 import dev.pdm.training.PromotionGate;
 import dev.pdm.training.Tracking;
 import dev.pdm.training.TrainJob;
 import dev.pdm.training.Task;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.util.Map;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Path;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
@@ -107,52 +103,6 @@ public final class ChampionModels {
 
   private static PipelineModel pipeline(SparkSession spark, Tracking tracking, PdmConfig config, String dataset,
       ModelRef ref, Task task) {
-    String modelDir = config.require(PdmConfigKeys.MODEL_DIR);
-    String artifact = task.id() + "-model/" + dev.pdm.training.ModelArtifacts.SPARKML;
-    String saved = modelDir + "/" + dataset + "/" + ref.runId() + "/" + artifact;
-    String cached = modelDir + "/_registry/" + ref.name() + "/" + ref.version() + "/" + artifact;
-    try {
-      FileSystem fs = new Path(saved).getFileSystem(spark.sparkContext().hadoopConfiguration());
-      String dir;
-      if (fs.exists(new Path(saved, "metadata"))) {
-        dir = saved;
-      } else {
-        if (!fs.exists(new Path(cached, "metadata"))) {
-          download(tracking, ref, artifact, fs, cached);
-        }
-        dir = cached;
-      }
-      return PipelineModel.load(dir);
-    } catch (IOException | RuntimeException e) {
-      if (e instanceof dev.pdm.common.PdmException p) {
-        throw p;
-      }
-      throw PdmErrors.failure("load " + ref, e.getMessage(),
-          "check " + saved + " or the run's artifacts in MLflow (" + artifact + ")", e);
-    }
-  }
-
-  /** Copies a run's model directory from the artifact proxy, then renames it into place. */
-  private static void download(Tracking tracking, ModelRef ref, String artifact, FileSystem fs, String target)
-      throws IOException {
-    String artifactUri = tracking.artifactUri(ref.runId());
-    Path tmp = new Path(target + ".tmp-" + System.nanoTime());
-    var files = tracking.listFiles(ref.runId(), artifact);
-    if (files.isEmpty()) {
-      throw PdmErrors.failure("load " + ref, "run " + ref.runId() + " has no artifacts under " + artifact,
-          "register a version trained by pdm train");
-    }
-    LOG.info("Downloading {} ({} files) from {} to {}", ref, files.size(), tracking.uri(), target);
-    for (String f : files) {
-      try (InputStream in = tracking.open(artifactUri, f);
-           OutputStream out = fs.create(new Path(tmp, f.substring(artifact.length() + 1)), true)) {
-        in.transferTo(out);
-      }
-    }
-    fs.mkdirs(new Path(target).getParent());
-    if (!fs.rename(tmp, new Path(target)) && !fs.exists(new Path(target, "metadata"))) {
-      throw PdmErrors.failure("load " + ref, "could not move " + tmp + " to " + target, "check the model directory");
-    }
-    fs.delete(tmp, true);
+    return ModelArtifacts.load(spark, tracking, config, dataset, ref.name(), ref.version(), ref.runId(), task);
   }
 }

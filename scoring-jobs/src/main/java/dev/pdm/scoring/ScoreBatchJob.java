@@ -87,21 +87,10 @@ public final class ScoreBatchJob {
     }
     Dataset<Row> features = warehouse.read(Tables.GOLD_FEATURES, "pdm features --dataset " + d)
         .where(col("dataset").equalTo(d));
-    if (o.where() != null) {
-      try {
-        features = features.where(o.where());
-        features.schema();
-      } catch (Exception e) {
-        if (!(e instanceof AnalysisException)) {
-          throw e;
-        }
-        throw PdmErrors.usage("select rows with --where " + o.where(), e.getMessage(),
-            "give a SQL predicate on gold.features columns, e.g. \"asset_id LIKE '" + d + "-test-%'\"");
-      }
-    }
-    requireFeatureSet(features, champions, d);
-    // The persistence rule counts runs over each asset's selected history, so flag before picking the latest.
+    features = select(features, o.where(), d);
     FeatureSet set = new FeatureSets(spark, warehouse).load(d, champions.featureSetVersion());
+    features = ModelFeatures.of(warehouse, features, set);
+    // The persistence rule counts runs over each asset's selected history, so flag before picking the latest.
     features = Anomalies.flag(features, Anomalies.fit(warehouse, set), Anomalies.Rules.from(o.config()), null);
     if (!o.allRows()) {
       features = features.join(features.groupBy("asset_id").agg(max("cycle").as("cycle")),
@@ -123,14 +112,21 @@ public final class ScoreBatchJob {
     }
   }
 
-  private static void requireFeatureSet(Dataset<Row> features, ChampionModels.Champions c, String d) {
-    List<Row> other = features.where(col("feature_set_version").notEqual(c.featureSetVersion()))
-        .select("feature_set_version").limit(1).collectAsList();
-    if (!other.isEmpty()) {
-      throw PdmErrors.failure("score " + d, "gold.features holds rows of feature set v" + other.get(0).getInt(0)
-              + " and the champions " + c + " read v" + c.featureSetVersion(),
-          "train on the current features (pdm train --dataset " + d + ") or recompute the features of v"
-              + c.featureSetVersion());
+  /** Rows of {@code features} matching a user's SQL predicate (null: all), or a usage error naming it. */
+  public static Dataset<Row> select(Dataset<Row> features, String where, String dataset) {
+    if (where == null) {
+      return features;
+    }
+    try {
+      Dataset<Row> selected = features.where(where);
+      selected.schema();
+      return selected;
+    } catch (Exception e) {
+      if (!(e instanceof AnalysisException)) {
+        throw e;
+      }
+      throw PdmErrors.usage("select rows with --where " + where, e.getMessage(),
+          "give a SQL predicate on gold.features columns, e.g. \"asset_id LIKE '" + dataset + "-test-%'\"");
     }
   }
 }

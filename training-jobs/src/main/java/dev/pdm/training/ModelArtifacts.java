@@ -3,6 +3,8 @@ package dev.pdm.training;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pdm.common.PdmErrors;
+import dev.pdm.common.config.PdmConfig;
+import dev.pdm.common.config.PdmConfigKeys;
 import java.awt.Color;
 import java.awt.Font;
 import java.awt.Graphics2D;
@@ -10,6 +12,7 @@ import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -38,6 +41,8 @@ import org.apache.spark.sql.SparkSession;
  * {@code mlflow.spark.load_model} loads; and their upload to a run.
  */
 public final class ModelArtifacts {
+
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ModelArtifacts.class);
 
   /** The directory of the Spark ML pipeline inside a model directory. */
   public static final String SPARKML = "sparkml";
@@ -199,5 +204,62 @@ public final class ModelArtifacts {
         throw new UncheckedIOException(e);
       }
     });
+  }
+  /**
+   * A registered version's Spark pipeline: read from the directory {@code train} saved it to under
+   * {@code pdm.training.model-dir}; when that is gone (another warehouse, a cleaned disk) it is
+   * downloaded from the run's artifacts through the server's artifact proxy into
+   * {@code <model-dir>/_registry/<name>/<version>} once, so executors read it from shared storage.
+   */
+  public static PipelineModel load(SparkSession spark, Tracking tracking, PdmConfig config, String dataset,
+      String name, String version, String runId, Task task) {
+    String what = name + " v" + version;
+    String modelDir = config.require(PdmConfigKeys.MODEL_DIR);
+    String artifact = task.id() + "-model/" + SPARKML;
+    String saved = modelDir + "/" + dataset + "/" + runId + "/" + artifact;
+    String cached = modelDir + "/_registry/" + name + "/" + version + "/" + artifact;
+    try {
+      FileSystem fs = new Path(saved).getFileSystem(spark.sparkContext().hadoopConfiguration());
+      String dir;
+      if (fs.exists(new Path(saved, "metadata"))) {
+        dir = saved;
+      } else {
+        if (!fs.exists(new Path(cached, "metadata"))) {
+          download(tracking, what, runId, artifact, fs, cached);
+        }
+        dir = cached;
+      }
+      return PipelineModel.load(dir);
+    } catch (IOException | RuntimeException e) {
+      if (e instanceof dev.pdm.common.PdmException p) {
+        throw p;
+      }
+      throw PdmErrors.failure("load " + what, e.getMessage(),
+          "check " + saved + " or the run's artifacts in MLflow (" + artifact + ")", e);
+    }
+  }
+
+  /** Copies a run's model directory from the artifact proxy, then renames it into place. */
+  private static void download(Tracking tracking, String what, String runId, String artifact, FileSystem fs,
+      String target) throws IOException {
+    String artifactUri = tracking.artifactUri(runId);
+    Path tmp = new Path(target + ".tmp-" + System.nanoTime());
+    var files = tracking.listFiles(runId, artifact);
+    if (files.isEmpty()) {
+      throw PdmErrors.failure("load " + what, "run " + runId + " has no artifacts under " + artifact,
+          "register a version trained by pdm train");
+    }
+    LOG.info("Downloading {} ({} files) from {} to {}", what, files.size(), tracking.uri(), target);
+    for (String f : files) {
+      try (InputStream in = tracking.open(artifactUri, f);
+           OutputStream out = fs.create(new Path(tmp, f.substring(artifact.length() + 1)), true)) {
+        in.transferTo(out);
+      }
+    }
+    fs.mkdirs(new Path(target).getParent());
+    if (!fs.rename(tmp, new Path(target)) && !fs.exists(new Path(target, "metadata"))) {
+      throw PdmErrors.failure("load " + what, "could not move " + tmp + " to " + target, "check the model directory");
+    }
+    fs.delete(tmp, true);
   }
 }

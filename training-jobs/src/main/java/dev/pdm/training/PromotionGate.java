@@ -34,7 +34,7 @@ public final class PromotionGate {
   }
 
   /** The champion as the registry describes it. */
-  public record Champion(String version, int featureSetVersion, GridPoint point, double recordedMetric) {}
+  public record Champion(String version, String runId, int featureSetVersion, GridPoint point) {}
 
   private PromotionGate() {}
 
@@ -79,8 +79,8 @@ public final class PromotionGate {
           params.put(k.substring(TAG_PARAM_PREFIX.length()), val);
         }
       });
-      return new Champion(v.path("version").asText(), parseInt(vt.get(TAG_FEATURE_SET)), GridPoint.fromParams(params),
-          parseDouble(vt.get(TAG_CV_PREFIX + task.selectionMetric())));
+      return new Champion(v.path("version").asText(), v.path("run_id").asText(), parseInt(vt.get(TAG_FEATURE_SET)),
+          GridPoint.fromParams(params));
     });
   }
 
@@ -89,14 +89,6 @@ public final class PromotionGate {
       return Integer.parseInt(s);
     } catch (RuntimeException e) {
       return -1;
-    }
-  }
-
-  private static double parseDouble(String s) {
-    try {
-      return Double.parseDouble(s);
-    } catch (RuntimeException e) {
-      return Double.NaN;
     }
   }
 

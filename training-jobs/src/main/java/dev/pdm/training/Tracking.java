@@ -266,6 +266,21 @@ public final class Tracking implements AutoCloseable {
         "see the MLflow server log");
   }
 
+  /** Registered models whose names match a SQL LIKE pattern, with their aliases. */
+  public List<JsonNode> searchRegisteredModels(String nameLike) {
+    JsonNode n = parse(client.sendGet("registered-models/search?max_results=1000&filter="
+        + enc("name LIKE '" + nameLike.replace("'", "''") + "'")));
+    List<JsonNode> out = new ArrayList<>();
+    n.path("registered_models").forEach(out::add);
+    return out;
+  }
+
+  /** One model version, if it exists. */
+  public Optional<JsonNode> modelVersion(String name, String version) {
+    return getOptional("model-versions/get?name=" + enc(name) + "&version=" + enc(version))
+        .map(n -> n.path("model_version"));
+  }
+
   /** The model version an alias points at, if any. */
   public Optional<JsonNode> versionByAlias(String name, String alias) {
     return getOptional("registered-models/alias?name=" + enc(name) + "&alias=" + enc(alias))

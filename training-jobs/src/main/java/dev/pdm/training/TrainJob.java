@@ -62,6 +62,9 @@ public final class TrainJob {
 
   private static final Logger LOG = LoggerFactory.getLogger(TrainJob.class);
 
+  /** The run's artifact with the reference profile (also rows in ops.reference_profiles). */
+  public static final String REFERENCE_PROFILE = "reference_profile.json";
+
   /** Validated options; null horizon and folds mean the feature set's horizon and the config's folds. */
   public record Options(PdmConfig config, String dataset, Integer horizon, Integer cvFolds, boolean noTracking) {
     public Options {
@@ -209,10 +212,17 @@ public final class TrainJob {
             models.put(task, new Trained(task, best.point(), best.mean(), threshold, model, modelDir, null, null, null));
           }
           writeValidationPredictions(cvs, runDir + "/validation_predictions");
+          // Drift reports compare later data with this: training features and out-of-fold predictions.
+          ReferenceProfile profile = ReferenceProfile.build(runId, d, set.version(), Histograms.Bands.of(config),
+              labelled, features, cvs.get(Task.RUL).best().oof(), CrossValidation.OOF);
+          profile.store(warehouse);
+          ModelArtifacts.write(spark, runDir + "/" + REFERENCE_PROFILE, profile.toJson());
           if (tracking != null) {
             logRun(spark, tracking, run, set, goldVersion, grid, features, k, seed, horizon, rows, assets, cvs);
+            ModelArtifacts.uploadFile(spark, tracking, run.getArtifactUri(), runDir + "/" + REFERENCE_PROFILE,
+                REFERENCE_PROFILE);
             for (Task task : Task.values()) {
-              models.put(task, register(tracking, run, d, set, prepared, cvs.get(task), models.get(task),
+              models.put(task, register(warehouse, tracking, run, d, set, prepared, cvs.get(task), models.get(task),
                   champions.get(task), k, maxBins, seed, maxFar, config));
             }
           }
@@ -314,7 +324,7 @@ public final class TrainJob {
     }
   }
 
-  private static Trained register(Tracking tracking, RunInfo run, String d, FeatureSet set, Dataset<Row> prepared,
+  private static Trained register(Warehouse warehouse, Tracking tracking, RunInfo run, String d, FeatureSet set, Dataset<Row> prepared,
       CrossValidation.Result cv, Trained trained, Optional<PromotionGate.Champion> champion, int k, int maxBins,
       long seed, double maxFar, PdmConfig config) {
     Task task = trained.task();
@@ -352,9 +362,10 @@ public final class TrainJob {
         }
         basis = "champion's hyperparameters " + c.point() + " cross-validated on the same " + k + " folds";
       } else {
-        championScore = c.recordedMetric();
-        basis = "champion's recorded figure: feature set v" + c.featureSetVersion() + " differs from v"
-            + set.version() + ", so it cannot be re-evaluated on these folds";
+        championScore = ChampionOnNewData.score(warehouse, tracking, config, d, c, registeredName(config, d, task),
+            task, prepared, k);
+        basis = "champion v" + c.version() + " itself on these rows and folds through its feature set v"
+            + c.featureSetVersion() + " (the challenger reads v" + set.version() + ")";
       }
     }
     double challenger = cv.best().selection(task);

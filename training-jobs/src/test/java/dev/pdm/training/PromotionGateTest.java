@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 class PromotionGateTest {
 
   private static final PromotionGate.Champion CHAMPION =
-      new PromotionGate.Champion("3", 1, new GridPoint(4, 50, 0.2, 0.8), 14.0);
+      new PromotionGate.Champion("3", "run-3", 1, new GridPoint(4, 50, 0.2, 0.8));
 
   @Test
   void promotesWithoutChampion() {

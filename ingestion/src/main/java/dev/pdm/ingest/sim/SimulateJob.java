@@ -37,11 +37,14 @@ public final class SimulateJob {
   public static final Instant DEFAULT_START = Instant.parse("2026-01-01T00:00:00Z");
 
   /** Validated options; exactly one of {@code topic} and {@code output}. */
-  public record Options(PdmConfig config, int assets, long seed, String dataset, Split split, int regimes,
-      int faultModes, String topic, String output, double rate, Instant startTime) {
+  public record Options(PdmConfig config, int assets, int firstUnit, long seed, String dataset, Split split,
+      int regimes, int faultModes, String topic, String output, double rate, Instant startTime) {
     public Options {
       if (assets < 1) {
         throw PdmErrors.badValue("--assets", Integer.toString(assets), "a positive number of assets");
+      }
+      if (firstUnit < 1) {
+        throw PdmErrors.badValue("--first-unit", Integer.toString(firstUnit), "a unit number >= 1");
       }
       if ((topic == null) == (output == null)) {
         throw PdmErrors.usage("simulate", "give exactly one of --topic and --output",
@@ -71,6 +74,10 @@ public final class SimulateJob {
   static final class Cli extends CommonOptions {
     @Option(name = "--assets", required = true, metaVar = "N", usage = "number of assets (engines)")
     int assets;
+
+    @Option(name = "--first-unit", metaVar = "U", usage = "number of the first unit (default 1): a later"
+        + " delivery of new engines continues the numbering, so asset ids do not repeat")
+    int firstUnit = 1;
 
     @Option(name = "--seed", metaVar = "S", usage = "random seed; the same seed gives the same fleet (default 42)")
     long seed = 42;
@@ -103,7 +110,7 @@ public final class SimulateJob {
   private SimulateJob() {}
 
   public static void main(String[] args) {
-    JobMain.runSpark("simulate", args, new Cli(), (cli, config) -> new Options(config, cli.assets, cli.seed,
+    JobMain.runSpark("simulate", args, new Cli(), (cli, config) -> new Options(config, cli.assets, cli.firstUnit, cli.seed,
         cli.dataset, cli.split, cli.regimes, cli.faultModes, cli.topic, cli.output, cli.rate,
         cli.startTime == null ? DEFAULT_START : parseInstant(cli.startTime)), SimulateJob::run);
   }
@@ -137,7 +144,7 @@ public final class SimulateJob {
         return FleetSimulator.cmapssLine(asset.unit(), asset.cycle(), r);
       }
     };
-    var units = spark.range(1, o.assets() + 1L, 1, partitions).as(Encoders.LONG());
+    var units = spark.range(o.firstUnit(), (long) o.firstUnit() + o.assets(), 1, partitions).as(Encoders.LONG());
     var lines = units.mapPartitions(series, Encoders.STRING());
     try {
       lines.write().mode("errorifexists").text(data);
@@ -163,7 +170,7 @@ public final class SimulateJob {
         .map(DatasetProfile.Column::name).toList();
     List<FleetSimulator.Asset> active = new ArrayList<>();
     List<Integer> lastCycles = new ArrayList<>();
-    for (int u = 1; u <= o.assets(); u++) {
+    for (int u = o.firstUnit(); u < o.firstUnit() + o.assets(); u++) {
       FleetSimulator.Asset a = sim.asset(u);
       active.add(a);
       lastCycles.add(o.split() == Split.TEST ? a.testLastCycle() : a.failureCycle());

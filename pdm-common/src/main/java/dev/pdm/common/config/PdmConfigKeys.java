@@ -265,6 +265,41 @@ public final class PdmConfigKeys {
               + " (unscored) until the gap fills or more than this many are held, then scored without it;"
               + " a cycle arriving after that is quarantined as LATE_EVENT. 0: never wait.");
 
+  public static final ConfigKey DRIFT_CYCLE_BANDS =
+      ConfigKey.of(
+          "pdm.drift.cycle-bands",
+          "30,60,100,150,200",
+          "Upper cycles of the life-stage bands drift is stratified by (the last band is open): the"
+              + " reference is reweighted to the current window's mix of bands before comparing, so a"
+              + " fleet that is early in life is not reported as drifted.");
+
+  public static final ConfigKey DRIFT_PSI_WARN =
+      ConfigKey.of("pdm.drift.psi.warn", "0.1", "A feature whose PSI reaches this is reported as warn.");
+
+  public static final ConfigKey DRIFT_PSI_DRIFT =
+      ConfigKey.of("pdm.drift.psi.drift", "0.25", "A feature whose PSI reaches this has drifted.");
+
+  public static final ConfigKey DRIFT_RETRAIN_SHARE =
+      ConfigKey.of("pdm.drift.retrain.drifted-share", "0.3",
+          "Retrain when at least this share of the model's features has drifted.");
+
+  public static final ConfigKey DRIFT_RETRAIN_PREDICTION_PSI =
+      ConfigKey.of("pdm.drift.retrain.prediction-psi", "0.25",
+          "Retrain when the PSI of predicted RUL reaches this.");
+
+  public static final ConfigKey DRIFT_RETRAIN_RMSE_INCREASE =
+      ConfigKey.of("pdm.drift.retrain.rmse-increase", "0.2",
+          "Retrain when the RMSE on assets whose RUL became known is this much worse (0.2 = 20%) than the"
+              + " model's validation RMSE.");
+
+  public static final ConfigKey DRIFT_MIN_ROWS =
+      ConfigKey.of("pdm.drift.min-rows", "50",
+          "Fewest current rows a drift report judges; fewer is an error (widen --where or --last-cycles).");
+
+  public static final ConfigKey DRIFT_MIN_LABELLED_ASSETS =
+      ConfigKey.of("pdm.drift.min-labelled-assets", "3",
+          "Fewest assets with known RUL in the window before performance drift counts toward retraining.");
+
   public static List<ConfigKey> all() {
     return List.of(
         WAREHOUSE,
@@ -309,6 +344,14 @@ public final class PdmConfigKeys {
         ANOMALY_Z,
         ANOMALY_CRITICAL_Z,
         ANOMALY_PERSISTENCE,
-        LATENESS_ALLOWED_CYCLES);
+        LATENESS_ALLOWED_CYCLES,
+        DRIFT_CYCLE_BANDS,
+        DRIFT_PSI_WARN,
+        DRIFT_PSI_DRIFT,
+        DRIFT_RETRAIN_SHARE,
+        DRIFT_RETRAIN_PREDICTION_PSI,
+        DRIFT_RETRAIN_RMSE_INCREASE,
+        DRIFT_MIN_ROWS,
+        DRIFT_MIN_LABELLED_ASSETS);
   }
 }

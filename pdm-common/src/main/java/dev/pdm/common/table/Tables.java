@@ -239,8 +239,57 @@ public final class Tables {
           List.of(),
           "Progress of the streaming jobs, one row per micro-batch (exactly once per checkpoint).");
 
+  public static final TableDef OPS_REFERENCE_PROFILES =
+      new TableDef(
+          "ops.reference_profiles",
+          new StructType()
+              .add("run_id", StringType, false, "training run (MLflow run id, or local-<time>) the profile belongs to")
+              .add("dataset", StringType, false, "fleet the models were trained on")
+              .add("feature_set_version", IntegerType, false, "feature set of the models")
+              .add("kind", StringType, false, "feature or prediction (out-of-fold predicted RUL)")
+              .add("name", StringType, false, "feature name, or predicted_rul")
+              .add("band", IntegerType, false, "life-stage band, 0-based (pdm.drift.cycle-bands)")
+              .add("band_first_cycle", IntegerType, false, "first cycle of the band")
+              .add("band_last_cycle", IntegerType, true, "last cycle of the band; null for the open last band")
+              .add("edges", createArrayType(DoubleType), false,
+                  "bin edges: the 1st to 99th percentiles of the whole reference (bin i is (edges[i-1], edges[i]])")
+              .add("counts", createArrayType(LongType), false,
+                  "reference rows of the band per bin; the last entry counts missing values")
+              .add("rows", LongType, false, "reference rows of the band")
+              .add("created_at", TimestampType, false, "when training wrote it"),
+          List.of(),
+          "Reference profiles: quantile-binned training features and predictions per training run and life stage.");
+
+  public static final TableDef OPS_DRIFT_REPORTS =
+      new TableDef(
+          "ops.drift_reports",
+          new StructType()
+              .add("report_id", StringType, false, "one id per drift report")
+              .add("created_at", TimestampType, false, "when the report was made")
+              .add("model_name", StringType, false, "registered RUL model compared against")
+              .add("model_version", StringType, false, "its version (the champion at the time)")
+              .add("dataset", StringType, false, "the model's dataset")
+              .add("selection", StringType, false, "the current window: --where and --last-cycles")
+              .add("kind", StringType, false, "feature, prediction, or summary (one summary row per report)")
+              .add("name", StringType, true, "feature name or predicted_rul; null for the summary")
+              .add("psi", DoubleType, true, "population stability index, reference reweighted to the window's life stages")
+              .add("ks_statistic", DoubleType, true, "Kolmogorov-Smirnov statistic (at percentile resolution)")
+              .add("ks_p_value", DoubleType, true, "its asymptotic p-value")
+              .add("status", StringType, false, "ok, warn or drift; for the summary: retrain or ok")
+              .add("current_rows", LongType, false, "rows in the current window")
+              .add("reference_rows", LongType, false, "rows in the reference")
+              .add("drifted_share", DoubleType, true, "summary: share of features that drifted")
+              .add("rmse", DoubleType, true, "summary: RMSE on rows whose RUL is known, if any")
+              .add("validation_rmse", DoubleType, true, "summary: the model's cross-validated RMSE")
+              .add("labelled_assets", LongType, true, "summary: assets with known RUL in the window")
+              .add("retrain", BooleanType, true, "summary: the decision")
+              .add("reasons", createArrayType(StringType), true, "summary: why"),
+          List.of(),
+          "Drift reports: one row per feature per report, one for predicted RUL, and a summary row.");
+
   public static List<TableDef> all() {
     return List.of(BRONZE_TELEMETRY, QUARANTINE, SILVER_TELEMETRY, GOLD_FEATURES, GOLD_FEATURE_SETS,
-        GOLD_PREDICTIONS, GOLD_ALERTS, OPS_ASSET_RISK, OPS_STREAM_METRICS);
+        GOLD_PREDICTIONS, GOLD_ALERTS, OPS_ASSET_RISK, OPS_STREAM_METRICS, OPS_REFERENCE_PROFILES,
+        OPS_DRIFT_REPORTS);
   }
 }
