@@ -1,12 +1,14 @@
 """pdm_retraining: daily, land the day's telemetry files, compute features, report drift against the
 champion, and retrain when the report says so.
 
-    settings -> ingest_files -> features -> drift_report -> decide
+    settings -> new_files -> ingest_files -> features -> drift_report -> decide
         decide -> retrain_features -> train -> promotion_gate -> score_batch -> done
         decide -> skip_retraining -> done
 
 - Every Spark step is a SparkSubmitOperator on the pdm application jar (connection ``spark_default``).
-- ``drift_report`` writes ``<report_dir>/<run>.json`` and ``.html``; ``decide`` branches on the JSON's
+- ``new_files`` skips the run when ``<incoming>/<ds>`` is missing or empty (local or mounted paths).
+- ``drift_report`` compares the assets of the day's delivery (``--assets-from``), within
+  ``drift_where`` when given, with the champion's reference, and writes ``<report_dir>/<run>.json`` and ``.html``; ``decide`` branches on the JSON's
   top-level ``retrain``.
 - On retraining, ``retrain_features`` refits the feature set on every run-to-failure asset
   (``pdm features --full``: new regimes or sensor levels are part of the drift), ``train`` trains and
@@ -19,13 +21,14 @@ Settings: DAG params, else Airflow Variables ``pdm_<name>``, else defaults (pdm_
 from __future__ import annotations
 
 import json
+import os
 import re
 from datetime import datetime, timedelta
 
 from airflow.providers.standard.operators.empty import EmptyOperator
 from airflow.sdk import DAG, Param, Variable, task
 
-from pdm_settings import SETTINGS, champion_version, resolve, spark_job, xcom
+from pdm_settings import SETTINGS, describe, champion_version, resolve, spark_job, xcom
 
 with DAG(
     dag_id="pdm_retraining",
@@ -35,33 +38,39 @@ with DAG(
     catchup=False,
     max_active_runs=1,
     default_args={"retries": 1, "retry_delay": timedelta(minutes=5)},
-    params={name: Param(default if default is not None else "", type="string", description=doc)
+    params={name: Param("", type="string", description=describe(name))
             for name, (default, doc) in SETTINGS.items()},
     tags=["pdm", "training", "drift"],
 ) as dag:
 
     @task(retries=0)
-    def settings(params=None, ds=None, run_id=None, dag_run=None) -> dict:
+    def settings(params=None, ds=None, run_id=None) -> dict:
         s = resolve(params or {}, Variable.get)
         s["input"] = f"{s['incoming'].rstrip('/')}/{ds}"
-        stem = re.sub(r"[^A-Za-z0-9_.-]", "_", run_id)
+        stem = re.sub(r"[^A-Za-z0-9_.-]", "_", f"drift_{s['dataset']}_{ds}_{run_id}")
         s["report_json"] = f"{s['report_dir'].rstrip('/')}/{stem}.json"
         s["report_html"] = f"{s['report_dir'].rstrip('/')}/{stem}.html"
-        started = dag_run.start_date.strftime("%Y-%m-%d %H:%M:%S")
-        # By default the window is what this run's features step wrote: the new cycles, and every
-        # row of an asset that ran to failure since (its labels moved).
-        s["where"] = s["drift_where"] or (
-            f"dataset = '{s['dataset']}' AND computed_at >= to_timestamp('{started}')")
+        # The window: the assets of this run's delivery (rerun-stable), within drift_where if given.
+        s["where"] = s["drift_where"] or f"dataset = '{s['dataset']}'"
         s["rul_model"] = f"{s['model_prefix']}-{s['dataset']}-rul"
         s["champion_before"] = champion_version(s["mlflow_uri"], s["rul_model"])
         return s
+
+    @task.short_circuit
+    def new_files(ti=None) -> bool:
+        path = ti.xcom_pull(task_ids="settings")["input"]
+        local = path[len("file:"):] if path.startswith("file:") else None if "://" in path else path
+        if local is not None and (not os.path.exists(local) or not os.listdir(local)):
+            print(f"No new files at {path}: nothing to ingest, the rest of the run is skipped")
+            return False
+        return True
 
     ingest = spark_job("ingest_files", "dev.pdm.ingest.IngestFilesJob",
                        ["--dataset", xcom("dataset"), "--split", xcom("split"), "--input", xcom("input")])
     features = spark_job("features", "dev.pdm.features.FeaturesJob", ["--dataset", xcom("dataset")])
     drift = spark_job("drift_report", "dev.pdm.drift.DriftReportJob",
                       ["--model", xcom("rul_model") + "@champion", "--where", xcom("where"),
-                       "--out", xcom("report_json"), "--html", xcom("report_html")])
+                       "--assets-from", xcom("input"), "--out", xcom("report_json"), "--html", xcom("report_html")])
 
     @task.branch
     def decide(ti=None) -> str:
@@ -92,6 +101,6 @@ with DAG(
     skip = EmptyOperator(task_id="skip_retraining")
     done = EmptyOperator(task_id="done", trigger_rule="none_failed_min_one_success")
 
-    settings() >> ingest >> features >> drift >> decide() >> [retrain_features, skip]
+    settings() >> new_files() >> ingest >> features >> drift >> decide() >> [retrain_features, skip]
     retrain_features >> train >> promotion_gate() >> score >> done
     skip >> done

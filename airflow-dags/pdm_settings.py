@@ -22,10 +22,17 @@ SETTINGS: dict[str, tuple[Any, str]] = {
     "split": ("test", "split of the new files: test (field telemetry) or train (ran to failure)"),
     "mlflow_uri": ("http://127.0.0.1:5000", "MLflow tracking server (the registry the champion lives in)"),
     "report_dir": (None, "where drift reports (JSON and HTML) go; a local or mounted path the worker reads"),
-    "drift_where": ("", "window of the drift report (SQL on gold.features); empty: rows the features step"
-                        " wrote in this run"),
+    "drift_where": ("", "narrows the drift report's window (SQL on gold.features); the window is always the"
+                        " assets of the run's delivery"),
     "model_prefix": ("pdm", "pdm.training.model-name-prefix"),
 }
+
+
+def describe(name: str) -> str:
+    """A param's description. Params default to empty so that a Variable can still supply the value."""
+    default, doc = SETTINGS[name]
+    return doc + (" (required: this param or Variable pdm_%s)" % name if default is None
+                  else "" if default == "" else " (default %s; or Variable pdm_%s)" % (default, name))
 
 
 def xcom(name: str) -> str:

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from airflow.sdk import DAG, Param, Variable, task
 
-from pdm_settings import SETTINGS, resolve, spark_job, xcom
+from pdm_settings import SETTINGS, describe, resolve, spark_job, xcom
 
 with DAG(
     dag_id="pdm_stream_health",
@@ -21,7 +21,7 @@ with DAG(
     catchup=False,
     max_active_runs=1,
     dagrun_timeout=timedelta(minutes=14),
-    params={**{name: Param(default if default is not None else "", type="string", description=doc)
+    params={**{name: Param("", type="string", description=describe(name))
                for name, (default, doc) in SETTINGS.items()},
             "max_age_minutes": Param(15, type="integer", minimum=1,
                                      description="the latest scoring batch must be newer than this")},

@@ -91,12 +91,14 @@ public final class DriftHtml {
               psi);
           text(psi, left + scale(f.psi || 0) + 4, y + barH - 2, fmt(f.psi));
         });
-        [['warn', r.thresholds.psi_warn], ['drift', r.thresholds.psi_drift]].forEach(([name, v]) => {
-          const x = left + scale(v);
-          el('line', {x1: x, x2: x, y1: top - 4, y2: psi.getAttribute('height'), stroke: '#555',
-              'stroke-dasharray': '4 3'}, psi);
-          text(psi, x, 12, name + ' ' + v, 'middle');
-        });
+        // Labels on either side of their line, so close thresholds stay readable.
+        [['warn', r.thresholds.psi_warn, 'end'], ['drift', r.thresholds.psi_drift, 'start']]
+          .forEach(([name, v, anchor]) => {
+            const x = left + scale(v);
+            el('line', {x1: x, x2: x, y1: top - 4, y2: psi.getAttribute('height'), stroke: '#555',
+                'stroke-dasharray': '4 3'}, psi);
+            text(psi, anchor === 'end' ? x - 3 : x + 3, 12, name + ' ' + v, anchor);
+          });
 
         // Histograms: decile bins of the reference (and missing values), reference vs current shares.
         const histogram = (parent, f) => {

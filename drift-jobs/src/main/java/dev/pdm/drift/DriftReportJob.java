@@ -39,6 +39,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.apache.hadoop.fs.Path;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -68,13 +69,14 @@ import org.kohsuke.args4j.Option;
  * <pre>
  * spark-submit --class dev.pdm.drift.DriftReportJob target/pdm-0.1.0-SNAPSHOT.jar \
  *   --warehouse s3a://bucket/pdm [--model pdm-FD001-rul@champion] [--where "dataset = 'FD001'"] \
- *   [--last-cycles 30] [--out s3a://bucket/reports/drift.json] [--html s3a://bucket/reports/drift.html]
+ *   [--last-cycles 30] [--assets-from s3a://bucket/incoming/2026-11-23] [--out s3a://bucket/reports/drift.json] [--html s3a://bucket/reports/drift.html]
  * </pre>
  */
 public final class DriftReportJob {
 
   /** Validated options: {@code model} is {@code name}, {@code name@alias} or {@code name/version}, or null. */
-  public record Options(PdmConfig config, String model, String where, Integer lastCycles, String out, String html) {
+  public record Options(PdmConfig config, String model, String where, Integer lastCycles, String assetsFrom,
+      String out, String html) {
     public Options {
       if (model != null && !model.matches("[^@/\\s]+([@/][^@/\\s]+)?")) {
         throw PdmErrors.badValue("--model", model, "a registered model as <name>@<alias> or <name>/<version>,"
@@ -125,6 +127,10 @@ public final class DriftReportJob {
     @Option(name = "--last-cycles", metaVar = "N", usage = "only each selected asset's latest N cycles")
     Integer lastCycles;
 
+    @Option(name = "--assets-from", metaVar = "PATH", usage = "only assets landed from this file or directory"
+        + " (silver.telemetry.source), e.g. the day's delivery")
+    String assetsFrom;
+
     @Option(name = "--out", metaVar = "JSON", usage = "write the report as JSON here (any Hadoop path)")
     String out;
 
@@ -136,7 +142,8 @@ public final class DriftReportJob {
 
   public static void main(String[] args) {
     JobMain.runSpark("drift-report", args, new Cli(),
-        (cli, config) -> new Options(config, cli.model, cli.where, cli.lastCycles, cli.out, cli.html),
+        (cli, config) -> new Options(config, cli.model, cli.where, cli.lastCycles, cli.assetsFrom, cli.out,
+            cli.html),
         DriftReportJob::run);
   }
 
@@ -150,6 +157,7 @@ public final class DriftReportJob {
       Model model = resolve(tracking, config, o.model());
       String d = model.dataset();
       String selection = (o.where() == null ? "dataset = '" + d + "'" : o.where())
+          + (o.assetsFrom() == null ? "" : ", assets landed from " + o.assetsFrom())
           + (o.lastCycles() == null ? "" : ", last " + o.lastCycles() + " cycles per asset");
       Warehouse warehouse = Sessions.prepare(spark, config, "pdm-drift-report", "drift-report " + model.ref()
           + " where " + selection);
@@ -241,11 +249,28 @@ public final class DriftReportJob {
   static Dataset<Row> window(Warehouse warehouse, Options o, FeatureSet set, String d) {
     Dataset<Row> gold = warehouse.read(Tables.GOLD_FEATURES, "pdm features");
     Dataset<Row> selected = ScoreBatchJob.select(gold, o.where() == null ? "dataset = '" + d + "'" : o.where(), d);
+    if (o.assetsFrom() != null) {
+      selected = selected.join(landedFrom(warehouse, o.assetsFrom()), new String[] {"dataset", "asset_id"});
+    }
     if (o.lastCycles() != null) {
       selected = selected.withColumn("_pdm_n", row_number().over(Window.partitionBy("dataset", "asset_id")
           .orderBy(desc("cycle")))).where(col("_pdm_n").leq(o.lastCycles())).drop("_pdm_n");
     }
     return ModelFeatures.of(warehouse, selected, set);
+  }
+
+  /** Assets with silver rows landed from a file or directory: their source is {@code <qualified path>:<line>}. */
+  static Dataset<Row> landedFrom(Warehouse warehouse, String path) {
+    String qualified;
+    try {
+      Path p = new Path(path);
+      qualified = p.getFileSystem(warehouse.spark().sparkContext().hadoopConfiguration()).makeQualified(p).toString();
+    } catch (java.io.IOException | IllegalArgumentException e) {
+      throw PdmErrors.badValue("--assets-from", path, "a file or directory path or URI that ingest-files read");
+    }
+    return warehouse.read(Tables.SILVER_TELEMETRY, "pdm ingest-files")
+        .where(col("source").startsWith(qualified + "/").or(col("source").startsWith(qualified + ":")))
+        .select("dataset", "asset_id").distinct();
   }
 
   private static Column[] quoted(List<String> names) {

@@ -60,7 +60,7 @@ class DriftReportJobTest {
   }
 
   private static DriftReportJob.Result report(String where, Path out, Path html) {
-    return DriftReportJob.run(TestSpark.session(), new DriftReportJob.Options(config, null, where, null,
+    return DriftReportJob.run(TestSpark.session(), new DriftReportJob.Options(config, null, where, null, null,
         out == null ? null : out.toString(), html == null ? null : html.toString()));
   }
 
@@ -123,9 +123,9 @@ class DriftReportJobTest {
     PdmException empty = assertThrows(PdmException.class, () -> report("dataset = 'nothing'", null, null));
     assertTrue(empty.getMessage().contains("pdm.drift.min-rows"), empty.getMessage());
     PdmException model = assertThrows(PdmException.class, () -> DriftReportJob.run(TestSpark.session(),
-        new DriftReportJob.Options(config, "pdm-T-failure@champion", null, null, null, null)));
+        new DriftReportJob.Options(config, "pdm-T-failure@champion", null, null, null, null, null)));
     assertTrue(model.getMessage().contains("not a pdm RUL model"), model.getMessage());
-    assertThrows(PdmException.class, () -> new DriftReportJob.Options(config, "a b", null, null, null, null));
+    assertThrows(PdmException.class, () -> new DriftReportJob.Options(config, "a b", null, null, null, null, null));
   }
 
   /** Renders the page in headless Chromium and counts what its script drew. */

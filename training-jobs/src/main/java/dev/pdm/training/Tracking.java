@@ -50,7 +50,10 @@ public final class Tracking implements AutoCloseable {
     this.token = token;
     this.client = new MlflowClient(token == null ? new BasicMlflowHostCreds(this.uri)
         : new BasicMlflowHostCreds(this.uri, token));
-    this.http = HttpClient.newBuilder().connectTimeout(PROBE_TIMEOUT).build();
+    // HTTP/1.1: the JDK client otherwise asks to upgrade to h2c, which the server (uvicorn) can
+    // answer with "400 Invalid HTTP request received" on an upload with a streamed body.
+    this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(PROBE_TIMEOUT)
+        .build();
   }
 
   /** The tracking URI in force: MLFLOW_TRACKING_URI, else pdm.mlflow.tracking-uri. */

@@ -1,0 +1,14 @@
+"""pytest set-up for the DAG tests: a throwaway AIRFLOW_HOME, no example DAGs, the DAG folder importable
+(Airflow puts its DAG folder on sys.path; so do these tests)."""
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+DAGS = Path(__file__).resolve().parents[1]
+os.environ.setdefault("AIRFLOW_HOME", tempfile.mkdtemp(prefix="pdm-airflow-home-"))
+os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
+os.environ["AIRFLOW__CORE__DAGS_FOLDER"] = str(DAGS)
+sys.path.insert(0, str(DAGS))
