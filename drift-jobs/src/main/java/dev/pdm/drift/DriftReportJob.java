@@ -177,15 +177,16 @@ public final class DriftReportJob {
               "widen --where or --last-cycles, or run pdm features first");
         }
         Histograms.Bands bands = profile.bands();
-        double[][] edges = names.stream().map(n -> profile.features().get(n).edges()).toArray(double[][]::new);
-        long[][][] featureCounts = Histograms.count(scored, names, edges, bands);
-        long[][] predictionCounts = Histograms.count(scored, List.of(ReferenceProfile.PREDICTED_RUL),
-            new double[][] {profile.prediction().edges()}, bands)[0];
+        // One pass over the window for every feature and the prediction.
+        List<String> counted = new ArrayList<>(names);
+        counted.add(ReferenceProfile.PREDICTED_RUL);
+        double[][] edges = counted.stream().map(n -> entry(profile, n).edges()).toArray(double[][]::new);
+        long[][][] counts = Histograms.count(scored, counted, edges, bands);
         List<Drift.Comparison> features = new ArrayList<>();
         for (int i = 0; i < names.size(); i++) {
-          features.add(Drift.compare(profile.features().get(names.get(i)), featureCounts[i], thresholds));
+          features.add(Drift.compare(entry(profile, names.get(i)), counts[i], thresholds));
         }
-        Drift.Comparison prediction = Drift.compare(profile.prediction(), predictionCounts, thresholds);
+        Drift.Comparison prediction = Drift.compare(profile.prediction(), counts[names.size()], thresholds);
         Drift.Performance perf = performance(scored, model.validationRmse());
         Drift.Decision decision = Drift.decide(features, prediction, perf, thresholds);
         Timestamp now = new Timestamp(System.currentTimeMillis());
@@ -199,6 +200,10 @@ public final class DriftReportJob {
         scored.unpersist();
       }
     }
+  }
+
+  private static ReferenceProfile.Entry entry(ReferenceProfile profile, String name) {
+    return name.equals(ReferenceProfile.PREDICTED_RUL) ? profile.prediction() : profile.features().get(name);
   }
 
   /** The model named by --model, or the only pdm RUL model with a champion. */

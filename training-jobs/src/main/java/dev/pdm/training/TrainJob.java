@@ -47,8 +47,9 @@ import org.slf4j.LoggerFactory;
  * <p>With tracking (the default) one MLflow run per invocation, in experiment
  * {@code <prefix><dataset>}, records parameters, per-fold and mean metrics, tags and artifacts
  * (both models in the spark flavor layout, feature importances as JSON and PNG, out-of-fold
- * validation predictions as CSV); both models are registered, each new version gets alias
- * {@code challenger}, and {@link PromotionGate} moves {@code champion}. The tracking server is
+ * validation predictions as CSV, the {@link ReferenceProfile} that drift reports compare with);
+ * both models are registered, each new version gets alias {@code challenger}, and
+ * {@link PromotionGate} moves {@code champion}. The tracking server is
  * checked before any work: an unreachable one fails within seconds.
  *
  * <h2>Usage</h2>
