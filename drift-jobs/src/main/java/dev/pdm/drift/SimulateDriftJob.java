@@ -154,6 +154,8 @@ public final class SimulateDriftJob {
         land(spark, config, d, dir + "/train");
         land(spark, config, holdout, dir + "/holdout");
         FeaturesJob.run(spark, new FeaturesJob.Options(config, d, false));
+        // The report selects its window from gold.features, and recomputes it through the champion's set.
+        FeaturesJob.run(spark, new FeaturesJob.Options(config, holdout, false));
         if (q == 0) {
           TrainJob.run(spark, new TrainJob.Options(config, d, null, null, false));
         }

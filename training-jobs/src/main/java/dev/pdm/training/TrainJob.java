@@ -346,6 +346,7 @@ public final class TrainJob {
     }
     String name = registeredName(config, d, task);
     double championScore = Double.NaN;
+    double challengerScore = Double.NaN;
     String basis = "no champion";
     if (champion.isPresent()) {
       PromotionGate.Champion c = champion.get();
@@ -363,13 +364,14 @@ public final class TrainJob {
         }
         basis = "champion's hyperparameters " + c.point() + " cross-validated on the same " + k + " folds";
       } else {
-        championScore = ChampionOnNewData.score(warehouse, tracking, config, d, c, registeredName(config, d, task),
-            task, prepared, k);
-        basis = "champion v" + c.version() + " itself on these rows and folds through its feature set v"
-            + c.featureSetVersion() + " (the challenger reads v" + set.version() + ")";
+        ChampionOnNewData.Comparison compared = ChampionOnNewData.compare(warehouse, tracking, config, d, c,
+            registeredName(config, d, task), task, prepared, cv.best().oof());
+        championScore = compared.champion();
+        challengerScore = compared.challenger();
+        basis = compared.basis();
       }
     }
-    double challenger = cv.best().selection(task);
+    double challenger = Double.isNaN(challengerScore) ? cv.best().selection(task) : challengerScore;
     PromotionGate.Decision decision = PromotionGate.decide(task, challenger, champion, championScore, basis);
     Map<String, String> tags = new LinkedHashMap<>();
     tags.put(PromotionGate.TAG_TASK, task.id());
