@@ -223,8 +223,9 @@ public final class TrainJob {
             ModelArtifacts.uploadFile(spark, tracking, run.getArtifactUri(), runDir + "/" + REFERENCE_PROFILE,
                 REFERENCE_PROFILE);
             for (Task task : Task.values()) {
+              PromotionGate.Decision rul = task == Task.RUL ? null : models.get(Task.RUL).decision();
               models.put(task, register(warehouse, tracking, run, d, set, prepared, cvs.get(task), models.get(task),
-                  champions.get(task), k, maxBins, seed, maxFar, config));
+                  champions.get(task), rul, k, maxBins, seed, maxFar, config));
             }
           }
           ok = true;
@@ -326,7 +327,8 @@ public final class TrainJob {
   }
 
   private static Trained register(Warehouse warehouse, Tracking tracking, RunInfo run, String d, FeatureSet set, Dataset<Row> prepared,
-      CrossValidation.Result cv, Trained trained, Optional<PromotionGate.Champion> champion, int k, int maxBins,
+      CrossValidation.Result cv, Trained trained, Optional<PromotionGate.Champion> champion,
+      PromotionGate.Decision rulDecision, int k, int maxBins,
       long seed, double maxFar, PdmConfig config) {
     Task task = trained.task();
     String runDir = trained.modelDir().substring(0, trained.modelDir().lastIndexOf('/'));
@@ -373,6 +375,13 @@ public final class TrainJob {
     }
     double challenger = Double.isNaN(challengerScore) ? cv.best().selection(task) : challengerScore;
     PromotionGate.Decision decision = PromotionGate.decide(task, challenger, champion, championScore, basis);
+    if (rulDecision != null && champion.isPresent() && champion.get().featureSetVersion() != set.version()
+        && rulDecision.promote() != decision.promote()) {
+      // Scorers need both champions on one feature-set version: across versions the pair moves together.
+      decision = new PromotionGate.Decision(rulDecision.promote(), decision.challenger(), decision.champion(),
+          decision.championVersion(), decision.basis() + "; across feature-set versions the failure model moves"
+              + " with the RUL model, which was " + (rulDecision.promote() ? "promoted" : "kept"));
+    }
     Map<String, String> tags = new LinkedHashMap<>();
     tags.put(PromotionGate.TAG_TASK, task.id());
     tags.put(PromotionGate.TAG_DATASET, d);
