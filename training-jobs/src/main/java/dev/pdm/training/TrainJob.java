@@ -326,10 +326,9 @@ public final class TrainJob {
     }
   }
 
-  private static Trained register(Warehouse warehouse, Tracking tracking, RunInfo run, String d, FeatureSet set, Dataset<Row> prepared,
-      CrossValidation.Result cv, Trained trained, Optional<PromotionGate.Champion> champion,
-      PromotionGate.Decision rulDecision, int k, int maxBins,
-      long seed, double maxFar, PdmConfig config) {
+  private static Trained register(Warehouse warehouse, Tracking tracking, RunInfo run, String d, FeatureSet set,
+      Dataset<Row> prepared, CrossValidation.Result cv, Trained trained, Optional<PromotionGate.Champion> champion,
+      PromotionGate.Decision rulDecision, int k, int maxBins, long seed, double maxFar, PdmConfig config) {
     Task task = trained.task();
     String runDir = trained.modelDir().substring(0, trained.modelDir().lastIndexOf('/'));
     SparkSession spark = prepared.sparkSession();
