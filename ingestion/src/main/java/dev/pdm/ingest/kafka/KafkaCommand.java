@@ -1,5 +1,6 @@
 package dev.pdm.ingest.kafka;
 
+import dev.pdm.common.Names;
 import dev.pdm.common.PdmErrors;
 import dev.pdm.common.cli.CommonOptions;
 import dev.pdm.common.cli.JobMain;
@@ -12,30 +13,51 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.TopicExistsException;
 import org.kohsuke.args4j.Argument;
+import org.kohsuke.args4j.Option;
 
 /**
  * {@code pdm kafka start|stop|status}: the local single-node broker, in a JVM of its own, with its
  * data under the warehouse ({@code pdm.kafka.local-dir}) and its address from
  * {@code pdm.kafka.bootstrap-servers}. Local runs only; on a cluster Kafka is external.
+ * {@code start --topics a,b} also creates those topics (the broker's default partitions) when
+ * missing, so a stream can subscribe before anything was published.
  *
  * <p>Exit codes: 0 done (status: running), 3 status: not running, 2 usage, 1 failure.
  */
 public final class KafkaCommand {
 
   /** Validated options. */
-  public record Options(PdmConfig config, Action action, Path dir, int port) {}
+  public record Options(PdmConfig config, Action action, Path dir, int port, List<String> topics) {
+    public Options {
+      topics = List.copyOf(topics);
+      topics.forEach(Names::requireTopic);
+      if (!topics.isEmpty() && action != Action.START) {
+        throw PdmErrors.usage("kafka " + action.name().toLowerCase(java.util.Locale.ROOT),
+            "--topics goes with start", "e.g. bin/pdm kafka start --topics telemetry,alerts");
+      }
+    }
+  }
 
   static final class Cli extends CommonOptions {
     @Argument(metaVar = "start|stop|status", required = true, usage = "what to do")
     Action action;
+
+    @Option(name = "--topics", metaVar = "T1,T2", usage = "start: also create these topics when missing")
+    String topics;
 
     Options toOptions(PdmConfig config) {
       String bootstrap = config.require(PdmConfigKeys.KAFKA_BOOTSTRAP).trim();
@@ -57,7 +79,9 @@ public final class KafkaCommand {
         throw PdmErrors.config("keep the local broker's data in " + dir, "it is not a local directory",
             "set pdm.kafka.local-dir to a local path");
       }
-      return new Options(config, action, Path.of(dir.replaceFirst("^file:(//)?", "")).toAbsolutePath(), port);
+      List<String> names = topics == null || topics.isBlank() ? List.of()
+          : Arrays.stream(topics.split(",")).map(String::trim).filter(t -> !t.isEmpty()).toList();
+      return new Options(config, action, Path.of(dir.replaceFirst("^file:(//)?", "")).toAbsolutePath(), port, names);
     }
   }
 
@@ -82,6 +106,12 @@ public final class KafkaCommand {
   }
 
   private static Result start(Options o) {
+    Result started = startBroker(o);
+    createTopics("127.0.0.1:" + o.port(), o.topics());
+    return started;
+  }
+
+  private static Result startBroker(Options o) {
     String bootstrap = "127.0.0.1:" + o.port();
     Optional<ProcessHandle> running = running(o.dir());
     if (running.isPresent()) {
@@ -144,6 +174,31 @@ public final class KafkaCommand {
 
   private static Path pidFile(Path dir) {
     return dir.resolve("broker.pid");
+  }
+
+  private static void createTopics(String bootstrap, List<String> topics) {
+    if (topics.isEmpty()) {
+      return;
+    }
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+      Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+      List<NewTopic> missing = topics.stream().filter(t -> !existing.contains(t))
+          .map(t -> new NewTopic(t, Optional.empty(), Optional.empty())).toList();
+      if (!missing.isEmpty()) {
+        admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
+      }
+    } catch (ExecutionException e) {
+      if (!(e.getCause() instanceof TopicExistsException)) {
+        throw PdmErrors.failure("create topics " + topics + " at " + bootstrap, e.getCause().getMessage(),
+            "see the broker's log", e);
+      }
+    } catch (TimeoutException e) {
+      throw PdmErrors.failure("create topics " + topics + " at " + bootstrap, "the broker did not answer in 30 s",
+          "see the broker's log", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw PdmErrors.failure("create topics " + topics, "interrupted", "run it again");
+    }
   }
 
   private static boolean accepts(String bootstrap) {
