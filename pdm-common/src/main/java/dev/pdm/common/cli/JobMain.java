@@ -3,6 +3,7 @@ package dev.pdm.common.cli;
 import dev.pdm.common.PdmException;
 import dev.pdm.common.config.PdmConfig;
 import dev.pdm.common.spark.Sessions;
+import dev.pdm.common.spark.StreamShutdown;
 import java.io.StringWriter;
 import org.apache.spark.sql.SparkSession;
 import org.kohsuke.args4j.CmdLineException;
@@ -15,7 +16,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The thin {@code main} of every job: parse args4j options into a validated record, build the
  * session (app name only), run the job, print its summary and map failures to exit codes
- * (0 success, 2 usage or config error, 1 failure).
+ * (0 success, 2 usage or config error, 1 failure). On SIGTERM a job's streaming queries are
+ * stopped before the SparkContext ({@link StreamShutdown}).
  */
 public final class JobMain {
 
@@ -75,10 +77,12 @@ public final class JobMain {
       return e.exitCode();
     }
     SparkSession spark = null;
+    StreamShutdown shutdown = null;
     try {
       JobResult result;
       if (sparkJob != null) {
         spark = Sessions.create("pdm " + command);
+        shutdown = StreamShutdown.install(spark, command);
         spark.sparkContext().setJobGroup("pdm-" + command, "pdm " + command + " " + String.join(" ", args), false);
         result = sparkJob.run(spark, options);
       } else {
@@ -98,6 +102,9 @@ public final class JobMain {
       System.err.println("pdm " + command + ": failed: " + rootMessage(e));
       return 1;
     } finally {
+      if (shutdown != null) {
+        shutdown.close();
+      }
       if (spark != null) {
         spark.stop();
       }
