@@ -164,10 +164,10 @@ class IngestStreamJobTest {
     Files.createDirectories(wh);
     Process child = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     Path bronzeLog = wh.resolve("bronze/telemetry_raw/_delta_log");
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(240);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(480); // a busy machine is slow, not broken
     while (commits(bronzeLog) < 4) {
       assertTrue(child.isAlive(), () -> "the stream died: " + tail(log));
-      assertTrue(System.nanoTime() < deadline, () -> "no progress in 240 s: " + tail(log));
+      assertTrue(System.nanoTime() < deadline, () -> "no progress in 480 s: " + tail(log));
       Thread.sleep(200);
     }
     child.destroyForcibly(); // SIGKILL
