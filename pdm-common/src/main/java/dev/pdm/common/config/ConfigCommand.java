@@ -22,8 +22,8 @@ public final class ConfigCommand {
   /** Validated options; {@code key} is null to print every key. */
   public record Options(PdmConfig config, String key) {
     public Options {
-      if (key != null && config.get(key) == null) {
-        throw PdmErrors.usage("print config key " + key, "no such key is set or declared",
+      if (key != null && config.get(key) == null && PdmConfigKeys.all().stream().noneMatch(k -> k.name().equals(key))) {
+        throw PdmErrors.usage("print config key " + key, "no such key is declared or set",
             "bin/pdm config lists the keys with their values");
       }
     }
@@ -40,9 +40,11 @@ public final class ConfigCommand {
     JobMain.runLocal("config", args, new Cli(), (cli, config) -> new Options(config, cli.get), ConfigCommand::run);
   }
 
+  /** Every key, or the one key's value; a declared key without a value prints nothing. */
   public static JobResult run(Options o) {
+    String value = o.key() == null ? null : o.config().get(o.key());
     String out = o.key() == null ? o.config().describe().stripTrailing()
-        : PdmConfig.masked(o.key(), o.config().get(o.key()));
+        : value == null ? "" : PdmConfig.masked(o.key(), value);
     return () -> out;
   }
 }

@@ -30,6 +30,7 @@ class ConfigCommandTest {
     assertEquals("/data/wh/_checkpoints", print(config, PdmConfigKeys.STREAM_CHECKPOINT_ROOT.name()),
         "a default that references another key");
     assertEquals("****", print(config, "pdm.mlflow.token"));
+    assertEquals("", print(PdmConfig.of(Map.of()), "pdm.mlflow.token"), "declared, no default, not set");
   }
 
   @Test
@@ -45,6 +46,6 @@ class ConfigCommandTest {
   void anUnknownKeyIsAUsageError() {
     PdmException e = assertThrows(PdmException.class, () -> new ConfigCommand.Options(config, "pdm.no-such-key"));
     assertEquals(2, e.exitCode());
-    assertTrue(e.getMessage().startsWith("Cannot print config key pdm.no-such-key: no such key"), e.getMessage());
+    assertTrue(e.getMessage().startsWith("Cannot print config key pdm.no-such-key: no such key is declared or set"), e.getMessage());
   }
 }
