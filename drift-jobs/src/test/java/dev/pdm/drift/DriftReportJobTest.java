@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pdm.common.PdmException;
 import dev.pdm.common.config.PdmConfig;
+import dev.pdm.common.test.Integration;
 import dev.pdm.common.test.TestSpark;
 import dev.pdm.features.FeaturesJob;
 import dev.pdm.features.TinyFleet;
@@ -24,7 +25,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -34,6 +34,7 @@ import org.junit.jupiter.api.Test;
  * second operating regime the model never saw (recomputed with the model's feature set), and the
  * HTML report drawn by headless Chromium.
  */
+@Integration
 class DriftReportJobTest {
 
   private static Path warehouse;
@@ -131,10 +132,8 @@ class DriftReportJobTest {
   /** Renders the page in headless Chromium and counts what its script drew. */
   private static void assertDrawnByChromium(Path html, DriftReport report) throws IOException, InterruptedException {
     Path chromium = Path.of(System.getenv().getOrDefault("PDM_CHROMIUM", "/usr/bin/chromium"));
-    if (!Files.isExecutable(chromium) && System.getenv("CI") == null) {
-      Assumptions.abort("headless Chromium not found at " + chromium + " (apt-get install chromium, or set"
-          + " PDM_CHROMIUM); .ci/run installs it");
-    }
+    TestSpark.require(Files.isExecutable(chromium), "headless Chromium",
+        "not found at " + chromium + " (apt-get install chromium, or set PDM_CHROMIUM; bin/test installs it)");
     Path profile = TestSpark.tempDir("chromium-profile");
     Process p = new ProcessBuilder(chromium.toString(), "--headless", "--no-sandbox", "--disable-gpu",
         "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",

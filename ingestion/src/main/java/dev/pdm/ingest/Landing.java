@@ -128,9 +128,13 @@ public final class Landing {
             .withColumn("_rjson", readings)
             .withColumn("_tk", timeKey)
             .withColumn("_src", sourceDescription());
+    // The first record of a key stays: a file's first line, or the first sent to Kafka. Kafka orders
+    // records within a partition only, so the record timestamp comes before partition and offset
+    // (a keyless producer spreads one sender's records over the partitions).
     WindowSpec byKey =
         Window.partitionBy(col(RECORD_DATASET), col(ASSET), col("cycle"), col("_tk"))
-            .orderBy(col("source"), col("source_line"), col("kafka_partition"), col("kafka_offset"));
+            .orderBy(col("source"), col("source_line"), col("kafka_timestamp"), col("kafka_partition"),
+                col("kafka_offset"));
     valid =
         valid.withColumn("_rank", row_number().over(byKey))
             .withColumn("_first_json", first(col("_rjson")).over(byKey))

@@ -21,9 +21,14 @@ final class Events {
   }
 
   static void send(PdmConfig config, String topic, List<String> messages) {
+    send(config, topic, null, messages);
+  }
+
+  /** Sends to one partition ({@code null}: the producer chooses), flushed before it returns. */
+  static void send(PdmConfig config, String topic, Integer partition, List<String> messages) {
     try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(KafkaSettings.producer(config))) {
       for (String m : messages) {
-        producer.send(new ProducerRecord<>(topic, m.getBytes(StandardCharsets.UTF_8)));
+        producer.send(new ProducerRecord<>(topic, partition, null, m.getBytes(StandardCharsets.UTF_8)));
       }
       producer.flush();
     }

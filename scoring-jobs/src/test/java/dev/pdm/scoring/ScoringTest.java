@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.pdm.common.PdmException;
 import dev.pdm.common.config.PdmConfig;
 import dev.pdm.common.config.PdmConfigKeys;
+import dev.pdm.common.test.Integration;
 import dev.pdm.common.test.TestSpark;
 import dev.pdm.features.FeaturesJob;
 import dev.pdm.features.TinyFleet;
@@ -41,6 +42,7 @@ import org.junit.jupiter.api.Test;
  * Batch and stream scoring against a real MLflow server and Kafka broker: a tiny fleet is trained
  * once; live assets are published as JSON events and scored by the stream, then by score-batch.
  */
+@Integration
 class ScoringTest {
 
   private static final String GRID = "3,15,0.3,1.0";

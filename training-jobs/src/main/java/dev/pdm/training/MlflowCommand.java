@@ -25,8 +25,8 @@ import org.kohsuke.args4j.Argument;
 
 /**
  * {@code pdm mlflow start|stop|status}: a local MLflow tracking server, the real {@code mlflow
- * server} from the project's virtualenv (bin/setup-python creates it on first use, with the mlflow
- * version pinned in bin/requirements.txt), with a sqlite backend store and an artifact store under
+ * server} from the project's virtualenv ({@code bin/setup-python mlflow} creates it on first use, with
+ * only what the server needs, pinned in bin/requirements/mlflow.txt), with a sqlite backend store and an artifact store under
  * {@code pdm.mlflow.local-dir}, serving artifacts through its proxy, on the 127.0.0.1 port of
  * {@code pdm.mlflow.tracking-uri}. Local runs only; on a cluster MLflow is external.
  *
@@ -132,10 +132,10 @@ public final class MlflowCommand {
     }
   }
 
-  /** The virtualenv's bin directory, created or updated by bin/setup-python. */
+  /** The virtualenv's bin directory, with the server's group installed by bin/setup-python. */
   private static Path venv(Options o) throws IOException, InterruptedException {
     Path setup = o.pdmHome().resolve("bin/setup-python");
-    Process p = new ProcessBuilder(setup.toString()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    Process p = new ProcessBuilder(setup.toString(), "mlflow").redirectError(ProcessBuilder.Redirect.INHERIT).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
     if (p.waitFor() != 0 || out.isEmpty()) {
       throw PdmErrors.failure("start an MLflow server", "bin/setup-python failed (exit " + p.exitValue() + ")",

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.pdm.common.PdmException;
 import dev.pdm.common.config.PdmConfig;
+import dev.pdm.common.test.Integration;
 import dev.pdm.common.test.TestSpark;
 import dev.pdm.features.FeaturesJob;
 import dev.pdm.features.TinyFleet;
@@ -29,6 +30,7 @@ import org.mlflow.tracking.MlflowClient;
  * the promotion gate; and the failure modes (unreachable server, a registered name holding other
  * models).
  */
+@Integration
 class TrainJobTest {
 
   private static final String POOR = "1,1,0.01,1.0";

@@ -9,6 +9,7 @@ import dev.pdm.common.cli.LocalServer;
 import dev.pdm.common.cli.LocalServer.Action;
 import dev.pdm.common.cli.LocalServer.Result;
 import dev.pdm.common.config.PdmConfig;
+import dev.pdm.common.test.Integration;
 import dev.pdm.common.test.TestSpark;
 import java.nio.file.Path;
 import java.util.List;
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.Test;
  * broker by its pid file even though its command line (a long classpath) is longer than the 4096
  * bytes the JDK reads of it.
  */
+@Integration
 class KafkaCommandTest {
 
   @Test
