@@ -28,6 +28,8 @@ def spark_session(warehouse, pdm_jar="", app="pdm-notebook", master=None):
                # CREATE SCHEMA makes a directory here; the tables themselves stay in the warehouse
                .config("spark.sql.warehouse.dir", tempfile.mkdtemp(prefix="pdm-notebook-catalog-"))
                .config("spark.driver.memory", os.environ.get("PDM_NOTEBOOK_DRIVER_MEMORY", "2g")))
+    if os.environ.get("PDM_JAVA_OPTS"):  # more JVM options, as bin/pdm takes them
+        builder = builder.config("spark.driver.extraJavaOptions", os.environ["PDM_JAVA_OPTS"])
     if pdm_jar:
         if not os.path.exists(pdm_jar):
             raise FileNotFoundError(f"Cannot use the pdm jar {pdm_jar}: no such file (run bin/pdm build, "

@@ -2,17 +2,14 @@
 
 Every Spark step runs the real application jar through ``spark-submit`` of the pip ``pyspark``
 package with ``--master local[2]`` (the ``spark_default`` connection), against a local MLflow server
-and a Delta warehouse; settings come from Airflow Variables.
+and a Delta warehouse in a temporary directory; settings come from Airflow Variables.
 
-1. A champion of dataset SIM: ``bin/test`` runs this after ``bin/pdm demo --small`` and hands over
-   the demo's warehouse and config (``PDM_TEST_WAREHOUSE``, ``PDM_TEST_CONF``), whose champion was
-   trained on 30 simulated engines in one operating regime; run alone, the test trains one on 16
-   such engines in a temporary warehouse.
+1. A champion is trained on 16 simulated engines (one operating regime, one fault mode).
 2. Day 1 delivers 8 more engines of the same kind, still in service: no drift, the DAG skips
    retraining, and the champion stays.
 3. Day 2 delivers 8 engines that ran to failure in six operating regimes with a second fault mode:
    the report says retrain, the DAG refits the features, trains, the gate promotes the challenger
-   (``champion`` moves), and score-batch scores the latest cycle of every asset with it.
+   (``champion`` moves), and score-batch scores every asset with it.
 """
 from __future__ import annotations
 
@@ -46,52 +43,37 @@ def run(cmd, env=None, timeout=1200) -> str:
     return p.stdout
 
 
-SMALL_GRID = [
-    "pdm.training.cv-folds=3",
-    "pdm.training.grid.max-depth=3",
-    "pdm.training.grid.max-iter=10",
-    "pdm.training.grid.step-size=0.3",
-    "pdm.training.grid.subsampling-rate=1.0",
-]
-
-
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
     work = tmp_path_factory.mktemp("airflow-e2e")
-    given = os.environ.get("PDM_TEST_WAREHOUSE")
-    env = dict(os.environ, PDM_SHUFFLE_PARTITIONS="2", PDM_DRIVER_MEMORY="2g")
+    mlflow_uri = f"http://127.0.0.1:{free_port()}"
     conf = work / "pdm.properties"
-    if given:
-        # The demo's config (its ports) with the small grid, on the demo's warehouse.
-        base = Path(os.environ["PDM_TEST_CONF"]).read_text().splitlines()
-        keys = {line.split("=", 1)[0] for line in SMALL_GRID} | {"pdm.warehouse"}
-        kept = [line for line in base if line.split("=", 1)[0].strip() not in keys]
-        warehouse = Path(given)
-        conf.write_text("\n".join(kept + [f"pdm.warehouse={warehouse}"] + SMALL_GRID) + "\n")
-        mlflow_uri = run([PDM, "config", "--conf", conf, "--get", "pdm.mlflow.tracking-uri"], env=env).strip()
-    else:
-        warehouse = work / "warehouse"
-        mlflow_uri = f"http://127.0.0.1:{free_port()}"
-        conf.write_text("\n".join([f"pdm.warehouse={warehouse}", f"pdm.mlflow.tracking-uri={mlflow_uri}"]
-                                  + SMALL_GRID) + "\n")
+    conf.write_text("\n".join([
+        f"pdm.warehouse={work / 'warehouse'}",
+        f"pdm.mlflow.tracking-uri={mlflow_uri}",
+        "pdm.training.cv-folds=3",
+        "pdm.training.grid.max-depth=3",
+        "pdm.training.grid.max-iter=10",
+        "pdm.training.grid.step-size=0.3",
+        "pdm.training.grid.subsampling-rate=1.0",
+    ]) + "\n")
+    env = dict(os.environ, PDM_SHUFFLE_PARTITIONS="2", PDM_DRIVER_MEMORY="2g")
     pdm = lambda *args: run([PDM, *args, "--conf", conf], env=env)  # noqa: E731
     jar = run([PDM, "build"], env=env).strip()
     pdm("mlflow", "start")
     try:
         incoming = work / "incoming"
-        if not given:
-            pdm("simulate", "--dataset", "SIM", "--assets", "16", "--regimes", "1", "--seed", "1",
-                "--output", work / "t0")
-            pdm("ingest-files", "--dataset", "SIM", "--split", "train", "--input", work / "t0")
-            pdm("features", "--dataset", "SIM")
-            pdm("train", "--dataset", "SIM")
+        pdm("simulate", "--dataset", "SIM", "--assets", "16", "--regimes", "1", "--seed", "1",
+            "--output", work / "t0")
+        pdm("ingest-files", "--dataset", "SIM", "--split", "train", "--input", work / "t0")
+        pdm("features", "--dataset", "SIM")
+        pdm("train", "--dataset", "SIM")
         # Day 1: more engines of the same kind, in service (test split: they stop before failure).
         pdm("simulate", "--dataset", "SIM", "--assets", "8", "--regimes", "1", "--seed", "2", "--split", "test",
             "--output", incoming / "2026-01-01")
-        # Day 2: engines that ran to failure in six regimes, with a second fault mode (units 201..208:
-        # the demo's warehouse has units 1..30, 101..120 and 1001..1008 of SIM already).
+        # Day 2: engines that ran to failure in six regimes, with a second fault mode.
         pdm("simulate", "--dataset", "SIM", "--assets", "8", "--regimes", "6", "--fault-modes", "2", "--seed", "3",
-            "--first-unit", "201", "--output", incoming / "2026-01-02")
+            "--first-unit", "101", "--output", incoming / "2026-01-02")
 
         spark_conf = work / "spark-conf"
         spark_conf.mkdir()
@@ -100,7 +82,9 @@ def world(tmp_path_factory):
             "spark.databricks.delta.snapshotPartitions 2",
             "spark.ui.enabled false",
             "spark.driver.memory 2g",
-            f"spark.driver.extraJavaOptions -Dlog4j2.configurationFile={REPO / 'conf' / 'log4j2.properties'}",
+            # bin/test's PDM_JAVA_OPTS (bin/pdm reads it) for the spark-submit JVMs too
+            f"spark.driver.extraJavaOptions -Dlog4j2.configurationFile={REPO / 'conf' / 'log4j2.properties'}"
+            f" {os.environ.get('PDM_JAVA_OPTS', '')}",
         ]) + "\n")
         airflow_env = dict(
             env,
@@ -112,7 +96,7 @@ def world(tmp_path_factory):
             AIRFLOW_CONN_SPARK_DEFAULT=json.dumps({"conn_type": "spark", "host": "local[2]"}),
             AIRFLOW_VAR_PDM_JAR=jar,
             AIRFLOW_VAR_PDM_CONF=str(conf),
-            AIRFLOW_VAR_PDM_WAREHOUSE=str(warehouse),
+            AIRFLOW_VAR_PDM_WAREHOUSE=str(work / "warehouse"),
             AIRFLOW_VAR_PDM_DATASET="SIM",
             AIRFLOW_VAR_PDM_INCOMING=str(incoming),
             AIRFLOW_VAR_PDM_MLFLOW_URI=mlflow_uri,
@@ -183,15 +167,10 @@ def test_drift_retrains_and_moves_the_champion(world):
     assert r["drifted_share"] >= 0.3, r["reasons"]
     after = champion(world)
     assert int(after) > int(before), (before, after)
-    # every asset of the dataset, at its latest cycle, scored by the new champion
     latest = world["pdm"]("sql", "--format", "csv",
-                          "SELECT (SELECT count(DISTINCT asset_id) FROM gold.features WHERE dataset = 'SIM'),"
-                          " count(*), min(rul_model_version), max(rul_model_version)"
-                          " FROM gold.predictions p WHERE dataset = 'SIM' AND cycle = (SELECT max(cycle)"
-                          " FROM gold.features f WHERE f.asset_id = p.asset_id)").strip().splitlines()[-1]
-    assets = int(latest.split(",")[0])
-    assert assets >= 32, latest  # 16 or 30 trained, 8 in service, 8 in six regimes (and the demo's streamed)
-    assert latest == f"{assets},{assets},{after},{after}", latest
+                          "SELECT count(DISTINCT asset_id), min(rul_model_version), max(rul_model_version)"
+                          " FROM gold.predictions WHERE dataset = 'SIM'").strip().splitlines()[-1]
+    assert latest == f"32,{after},{after}", latest
 
 
 def test_a_day_without_files_skips_the_run(world):
