@@ -2,10 +2,15 @@ package dev.pdm.training;
 
 import static org.apache.spark.sql.functions.col;
 
+import dev.pdm.common.PdmErrors;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.apache.spark.ml.Model;
 import org.apache.spark.ml.Predictor;
 import org.apache.spark.sql.Dataset;
@@ -20,7 +25,15 @@ import org.slf4j.LoggerFactory;
  * metrics (per fold and their mean) and, for the classifier, the decision threshold.
  *
  * <p>Input rows are prepared once (see {@link GbtModels#prep}) and cached: columns asset_id,
- * cycle, fold, label and the feature vector.
+ * cycle, fold, label and the feature vector. The folds of a grid point are fitted side by side
+ * ({@link Settings#parallelism()} driver threads): boosting runs a few small Spark jobs per tree,
+ * whose fixed cost leaves cores idle that a second fit uses.
+ *
+ * <p>Usage:
+ * <pre>{@code
+ * CrossValidation.Result cv = CrossValidation.run(prepared, Task.RUL, grid, new Settings(5, 32, 17L, 0.05, 2));
+ * GridPoint chosen = cv.best().point();
+ * }</pre>
  */
 public final class CrossValidation {
 
@@ -37,22 +50,29 @@ public final class CrossValidation {
     }
   }
 
+  /**
+   * How to cross-validate: folds, the trees' bins and seed, the classifier's false-alarm bound
+   * (see {@link Metrics#chooseThreshold}) and how many fits run side by side.
+   */
+  public record Settings(int folds, int maxBins, long seed, double maxFalseAlarmRate, int parallelism) {
+    public Settings {
+      if (parallelism < 1) {
+        throw PdmErrors.badConfigValue("pdm.training.parallelism", Integer.toString(parallelism), "1 or more");
+      }
+    }
+  }
+
   /** Every grid point's figures and the best one. */
   public record Result(Task task, int folds, List<PointResult> points, PointResult best) {}
 
   private CrossValidation() {}
 
-  /**
-   * Cross-validates every grid point; keeps the out-of-fold predictions of the best only.
-   *
-   * @param maxFalseAlarmRate classifier threshold objective (see {@link Metrics#chooseThreshold})
-   */
-  public static Result run(Dataset<Row> prepared, Task task, List<GridPoint> grid, int k, int maxBins, long seed,
-      double maxFalseAlarmRate) {
+  /** Cross-validates every grid point; keeps the out-of-fold predictions of the best only. */
+  public static Result run(Dataset<Row> prepared, Task task, List<GridPoint> grid, Settings settings) {
     List<PointResult> points = new ArrayList<>();
     PointResult best = null;
     for (GridPoint p : grid) {
-      PointResult r = evaluate(prepared, task, p, k, maxBins, seed, maxFalseAlarmRate);
+      PointResult r = evaluate(prepared, task, p, settings);
       LOG.info("{} {}: {} = {} (per fold {})", task.id(), p, task.selectionMetric(),
           String.format("%.4f", r.selection(task)), r.perFold().stream()
               .map(m -> String.format("%.4f", m.get(task.selectionMetric()))).toList());
@@ -66,24 +86,23 @@ public final class CrossValidation {
         r.oof().unpersist();
       }
     }
-    return new Result(task, k, points, best);
+    return new Result(task, settings.folds(), points, best);
   }
 
   /** One grid point over all folds. */
-  public static PointResult evaluate(Dataset<Row> prepared, Task task, GridPoint p, int k, int maxBins, long seed,
-      double maxFalseAlarmRate) {
+  public static PointResult evaluate(Dataset<Row> prepared, Task task, GridPoint p, Settings settings) {
+    int k = settings.folds();
+    List<Model<?>> models = fitFolds(prepared, task, p, settings);
     Dataset<Row> oof = null;
     for (int f = 0; f < k; f++) {
-      Predictor<?, ?, ?> estimator = GbtModels.estimator(task, p, maxBins, seed);
-      Model<?> model = (Model<?>) estimator.fit(prepared.where(col(GroupedFolds.FOLD).notEqual(f)));
-      Dataset<Row> pred = model.transform(prepared.where(col(GroupedFolds.FOLD).equalTo(f)))
+      Dataset<Row> pred = models.get(f).transform(prepared.where(col(GroupedFolds.FOLD).equalTo(f)))
           .select(col("asset_id"), col("cycle"), col(GroupedFolds.FOLD), col(GbtModels.LABEL),
               (task == Task.RUL ? col(GbtModels.PREDICTION) : GbtModels.failureProbability()).as(OOF));
       oof = oof == null ? pred : oof.unionByName(pred);
     }
     oof = oof.persist(StorageLevel.MEMORY_AND_DISK());
     double threshold = task == Task.FAILURE
-        ? Metrics.chooseThreshold(oof, GbtModels.LABEL, OOF, maxFalseAlarmRate) : Double.NaN;
+        ? Metrics.chooseThreshold(oof, GbtModels.LABEL, OOF, settings.maxFalseAlarmRate()) : Double.NaN;
     List<Map<String, Double>> perFold = new ArrayList<>();
     for (int f = 0; f < k; f++) {
       perFold.add(metrics(oof.where(col(GroupedFolds.FOLD).equalTo(f)), task, threshold));
@@ -93,6 +112,45 @@ public final class CrossValidation {
       mean.put(name, perFold.stream().mapToDouble(m -> m.get(name)).average().orElse(Double.NaN));
     }
     return new PointResult(p, mean, perFold, threshold, oof);
+  }
+
+  /** The model of each fold, fitted on the other folds; up to {@code parallelism} fits at a time. */
+  private static List<Model<?>> fitFolds(Dataset<Row> prepared, Task task, GridPoint p, Settings settings) {
+    int k = settings.folds();
+    ExecutorService pool = Executors.newFixedThreadPool(Math.min(k, settings.parallelism()), r -> {
+      Thread t = new Thread(r, "pdm-cv-fit");
+      t.setDaemon(true);
+      return t;
+    });
+    try {
+      List<Future<Model<?>>> fits = new ArrayList<>();
+      for (int f = 0; f < k; f++) {
+        int fold = f;
+        fits.add(pool.submit(() -> {
+          Predictor<?, ?, ?> estimator = GbtModels.estimator(task, p, settings.maxBins(), settings.seed());
+          return (Model<?>) estimator.fit(prepared.where(col(GroupedFolds.FOLD).notEqual(fold)));
+        }));
+      }
+      List<Model<?>> models = new ArrayList<>();
+      for (Future<Model<?>> fit : fits) {
+        models.add(fit.get());
+      }
+      return models;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted while cross-validating " + task.id() + " at " + p, e);
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof RuntimeException re) {
+        throw re;
+      }
+      if (cause instanceof Error err) {
+        throw err;
+      }
+      throw new IllegalStateException(cause);
+    } finally {
+      pool.shutdownNow();
+    }
   }
 
   /** The metrics of out-of-fold rows. */

@@ -144,8 +144,9 @@ public final class TrainJob {
       }
       int k = o.cvFolds() == null ? config.getInt(PdmConfigKeys.TRAINING_CV_FOLDS) : o.cvFolds();
       long seed = config.getLong(PdmConfigKeys.TRAINING_FOLD_SEED);
-      int maxBins = config.getInt(PdmConfigKeys.TRAINING_MAX_BINS);
-      double maxFar = config.getDouble(PdmConfigKeys.TRAINING_MAX_FALSE_ALARM_RATE);
+      CrossValidation.Settings cvSettings = new CrossValidation.Settings(k, config.getInt(PdmConfigKeys.TRAINING_MAX_BINS),
+          seed, config.getDouble(PdmConfigKeys.TRAINING_MAX_FALSE_ALARM_RATE),
+          config.getInt(PdmConfigKeys.TRAINING_PARALLELISM));
       List<GridPoint> grid = GridPoint.grid(config);
       List<String> features = set.featureNames();
       Map<Task, Optional<PromotionGate.Champion>> champions = new EnumMap<>(Task.class);
@@ -168,7 +169,8 @@ public final class TrainJob {
           // Boosting runs a few Spark jobs per tree: more partitions than cores only add task overhead.
           .coalesce(spark.sparkContext().defaultParallelism())
           .persist(StorageLevel.MEMORY_AND_DISK());
-      try {
+      try (RddCheckpoints checkpoints = RddCheckpoints.ensure(spark.sparkContext(),
+          config.require(PdmConfigKeys.TRAINING_CHECKPOINT_DIR))) {
         Row counts = prepared.agg(countDistinct("asset_id"), org.apache.spark.sql.functions.count(lit(1))).head();
         long assets = counts.getLong(0);
         long rows = counts.getLong(1);
@@ -196,12 +198,12 @@ public final class TrainJob {
           Map<Task, CrossValidation.Result> cvs = new EnumMap<>(Task.class);
           for (Task task : Task.values()) {
             Dataset<Row> taskRows = prepared.withColumn(GbtModels.LABEL, col("_label_" + task.id()));
-            CrossValidation.Result cv = CrossValidation.run(taskRows, task, grid, k, maxBins, seed, maxFar);
+            CrossValidation.Result cv = CrossValidation.run(taskRows, task, grid, cvSettings);
             cvs.put(task, cv);
             CrossValidation.PointResult best = cv.best();
             double threshold = task == Task.FAILURE ? best.threshold() : Double.NaN;
             PipelineModel model = GbtModels.fit(labelled.withColumn(GbtModels.LABEL, col("_label_" + task.id())),
-                features, task, best.point(), maxBins, seed, threshold);
+                features, task, best.point(), cvSettings.maxBins(), seed, threshold);
             String modelDir = runDir + "/" + task.id() + "-model";
             ModelArtifacts.save(spark, model, modelDir, task.id() + "-model", runId);
             Map<String, Double> importances = ModelArtifacts.importances(features, importances(model));
@@ -225,7 +227,7 @@ public final class TrainJob {
             for (Task task : Task.values()) {
               PromotionGate.Decision rul = task == Task.RUL ? null : models.get(Task.RUL).decision();
               models.put(task, register(warehouse, tracking, run, d, set, prepared, cvs.get(task), models.get(task),
-                  champions.get(task), rul, k, maxBins, seed, maxFar, config));
+                  champions.get(task), rul, cvSettings, config));
             }
           }
           ok = true;
@@ -328,7 +330,8 @@ public final class TrainJob {
 
   private static Trained register(Warehouse warehouse, Tracking tracking, RunInfo run, String d, FeatureSet set,
       Dataset<Row> prepared, CrossValidation.Result cv, Trained trained, Optional<PromotionGate.Champion> champion,
-      PromotionGate.Decision rulDecision, int k, int maxBins, long seed, double maxFar, PdmConfig config) {
+      PromotionGate.Decision rulDecision, CrossValidation.Settings cvSettings, PdmConfig config) {
+    int k = cvSettings.folds();
     Task task = trained.task();
     String runDir = trained.modelDir().substring(0, trained.modelDir().lastIndexOf('/'));
     SparkSession spark = prepared.sparkSession();
@@ -358,8 +361,7 @@ public final class TrainJob {
           championScore = same.get().selection(task);
         } else {
           CrossValidation.PointResult r = CrossValidation.evaluate(
-              prepared.withColumn(GbtModels.LABEL, col("_label_" + task.id())), task, c.point(), k, maxBins, seed,
-              maxFar);
+              prepared.withColumn(GbtModels.LABEL, col("_label_" + task.id())), task, c.point(), cvSettings);
           championScore = r.selection(task);
           r.oof().unpersist();
         }

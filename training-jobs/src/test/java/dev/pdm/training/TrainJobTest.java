@@ -162,6 +162,11 @@ class TrainJobTest {
     assertTrue(rul.modelDir().startsWith(warehouse + "/_models/T/local-"), rul.modelDir());
     assertTrue(Files.isRegularFile(Path.of(rul.modelDir(), "MLmodel")));
     assertTrue(r.summary().contains("--no-tracking: not registered"), r.summary());
+    // Boosting checkpointed its predictions (15 trees, every 3) under the training checkpoint
+    // directory, which training removes when it ends.
+    String checkpoints = TestSpark.session().sparkContext().getCheckpointDir().get();
+    assertTrue(checkpoints.contains("/_checkpoints/_training/"), checkpoints);
+    assertFalse(Files.exists(Path.of(java.net.URI.create(checkpoints))), checkpoints + " was left behind");
     PipelineModel loaded = PipelineModel.load(rul.modelDir() + "/sparkml");
     Dataset<Row> rows = TestSpark.session().read().format("delta").load(warehouse + "/gold/features").limit(20);
     List<Row> a = rul.model().transform(rows).select("prediction").collectAsList();

@@ -131,6 +131,20 @@ public final class PdmConfigKeys {
   public static final ConfigKey TRAINING_MAX_BINS =
       ConfigKey.of("pdm.training.max-bins", "32", "Bins per continuous feature in the trees' split search.");
 
+  public static final ConfigKey TRAINING_PARALLELISM =
+      ConfigKey.of(
+          "pdm.training.parallelism",
+          "2",
+          "Cross-validation fits run side by side (each holds its own copy of the fold's trees);"
+              + " 1 fits one at a time.");
+
+  public static final ConfigKey TRAINING_CHECKPOINT_DIR =
+      ConfigKey.of(
+          "pdm.training.checkpoint-dir",
+          "${pdm.warehouse}/_checkpoints/_training",
+          "Spark checkpoint directory of training (unless spark.checkpoint.dir is set): boosting"
+              + " truncates its lineage there every 10 trees; emptied when a fit ends.");
+
   public static final ConfigKey TRAINING_MAX_FALSE_ALARM_RATE =
       ConfigKey.of(
           "pdm.training.max-false-alarm-rate",
@@ -336,6 +350,8 @@ public final class PdmConfigKeys {
         TRAINING_STEP_SIZE,
         TRAINING_SUBSAMPLING,
         TRAINING_MAX_BINS,
+        TRAINING_PARALLELISM,
+        TRAINING_CHECKPOINT_DIR,
         TRAINING_MAX_FALSE_ALARM_RATE,
         SCORING_MODEL_REFRESH,
         RISK_MEDIUM,
