@@ -12,13 +12,13 @@ import dev.pdm.common.config.PdmConfig;
 import dev.pdm.common.config.PdmConfigKeys;
 import dev.pdm.common.profile.DatasetProfile;
 import dev.pdm.common.spark.Sessions;
+import dev.pdm.common.stream.StreamIds;
+import dev.pdm.common.stream.StreamMetrics;
+import dev.pdm.common.stream.StreamRunner;
+import dev.pdm.common.stream.StreamTrigger;
 import dev.pdm.common.table.Warehouse;
 import dev.pdm.ingest.TelemetryParser.Format;
 import dev.pdm.ingest.kafka.KafkaSettings;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -103,13 +103,13 @@ public final class IngestStreamJob {
     DatasetProfile profile = DatasetProfile.forDataset(config, o.dataset());
     KafkaSettings.requireTopic(config, o.topic(), "ingest topic " + o.topic());
     new LandingWriter(spark, warehouse, profile).ensureTables();
-    String appId = "pdm-ingest-stream-" + digest(o.checkpoint());
+    String appId = StreamIds.appId("pdm-ingest-stream", o.checkpoint());
     AtomicLong batches = new AtomicLong();
     AtomicReference<LandingWriter.Counts> total = new AtomicReference<>(LandingWriter.Counts.ZERO);
     String root = warehouse.root();
 
     StreamMetrics.ensureTable(warehouse);
-    String queryName = "pdm-ingest-stream-" + o.topic();
+    String queryName = StreamIds.landingQuery(o.topic());
     VoidFunction2<Dataset<Row>, Long> landBatch = (batch, batchId) -> {
       long started = System.currentTimeMillis();
       SparkSession session = batch.sparkSession();
@@ -170,15 +170,5 @@ public final class IngestStreamJob {
           "fix the cause and run again on the same checkpoint; nothing is lost or doubled", e);
     }
     return new Result(batches.get(), total.get(), o.checkpoint());
-  }
-
-  /** A short stable hash: Delta idempotent-write ids derived from a checkpoint path. */
-  static String digest(String text) {
-    try {
-      byte[] hash = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(hash, 0, 8);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
   }
 }

@@ -10,6 +10,7 @@ import dev.pdm.common.config.PdmConfigKeys;
 import dev.pdm.common.table.Tables;
 import dev.pdm.common.table.Warehouse;
 import dev.pdm.common.test.Integration;
+import dev.pdm.common.stream.StreamTrigger;
 import dev.pdm.common.test.TestSpark;
 import dev.pdm.ingest.kafka.LocalKafkaBroker;
 import java.lang.management.ManagementFactory;

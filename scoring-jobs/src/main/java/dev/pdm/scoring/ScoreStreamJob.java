@@ -10,15 +10,16 @@ import dev.pdm.common.cli.JobResult;
 import dev.pdm.common.config.PdmConfig;
 import dev.pdm.common.config.PdmConfigKeys;
 import dev.pdm.common.spark.Sessions;
+import dev.pdm.common.stream.StreamIds;
+import dev.pdm.common.stream.StreamMetrics;
+import dev.pdm.common.stream.StreamRunner;
+import dev.pdm.common.stream.StreamTrigger;
 import dev.pdm.common.table.Tables;
 import dev.pdm.common.table.Warehouse;
 import dev.pdm.features.FeatureSet;
 import dev.pdm.features.FeatureSets;
 import dev.pdm.features.StreamingFeatures;
 import dev.pdm.ingest.IngestStreamJob;
-import dev.pdm.ingest.StreamMetrics;
-import dev.pdm.ingest.StreamRunner;
-import dev.pdm.ingest.StreamTrigger;
 import dev.pdm.ingest.kafka.KafkaSettings;
 import dev.pdm.training.Tracking;
 import java.sql.Timestamp;
@@ -289,13 +290,13 @@ public final class ScoreStreamJob {
   }
 
   private static String scoringQueryName(Options o) {
-    return "pdm-score-stream-" + o.dataset() + "-" + o.topic();
+    return StreamIds.scoringQuery(o.dataset(), o.topic());
   }
 
   /** Stops this job's two queries (the landing query is named by ingest-stream). */
   private static void stopQueries(SparkSession spark, Options o) {
     for (StreamingQuery q : spark.streams().active()) {
-      if (scoringQueryName(o).equals(q.name()) || ("pdm-ingest-stream-" + o.topic()).equals(q.name())) {
+      if (scoringQueryName(o).equals(q.name()) || StreamIds.landingQuery(o.topic()).equals(q.name())) {
         try {
           q.stop();
         } catch (TimeoutException e) {

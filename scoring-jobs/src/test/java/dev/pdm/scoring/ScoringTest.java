@@ -11,7 +11,7 @@ import dev.pdm.common.test.Integration;
 import dev.pdm.common.test.TestSpark;
 import dev.pdm.features.FeaturesJob;
 import dev.pdm.features.TinyFleet;
-import dev.pdm.ingest.StreamTrigger;
+import dev.pdm.common.stream.StreamTrigger;
 import dev.pdm.ingest.kafka.KafkaSettings;
 import dev.pdm.ingest.kafka.LocalKafkaBroker;
 import dev.pdm.ingest.sim.EventJson;

@@ -1,4 +1,4 @@
-package dev.pdm.ingest;
+package dev.pdm.common.stream;
 
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;

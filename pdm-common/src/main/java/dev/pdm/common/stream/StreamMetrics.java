@@ -1,4 +1,4 @@
-package dev.pdm.ingest;
+package dev.pdm.common.stream;
 
 import dev.pdm.common.table.Tables;
 import dev.pdm.common.table.Warehouse;
@@ -60,7 +60,7 @@ public final class StreamMetrics {
 
   /** The idempotent-write id of a query's metrics, from its checkpoint. */
   public static String appId(String checkpoint) {
-    return "pdm-stream-metrics-" + IngestStreamJob.digest(checkpoint);
+    return StreamIds.appId("pdm-stream-metrics", checkpoint);
   }
 
   /** Creates the table when missing. */

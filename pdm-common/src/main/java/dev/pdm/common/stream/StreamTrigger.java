@@ -1,4 +1,4 @@
-package dev.pdm.ingest;
+package dev.pdm.common.stream;
 
 import dev.pdm.common.PdmErrors;
 import java.util.concurrent.TimeUnit;
