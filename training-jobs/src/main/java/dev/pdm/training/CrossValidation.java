@@ -3,6 +3,7 @@ package dev.pdm.training;
 import static org.apache.spark.sql.functions.col;
 
 import dev.pdm.common.PdmErrors;
+import dev.pdm.common.config.PdmConfigKeys;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -57,7 +58,8 @@ public final class CrossValidation {
   public record Settings(int folds, int maxBins, long seed, double maxFalseAlarmRate, int parallelism) {
     public Settings {
       if (parallelism < 1) {
-        throw PdmErrors.badConfigValue("pdm.training.parallelism", Integer.toString(parallelism), "1 or more");
+        throw PdmErrors.badConfigValue(PdmConfigKeys.TRAINING_PARALLELISM.name(), Integer.toString(parallelism),
+            "1 or more");
       }
     }
   }
