@@ -44,6 +44,51 @@ public final class FeatureCalculator implements Serializable {
     public int lastCycle() {
       return lastCycle;
     }
+
+    /** This state as a bean of flat arrays (see {@link FeatureState}). */
+    public FeatureState toBean() {
+      FeatureState b = new FeatureState();
+      int window = ring.length == 0 ? 0 : ring[0].length;
+      double[] flat = new double[ring.length * window];
+      for (int s = 0; s < ring.length; s++) {
+        System.arraycopy(ring[s], 0, flat, s * window, window);
+      }
+      b.setRing(flat);
+      b.setCount(count.clone());
+      b.setEwm(ewm.clone());
+      b.setLast(last.clone());
+      b.setBaselineSum(baselineSum.clone());
+      b.setBaselineCount(baselineCount.clone());
+      b.setRegimeCycles(regimeCycles.clone());
+      b.setLastCycle(lastCycle);
+      return b;
+    }
+  }
+
+  /**
+   * The state a bean holds, checked against this calculator's spec: a bean of another shape (a
+   * checkpoint of another feature set) is refused rather than folded into wrong features.
+   */
+  public State fromBean(FeatureState b) {
+    State s = newState();
+    int sensors = s.ring.length;
+    int window = spec.maxWindow();
+    if (b.getRing() == null || b.getRing().length != sensors * window || b.getCount().length != sensors
+        || b.getRegimeCycles().length != s.regimeCycles.length) {
+      throw new IllegalStateException("the stored feature state does not fit feature set " + spec.sensors()
+          + " with windows up to " + window + " and " + s.regimeCycles.length + " regimes");
+    }
+    for (int i = 0; i < sensors; i++) {
+      System.arraycopy(b.getRing(), i * window, s.ring[i], 0, window);
+    }
+    s.count = b.getCount().clone();
+    s.ewm = b.getEwm().clone();
+    s.last = b.getLast().clone();
+    s.baselineSum = b.getBaselineSum().clone();
+    s.baselineCount = b.getBaselineCount().clone();
+    s.regimeCycles = b.getRegimeCycles().clone();
+    s.lastCycle = b.getLastCycle();
+    return s;
   }
 
   private final FeatureSpec spec;

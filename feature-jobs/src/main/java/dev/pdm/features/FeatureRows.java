@@ -259,6 +259,37 @@ public final class FeatureRows implements Serializable {
     return out;
   }
 
+  /** One folded cycle: its regime and its model inputs ({@link FeatureSet#featureNames()}: the cycle, then the features). */
+  public record Folded(int regime, double[] inputs) {}
+
+  /**
+   * Folds one cycle given as primitive readings (NaN where a reading is missing) into {@code state}:
+   * the per-row path of the stream scorer, the same regime, normalisation and calculator as {@link #next}.
+   *
+   * @param settings the set's settings in {@link FeatureSet#settings()} order
+   * @param sensors the spec's sensors in {@code spec().sensors()} order
+   */
+  public Folded fold(FeatureCalculator.State state, int cycle, double[] settings, double[] sensors) {
+    Double[] settingValues = new Double[this.settings];
+    for (int i = 0; i < this.settings; i++) {
+      settingValues[i] = Double.isNaN(settings[i]) ? null : settings[i];
+    }
+    int regime = set.regimeOf(settingValues);
+    Double[] readings = new Double[this.sensors];
+    for (int s = 0; s < this.sensors; s++) {
+      readings[s] = Double.isNaN(sensors[s]) ? null : set.normalise(regime, s, sensors[s]);
+    }
+    double[] features = calculator.next(state, cycle, readings, regime);
+    double[] inputs = new double[features.length + 1];
+    inputs[0] = cycle;
+    System.arraycopy(features, 0, inputs, 1, features.length);
+    return new Folded(regime, inputs);
+  }
+
+  public FeatureCalculator calculator() {
+    return calculator;
+  }
+
   private Timestamp kafkaTimestamp(Row in) {
     int at = READINGS + settings + sensors;
     return in.length() > at && !in.isNullAt(at) ? (Timestamp) in.get(at) : null;

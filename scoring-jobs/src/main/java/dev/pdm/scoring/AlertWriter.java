@@ -61,6 +61,13 @@ final class AlertWriter {
     }
   }
 
+  /** Sends every alert of the dataset not yet published to the topic (when there is one), marking it published. */
+  void publishPending() {
+    if (topic != null) {
+      publish();
+    }
+  }
+
   private void publish() {
     Dataset<Row> pending = warehouse.read(Tables.GOLD_ALERTS, "pdm score-stream")
         .where(col("dataset").equalTo(dataset).and(col("published_at").isNull()))

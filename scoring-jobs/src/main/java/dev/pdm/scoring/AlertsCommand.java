@@ -124,6 +124,12 @@ public final class AlertsCommand {
           Map.of("status", org.apache.spark.sql.functions.lit(status),
               "updated_at", org.apache.spark.sql.functions.current_timestamp(),
               "note", org.apache.spark.sql.functions.lit("resolved with " + o.alertId())));
+      // the running stream scorer reads resolves as a second source: the asset may alert again
+      warehouse.ensure(Tables.OPS_ALERT_RESOLUTIONS, Tables.OPS_ALERT_RESOLUTIONS.schema());
+      spark.createDataFrame(List.of(org.apache.spark.sql.RowFactory.create(a.getString(0), a.getString(1),
+              o.alertId(), new java.sql.Timestamp(System.currentTimeMillis()))),
+          Tables.OPS_ALERT_RESOLUTIONS.schema())
+          .write().format("delta").mode("append").save(warehouse.path(Tables.OPS_ALERT_RESOLUTIONS));
       if (warehouse.exists(Tables.OPS_ASSET_RISK)) {
         warehouse.delta(Tables.OPS_ASSET_RISK).update(
             col("dataset").equalTo(a.getString(0)).and(col("asset_id").equalTo(a.getString(1))),

@@ -1,7 +1,5 @@
 package dev.pdm.scoring;
 
-import static org.apache.spark.sql.functions.col;
-
 import dev.pdm.common.Names;
 import dev.pdm.common.PdmErrors;
 import dev.pdm.common.cli.CommonOptions;
@@ -9,6 +7,7 @@ import dev.pdm.common.cli.JobMain;
 import dev.pdm.common.cli.JobResult;
 import dev.pdm.common.config.PdmConfig;
 import dev.pdm.common.config.PdmConfigKeys;
+import dev.pdm.common.profile.DatasetProfile;
 import dev.pdm.common.spark.Sessions;
 import dev.pdm.common.stream.StreamIds;
 import dev.pdm.common.stream.StreamMetrics;
@@ -18,45 +17,37 @@ import dev.pdm.common.table.Tables;
 import dev.pdm.common.table.Warehouse;
 import dev.pdm.features.FeatureSet;
 import dev.pdm.features.FeatureSets;
-import dev.pdm.features.StreamingFeatures;
-import dev.pdm.ingest.IngestStreamJob;
+import dev.pdm.ingest.LandingWriter;
 import dev.pdm.ingest.kafka.KafkaSettings;
+import dev.pdm.scoring.stream.CycleScorer;
+import dev.pdm.scoring.stream.ScoringQuery;
+import dev.pdm.scoring.stream.TreeModels;
 import dev.pdm.training.Tracking;
-import java.sql.Timestamp;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicLong;
-import org.apache.spark.api.java.function.VoidFunction2;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.streaming.StreamingQuery;
 import org.apache.spark.sql.streaming.StreamingQueryException;
-import org.apache.spark.storage.StorageLevel;
 import org.kohsuke.args4j.Option;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Continuous scoring: Kafka telemetry is landed as {@code ingest-stream} lands it (validation,
- * quarantine, bronze, silver), and a second query follows silver's rows from this topic, folds
- * each asset's cycles into window features in Spark's state store (the one feature definition of
- * the batch job, at the champion's feature-set version) and scores every new cycle with the
- * registered champions into gold.predictions.
+ * Continuous scoring in one streaming query: Kafka telemetry is parsed, each asset's records are
+ * classified, folded into window features and scored in Spark's state store
+ * ({@code transformWithState}, typed per-asset state: {@link dev.pdm.scoring.stream.AssetProcessor}),
+ * and each micro-batch lands its records (bronze, quarantine, silver), its predictions, alerts and
+ * metrics ({@link ScoringBatch}). The features are the batch job's definition, at the champions'
+ * feature-set version; the models are the registered champions, evaluated tree by tree per row.
  *
- * <p>Exactly once: both queries checkpoint their progress; the landing is idempotent per
- * micro-batch, and predictions are merged insert-only on (dataset, asset_id, cycle), so a batch
- * replayed after a crash adds nothing. The champion aliases are looked up between micro-batches
- * ({@code pdm.scoring.model-refresh-interval}); a moved alias is scored with from the next batch on,
- * and every prediction names the versions that made it.
- *
- * <p>With {@code --trigger available-now} the landing query drains the topic first, then the
- * scoring query drains silver; with an interval both run side by side until stopped.
+ * <p>Exactly once: the checkpoint holds the offsets and the state; every table a batch appends to
+ * skips a batch id it committed before (Delta {@code txnAppId}/{@code txnVersion}). The champion
+ * aliases are looked up between micro-batches ({@code pdm.scoring.model-refresh-interval}); when
+ * they moved, the query restarts on its checkpoint with the new models and the batch that saw the
+ * move is scored with them. Every prediction names the versions that made it.
  *
  * <h2>Usage</h2>
  *
@@ -69,7 +60,7 @@ public final class ScoreStreamJob {
 
   private static final Logger LOG = LoggerFactory.getLogger(ScoreStreamJob.class);
 
-  /** Validated options; {@code checkpoint} is the root of both queries' checkpoints. */
+  /** Validated options; {@code checkpoint} is the query's checkpoint root. */
   public record Options(PdmConfig config, String topic, String dataset, String alertsTopic, StreamTrigger trigger,
       String checkpoint) {
     public Options {
@@ -98,15 +89,15 @@ public final class ScoreStreamJob {
   }
 
   /** Totals of this run. */
-  public record Result(IngestStreamJob.Result landing, long batches, long predictions, long alerts, long late,
+  public record Result(LandingWriter.Counts landing, long batches, long predictions, long alerts, long late,
       String rulModel, String failureModel, int swaps, String checkpoint) implements JobResult {
     @Override
     public String summary() {
-      return "score-stream: " + landing.summary() + "\nscore-stream: " + batches + " scoring micro-batches, "
-          + predictions + " predictions into gold.predictions, " + alerts + " alerts raised"
+      return "score-stream: " + batches + " micro-batches; " + landing + "; " + predictions
+          + " predictions into gold.predictions, " + alerts + " alerts raised"
           + (late > 0 ? ", " + late + " late cycles quarantined (LATE_EVENT)" : "") + "; champions now "
           + rulModel + " and " + failureModel
-          + (swaps > 0 ? " (" + swaps + " swaps)" : "") + "; checkpoints under " + checkpoint;
+          + (swaps > 0 ? " (" + swaps + " swaps)" : "") + "; checkpoint under " + checkpoint;
     }
   }
 
@@ -151,158 +142,85 @@ public final class ScoreStreamJob {
           StreamTrigger.parse(config.require(PdmConfigKeys.SCORING_MODEL_REFRESH)).intervalMs(),
           System::currentTimeMillis);
       FeatureSet set = new FeatureSets(spark, warehouse).load(d, watcher.loaded().featureSetVersion());
-      IngestStreamJob.Options landing =
-          new IngestStreamJob.Options(config, o.topic(), d, o.trigger(), o.checkpoint() + "/landing");
-      warehouse.ensure(Tables.GOLD_PREDICTIONS, Tables.GOLD_PREDICTIONS.schema());
-      new AlertWriter(warehouse, config, d, o.alertsTopic()).ensureTables();
-      AtomicLong batches = new AtomicLong();
-      AtomicLong predictions = new AtomicLong();
-      AtomicLong alerts = new AtomicLong();
-      RiskLevels risk = RiskLevels.from(config);
-      Map<String, List<String>> topFeatures = new HashMap<>();
-      StreamMetrics.ensureTable(warehouse);
-      String metricsId = StreamMetrics.appId(o.checkpoint() + "/scoring");
-      AtomicLong late = new AtomicLong();
-      String lateId = StreamMetrics.appId(o.checkpoint() + "/scoring/late");
-      Anomalies.Rules rules = Anomalies.Rules.from(config);
+      DatasetProfile profile = DatasetProfile.forDataset(config, d);
+      ensureTables(spark, warehouse, config, profile, o);
       Anomalies.Baseline baseline = Anomalies.fit(warehouse, set);
-      VoidFunction2<Dataset<Row>, Long> scoreBatch = (batch, batchId) -> {
-        long started = System.currentTimeMillis();
-        ChampionModels.Champions models = watcher.current();
-        List<String> top = topFeatures.computeIfAbsent(models.failure().toString(),
-            k -> Alerts.topFeatures(models.failureModel(), set.featureNames()));
-        Timestamp now = new Timestamp(started);
-        Warehouse wh = new Warehouse(batch.sparkSession(), warehouse.root());
-        AlertWriter writer = new AlertWriter(wh, config, d, o.alertsTopic());
-        Dataset<Row> state = writer.state();
-        Dataset<Row> all = batch.persist(StorageLevel.MEMORY_AND_DISK());
-        Dataset<Row> flagged = Anomalies.flag(all.where(col(StreamingFeatures.LATE_REASON).isNull())
-            .drop(StreamingFeatures.LATE_REASON), baseline, rules, state);
-        List<String> keep = new ArrayList<>(top);
-        keep.add("anomaly_streak");
-        Dataset<Row> scored = Scorer.score(flagged, models, risk, Scorer.ScoredBy.STREAM, now, keep)
-            .persist(StorageLevel.MEMORY_AND_DISK());
+      ScoringBatch.Totals totals = new ScoringBatch.Totals();
+      while (true) {
+        ChampionModels.Champions champions = watcher.loaded();
         try {
-          long n = scored.count();
-          long featuresScored = System.currentTimeMillis();
-          long predictionsWritten = featuresScored;
-          long raised = 0;
-          if (n > 0) {
-            PredictionsWriter.insertNew(wh, Scorer.predictionsOnly(scored), List.of(d));
-            predictionsWritten = System.currentTimeMillis();
-            Dataset<Row> raisedRows = Alerts.raise(scored, state, top, risk.critical().rul(), now).cache();
-            try {
-              raised = raisedRows.count();
-              writer.write(raisedRows, raised, Alerts.nextState(scored, state, now));
-            } finally {
-              raisedRows.unpersist();
-            }
+          runQuery(spark, o, warehouse, set, profile, baseline, watcher, champions, totals);
+          break;
+        } catch (StreamingQueryException | TimeoutException e) {
+          if (movedModels(e) == null) {
+            throw PdmErrors.failure("score topic " + o.topic(), StreamRunner.rootCause(e),
+                "fix the cause and run again on the same checkpoint; nothing is lost or doubled", e);
           }
-          long lateRows = LateEvents.quarantine(wh, all.where(col(StreamingFeatures.LATE_REASON).isNotNull()),
-              o.topic(), lateId, batchId);
-          long committed = System.currentTimeMillis();
-          batches.incrementAndGet();
-          predictions.addAndGet(n);
-          alerts.addAndGet(raised);
-          late.addAndGet(lateRows);
-          StreamMetrics.Latency latency =
-              n == 0 ? StreamMetrics.Latency.UNKNOWN : StreamMetrics.latency(scored, committed);
-          // Where a batch's time goes: features and models, the predictions MERGE, then alerts, state and quarantine.
-          LOG.info("score-stream batch {}: {} predictions, {} alerts, {} late cycles quarantined with {} in {} ms"
-                  + " (features and scoring {} ms, predictions commit {} ms, alerts/state/quarantine {} ms){}",
-              batchId, n, raised, lateRows, models, committed - started, featuresScored - started,
-              predictionsWritten - featuresScored, committed - predictionsWritten,
-              latency.p95() == null ? "" : "; publish to commit p50 " + latency.p50() + " ms, p95 " + latency.p95()
-                  + " ms");
-          StreamMetrics.record(wh, metricsId,
-              new StreamMetrics.Batch("score-stream", scoringQueryName(o), batchId, d, o.topic(), n + lateRows, n,
-                  raised, started, committed, latency));
-        } finally {
-          scored.unpersist();
-          all.unpersist();
+          LOG.info("score-stream: {}; restarting the query with them on its checkpoint", movedModels(e).getMessage());
         }
-      };
-      IngestStreamJob.Result landed;
-      if (o.trigger().isAvailableNow()) {
-        landed = IngestStreamJob.run(spark, landing);
-        runScoring(spark, o, warehouse, set, scoreBatch);
-      } else {
-        CompletableFuture<IngestStreamJob.Result> ingest =
-            CompletableFuture.supplyAsync(() -> IngestStreamJob.run(spark, landing));
-        ingest.whenComplete((r, e) -> {
-          if (e != null) {
-            LOG.error("score-stream: the landing query failed; stopping the scoring query", e);
-            stopQueries(spark, o);
-          }
-        });
-        try {
-          runScoring(spark, o, warehouse, set, scoreBatch);
-        } finally {
-          stopQueries(spark, o);
-        }
-        landed = join(ingest);
       }
       // What scored last; asking the registry again here could load models nothing uses.
       ChampionModels.Champions last = watcher.loaded();
-      return new Result(landed, batches.get(), predictions.get(), alerts.get(), late.get(), last.rul().toString(),
-          last.failure().toString(), watcher.swaps(), o.checkpoint());
+      LandingWriter.Counts landed = new LandingWriter.Counts(totals.received.get(), totals.inserted.get(),
+          totals.duplicates.get(), totals.conflicts.get(), totals.rejected.get(), 0);
+      return new Result(landed, totals.batches.get(), totals.predictions.get(), totals.alerts.get(), totals.late.get(),
+          last.rul().toString(), last.failure().toString(), watcher.swaps(), o.checkpoint());
     }
   }
 
-  private static void runScoring(SparkSession spark, Options o, Warehouse warehouse, FeatureSet set,
-      VoidFunction2<Dataset<Row>, Long> scoreBatch) {
-    // The rows this topic landed: silver's source is kafka:<topic>/<partition>/<offset>.
-    Dataset<Row> silver = spark.readStream().format("delta").load(warehouse.path(Tables.SILVER_TELEMETRY))
-        .where(col("dataset").equalTo(o.dataset()).and(col("source").startsWith("kafka:" + o.topic() + "/")));
-    Dataset<Row> features = StreamingFeatures.withLate(silver, set,
-        o.config().getInt(PdmConfigKeys.LATENESS_ALLOWED_CYCLES));
+  private static void ensureTables(SparkSession spark, Warehouse warehouse, PdmConfig config, DatasetProfile profile,
+      Options o) {
+    new LandingWriter(spark, warehouse, profile).ensureTables();
+    warehouse.ensure(Tables.GOLD_PREDICTIONS, Tables.GOLD_PREDICTIONS.schema());
+    warehouse.ensure(Tables.OPS_ALERT_RESOLUTIONS, Tables.OPS_ALERT_RESOLUTIONS.schema());
+    new AlertWriter(warehouse, config, o.dataset(), o.alertsTopic()).ensureTables();
+    StreamMetrics.ensureTable(warehouse);
+  }
+
+  /** Runs the query with one pair of champions until it ends; throws when they moved. */
+  private static void runQuery(SparkSession spark, Options o, Warehouse warehouse, FeatureSet set,
+      DatasetProfile profile, Anomalies.Baseline baseline, ModelWatcher watcher, ChampionModels.Champions champions,
+      ScoringBatch.Totals totals) throws StreamingQueryException, TimeoutException {
+    PdmConfig config = o.config();
+    TreeModels models = new TreeModels(champions, set.featureNames());
+    CycleScorer scorer = new CycleScorer(models, set.featureNames(), RiskLevels.from(config), baseline,
+        Anomalies.Rules.from(config));
+    Broadcast<CycleScorer> shared = JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(scorer);
+    long assetRisk = o.trigger().isAvailableNow() ? 0
+        : StreamTrigger.parse(config.require(PdmConfigKeys.SCORING_ASSET_RISK_REFRESH)).intervalMs();
+    Dataset<Row> out = ScoringQuery.build(spark, warehouse, config, o.topic(), o.dataset(), set, shared, assetRisk);
+    // not "/scoring": that held the two-query scorer's state, which this plan cannot read
+    String checkpoint = o.checkpoint() + "/query";
+    String name = StreamIds.scoringQuery(o.dataset(), o.topic());
+    ScoringBatch batch = new ScoringBatch(config, warehouse.root(), profile, o.dataset(), o.topic(), o.alertsTopic(),
+        StreamIds.appId("pdm-score-stream", checkpoint), StreamMetrics.appId(checkpoint), name, watcher, champions,
+        models, totals);
     try {
       StreamRunner.run(() -> {
         try {
-          StreamingQuery q = features.writeStream()
-              .queryName(scoringQueryName(o))
-              .option("checkpointLocation", o.checkpoint() + "/scoring")
+          StreamingQuery q = out.writeStream()
+              .queryName(name)
+              .option("checkpointLocation", checkpoint)
               .trigger(o.trigger().toSpark())
-              .foreachBatch(scoreBatch)
+              .foreachBatch(batch)
               .start();
-          LOG.info("score-stream: scoring query {} started on {}", scoringQueryName(o), o.topic());
+          LOG.info("score-stream: query {} started on {} with {}", name, o.topic(), champions);
           return q;
         } catch (TimeoutException e) {
           throw PdmErrors.failure("start scoring topic " + o.topic(), e.getMessage(), "run again", e);
         }
       });
-    } catch (StreamingQueryException | TimeoutException e) {
-      throw PdmErrors.failure("score topic " + o.topic(), StreamRunner.rootCause(e),
-          "fix the cause and run again on the same checkpoint; nothing is lost or doubled", e);
+    } finally {
+      shared.destroy();
     }
   }
 
-  private static IngestStreamJob.Result join(CompletableFuture<IngestStreamJob.Result> ingest) {
-    try {
-      return ingest.get();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw PdmErrors.failure("stop the landing query", "interrupted", "run again on the same checkpoint");
-    } catch (ExecutionException e) {
-      throw e.getCause() instanceof RuntimeException r ? r
-          : PdmErrors.failure("land the stream", StreamRunner.rootCause(e), "run again on the same checkpoint", e);
-    }
-  }
-
-  private static String scoringQueryName(Options o) {
-    return StreamIds.scoringQuery(o.dataset(), o.topic());
-  }
-
-  /** Stops this job's two queries (the landing query is named by ingest-stream). */
-  private static void stopQueries(SparkSession spark, Options o) {
-    for (StreamingQuery q : spark.streams().active()) {
-      if (scoringQueryName(o).equals(q.name()) || StreamIds.landingQuery(o.topic()).equals(q.name())) {
-        try {
-          q.stop();
-        } catch (TimeoutException e) {
-          LOG.warn("Query {} did not stop in time", q.name());
-        }
+  private static ScoringBatch.ModelsMoved movedModels(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof ScoringBatch.ModelsMoved m) {
+        return m;
       }
     }
+    return null;
   }
 }

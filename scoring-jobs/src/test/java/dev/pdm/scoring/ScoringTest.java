@@ -162,7 +162,7 @@ class ScoringTest {
   void streamScoresEveryCycleOnceAndItsLastPredictionEqualsScoreBatch() {
     publish("live", "live", 3, 1, 20);
     ScoreStreamJob.Result first = stream("live");
-    assertEquals(60, first.landing().counts().inserted());
+    assertEquals(60, first.landing().inserted());
     assertEquals(60, first.predictions());
     List<Row> streamed = predictions("asset_id LIKE 'T-live-%'");
     assertEquals(60, streamed.size(), "one prediction per cycle");

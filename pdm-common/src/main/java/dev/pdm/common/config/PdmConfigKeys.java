@@ -233,6 +233,21 @@ public final class PdmConfigKeys {
           "How often the stream scorer asks the registry where the champion alias points; a moved"
               + " alias is used from the next micro-batch on (a bound on the hot-swap delay).");
 
+  public static final ConfigKey SCORING_RECENT_CYCLES =
+      ConfigKey.of(
+          "pdm.scoring.dedup.recent-cycles",
+          "64",
+          "Cycles per asset whose readings hash the stream scorer keeps, to tell a re-sent record (duplicate) from"
+              + " a changed one (conflict) without reading silver; an older re-sent cycle is merged into silver"
+              + " insert-only instead.");
+
+  public static final ConfigKey SCORING_ASSET_RISK_REFRESH =
+      ConfigKey.of(
+          "pdm.scoring.asset-risk.refresh",
+          "30s",
+          "How often the stream scorer writes the changed assets' rows of ops.asset_risk (a view of its state);"
+              + " with --trigger available-now, after every micro-batch.");
+
   public static final ConfigKey RISK_MEDIUM =
       ConfigKey.of(
           "pdm.scoring.risk.medium",
@@ -354,6 +369,8 @@ public final class PdmConfigKeys {
         TRAINING_CHECKPOINT_DIR,
         TRAINING_MAX_FALSE_ALARM_RATE,
         SCORING_MODEL_REFRESH,
+        SCORING_RECENT_CYCLES,
+        SCORING_ASSET_RISK_REFRESH,
         RISK_MEDIUM,
         RISK_HIGH,
         RISK_CRITICAL,

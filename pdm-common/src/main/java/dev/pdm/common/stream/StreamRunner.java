@@ -44,7 +44,8 @@ public final class StreamRunner {
     while (t.getCause() != null && t.getCause() != t) {
       t = t.getCause();
     }
-    return t.getMessage();
+    return t.getMessage() != null ? t.getMessage() : t.getClass().getName() + " at " + (t.getStackTrace().length > 0
+        ? t.getStackTrace()[0] : "an unknown place");
   }
 
   static boolean isKafkaMetricsBug(Throwable e) {

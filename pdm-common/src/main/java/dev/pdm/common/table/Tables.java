@@ -217,6 +217,18 @@ public final class Tables {
           List.of(),
           "The stream scorer's per-asset alert state: one row per asset.");
 
+  public static final TableDef OPS_ALERT_RESOLUTIONS =
+      new TableDef(
+          "ops.alert_resolutions",
+          new StructType()
+              .add("dataset", StringType, false, "fleet")
+              .add("asset_id", StringType, false, "asset whose alerts were resolved")
+              .add("alert_id", StringType, false, "the alert resolved")
+              .add("resolved_at", TimestampType, false, "when"),
+          List.of(),
+          "Resolves of alerts, append-only: the stream scorer reads them as a second source, so an"
+              + " asset whose alerts were resolved alerts again on its next rise.");
+
   public static final TableDef OPS_STREAM_METRICS =
       new TableDef(
           "ops.stream_metrics",
@@ -289,7 +301,7 @@ public final class Tables {
 
   public static List<TableDef> all() {
     return List.of(BRONZE_TELEMETRY, QUARANTINE, SILVER_TELEMETRY, GOLD_FEATURES, GOLD_FEATURE_SETS,
-        GOLD_PREDICTIONS, GOLD_ALERTS, OPS_ASSET_RISK, OPS_STREAM_METRICS, OPS_REFERENCE_PROFILES,
+        GOLD_PREDICTIONS, GOLD_ALERTS, OPS_ASSET_RISK, OPS_ALERT_RESOLUTIONS, OPS_STREAM_METRICS, OPS_REFERENCE_PROFILES,
         OPS_DRIFT_REPORTS);
   }
 }

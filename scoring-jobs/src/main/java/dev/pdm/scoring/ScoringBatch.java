@@ -1,0 +1,150 @@
+package dev.pdm.scoring;
+
+import static org.apache.spark.sql.functions.col;
+
+import dev.pdm.common.config.PdmConfig;
+import dev.pdm.common.profile.DatasetProfile;
+import dev.pdm.common.stream.StreamMetrics;
+import dev.pdm.common.table.Warehouse;
+import dev.pdm.scoring.stream.ScoringBatchWriter;
+import dev.pdm.scoring.stream.StreamOutput;
+import dev.pdm.scoring.stream.TreeModels;
+import java.sql.Timestamp;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.spark.api.java.function.VoidFunction2;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.storage.StorageLevel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One scoring micro-batch after the processor: check the champions, then land, write predictions,
+ * raise alerts, refresh ops.asset_risk and record metrics, each a step of
+ * {@link ScoringBatchWriter}, with where the batch's time went in one log line.
+ *
+ * <p>When the registry's champions moved since the query started, the batch throws
+ * {@link ModelsMoved} before writing anything: the scorer restarts the query with the new models
+ * on the same checkpoint, and Spark runs the batch again from the state before it.
+ */
+final class ScoringBatch implements VoidFunction2<Dataset<Row>, Long> {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ScoringBatch.class);
+
+  /** The champions moved: restart the query with them. */
+  static final class ModelsMoved extends RuntimeException {
+    ModelsMoved(String message) {
+      super(message);
+    }
+  }
+
+  /** Totals over a run, across query restarts. */
+  static final class Totals {
+    final AtomicLong batches = new AtomicLong();
+    final AtomicLong received = new AtomicLong();
+    final AtomicLong inserted = new AtomicLong();
+    final AtomicLong duplicates = new AtomicLong();
+    final AtomicLong conflicts = new AtomicLong();
+    final AtomicLong rejected = new AtomicLong();
+    final AtomicLong predictions = new AtomicLong();
+    final AtomicLong alerts = new AtomicLong();
+    final AtomicLong late = new AtomicLong();
+  }
+
+  private final PdmConfig config;
+  private final String root;
+  private final DatasetProfile profile;
+  private final String dataset;
+  private final String topic;
+  private final String alertsTopic;
+  private final String appId;
+  private final String metricsId;
+  private final String queryName;
+  private final ModelWatcher watcher;
+  private final ChampionModels.Champions champions;
+  private final TreeModels models;
+  private final Totals totals;
+  private boolean first = true;
+
+  ScoringBatch(PdmConfig config, String root, DatasetProfile profile, String dataset, String topic, String alertsTopic,
+      String appId, String metricsId, String queryName, ModelWatcher watcher, ChampionModels.Champions champions,
+      TreeModels models, Totals totals) {
+    this.config = config;
+    this.root = root;
+    this.profile = profile;
+    this.dataset = dataset;
+    this.topic = topic;
+    this.alertsTopic = alertsTopic;
+    this.appId = appId;
+    this.metricsId = metricsId;
+    this.queryName = queryName;
+    this.watcher = watcher;
+    this.champions = champions;
+    this.models = models;
+    this.totals = totals;
+  }
+
+  @Override
+  public void call(Dataset<Row> batch, Long batchId) {
+    long started = System.currentTimeMillis();
+    ChampionModels.Champions now = watcher.current();
+    if (!now.same(champions.rul(), champions.failure())) {
+      throw new ModelsMoved("champions moved from " + champions + " to " + now);
+    }
+    Timestamp at = new Timestamp(started);
+    Warehouse wh = new Warehouse(batch.sparkSession(), root);
+    ScoringBatchWriter writer = new ScoringBatchWriter(wh, profile, dataset, appId);
+    Dataset<Row> out = batch.persist(StorageLevel.MEMORY_AND_DISK());
+    try {
+      ScoringBatchWriter.Counts n = ScoringBatchWriter.count(out);
+      long processed = System.currentTimeMillis();
+      writer.land(out, n, batchId);
+      long landed = System.currentTimeMillis();
+      if (n.predictions() > 0) {
+        writer.predictions(out, models, at, batchId);
+      }
+      long predicted = System.currentTimeMillis();
+      if (n.alerts() > 0) {
+        writer.alerts(out, models, at, batchId);
+      }
+      if (alertsTopic != null && (n.alerts() > 0 || first)) {
+        // the first batch of a run also sends what a crash left unsent
+        new AlertWriter(wh, config, dataset, alertsTopic).publishPending();
+      }
+      long alerted = System.currentTimeMillis();
+      if (n.assets() > 0) {
+        writer.assetRisk(out, at);
+      }
+      long committed = System.currentTimeMillis();
+      first = false;
+      add(n);
+      StreamMetrics.Latency latency = n.predictions() == 0 ? StreamMetrics.Latency.UNKNOWN
+          : StreamMetrics.latency(out.where(col("kind").equalTo(StreamOutput.SCORED))
+              .select(col("kafkaTimestamp").as("kafka_timestamp")), committed);
+      LOG.info("score-stream batch {}: {} records ({} new, {} duplicates, {} conflicts, {} rejected, {} late),"
+              + " {} predictions, {} alerts, {} asset rows with {} in {} ms (state and scoring {} ms, landing {} ms,"
+              + " predictions {} ms, alerts {} ms, asset risk {} ms){}",
+          batchId, n.received(), n.inserted(), n.duplicates(), n.conflicts(), n.rejected(), n.late(), n.predictions(),
+          n.alerts(), n.assets(), champions, committed - started, processed - started, landed - processed,
+          predicted - landed, alerted - predicted, committed - alerted,
+          latency.p95() == null ? "" : "; publish to commit p50 " + latency.p50() + " ms, p95 " + latency.p95()
+              + " ms");
+      StreamMetrics.record(wh, metricsId, new StreamMetrics.Batch("score-stream", queryName, batchId, dataset, topic,
+          n.received(), n.predictions(), n.alerts(), started, committed, latency));
+    } finally {
+      out.unpersist();
+    }
+  }
+
+  private void add(ScoringBatchWriter.Counts n) {
+    totals.batches.incrementAndGet();
+    totals.received.addAndGet(n.received());
+    totals.inserted.addAndGet(n.inserted());
+    totals.duplicates.addAndGet(n.duplicates());
+    totals.conflicts.addAndGet(n.conflicts());
+    totals.rejected.addAndGet(n.rejected());
+    totals.predictions.addAndGet(n.predictions());
+    totals.alerts.addAndGet(n.alerts());
+    totals.late.addAndGet(n.late());
+  }
+}

@@ -1,0 +1,145 @@
+package dev.pdm.scoring.stream;
+
+import dev.pdm.scoring.Alerts;
+import dev.pdm.scoring.Anomalies;
+import dev.pdm.scoring.RiskLevels;
+import dev.pdm.scoring.RiskLevels.Level;
+import java.io.Serializable;
+import java.math.RoundingMode;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.Timestamp;
+import java.text.DecimalFormat;
+import java.text.DecimalFormatSymbols;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Scores one folded cycle of an asset: the two models, the risk level, the anomaly rules with the
+ * asset's run of anomalous cycles, and the alert its level raises. The row-at-a-time twin of
+ * {@link Anomalies#flag}, {@link dev.pdm.scoring.Scorer} and {@link Alerts#raise} (which score-batch
+ * keeps using): same rules, same texts, so a cycle's prediction does not depend on the path.
+ */
+public final class CycleScorer implements Serializable {
+
+  private final TreeModels models;
+  private final RiskLevels risk;
+  private final Anomalies.Baseline baseline;
+  private final Anomalies.Rules rules;
+  private final int[] valueAt;
+  private final int[] driftAt;
+  private final int[] topAt;
+  private final List<String> inputNames;
+
+  public CycleScorer(TreeModels models, List<String> inputNames, RiskLevels risk, Anomalies.Baseline baseline,
+      Anomalies.Rules rules) {
+    this.models = models;
+    this.risk = risk;
+    this.baseline = baseline;
+    this.rules = rules;
+    this.inputNames = List.copyOf(inputNames);
+    List<String> sensors = baseline.sensors();
+    valueAt = new int[sensors.size()];
+    driftAt = new int[sensors.size()];
+    for (int i = 0; i < sensors.size(); i++) {
+      valueAt[i] = inputNames.indexOf(sensors.get(i));
+      driftAt[i] = inputNames.indexOf(sensors.get(i) + "_baseline_dist");
+    }
+    topAt = models.topInputs(Alerts.TOP_FEATURES);
+  }
+
+  public TreeModels models() {
+    return models;
+  }
+
+  /**
+   * The scored row of a cycle; updates the asset's anomaly run, risk and alerted level in {@code state}.
+   */
+  public StreamOutput score(AssetState state, String dataset, String asset, int cycle, Timestamp eventTime,
+      Timestamp kafkaTimestamp, int regime, double[] inputs) {
+    StreamOutput out = new StreamOutput();
+    out.setKind(StreamOutput.SCORED);
+    out.setDataset(dataset);
+    out.setAssetId(asset);
+    out.setCycle(cycle);
+    out.setEventTime(eventTime);
+    out.setKafkaTimestamp(kafkaTimestamp);
+    double rul = models.rul(inputs);
+    double probability = models.failureProbability(inputs);
+    Level level = risk.level(probability, rul);
+    out.setPredictedRul(rul);
+    out.setFailureProbability(probability);
+    out.setRiskLevel(level.name());
+    flagAnomalies(state, out, regime, inputs);
+    Level alerted = Level.valueOf(state.getAlertedLevel());
+    if (level.ordinal() > alerted.ordinal()) {
+      out.setAlertId(alertId(dataset, asset, cycle, level));
+      out.setPreviousLevel(alerted.name());
+      out.setRecommendation(level == Level.CRITICAL
+          ? "inspect now: predicted RUL " + format(rul, 0) + " cycles"
+          : "inspect within " + (long) Math.max(0, Math.floor(rul - risk.critical().rul())) + " cycles");
+      List<String> top = new ArrayList<>();
+      for (int at : topAt) {
+        top.add(inputNames.get(at) + "=" + (Double.isNaN(inputs[at]) ? "null" : format(inputs[at], 4)));
+      }
+      out.setTopFeatures(top);
+      state.setAlertedLevel(level.name());
+    }
+    state.setScoredCycle(cycle);
+    state.setRiskLevel(level.name());
+    return out;
+  }
+
+  private void flagAnomalies(AssetState state, StreamOutput out, int regime, double[] inputs) {
+    List<String> reasons = new ArrayList<>();
+    double maxZ = 0;
+    List<String> sensors = baseline.sensors();
+    for (int i = 0; i < sensors.size(); i++) {
+      double mean = baseline.mean()[regime][i];
+      double std = baseline.std()[regime][i];
+      double z = valueAt[i] < 0 ? Double.NaN : (inputs[valueAt[i]] - mean) / std;
+      double drift = driftAt[i] < 0 ? Double.NaN : inputs[driftAt[i]] / std;
+      if (!Double.isNaN(z)) {
+        maxZ = Math.max(maxZ, Math.abs(z));
+        if (Math.abs(z) >= rules.z()) {
+          reasons.add("REGIME_Z " + sensors.get(i) + " z=" + format(z, 1));
+        }
+      }
+      if (!Double.isNaN(drift)) {
+        maxZ = Math.max(maxZ, Math.abs(drift));
+        if (Math.abs(drift) >= rules.z()) {
+          reasons.add("ASSET_DRIFT " + sensors.get(i) + " z=" + format(drift, 1));
+        }
+      }
+    }
+    int streak = reasons.isEmpty() ? 0 : state.getAnomalyStreak() + 1;
+    state.setAnomalyStreak(streak);
+    boolean reported = streak >= rules.persistence();
+    out.setAnomalyStreak(streak);
+    out.setAnomalySeverity(!reported ? Anomalies.Severity.NONE.name()
+        : maxZ >= rules.criticalZ() ? Anomalies.Severity.CRITICAL.name() : Anomalies.Severity.WARNING.name());
+    out.setAnomalyReasons(reported ? reasons : List.of());
+  }
+
+  /** Spark's {@code format_number}: grouped thousands, half-even rounding. */
+  static String format(double x, int decimals) {
+    DecimalFormat f = new DecimalFormat(decimals == 0 ? "#,##0" : "#,##0." + "0".repeat(decimals),
+        DecimalFormatSymbols.getInstance(Locale.US));
+    f.setRoundingMode(RoundingMode.HALF_EVEN);
+    return f.format(x);
+  }
+
+  /** {@code sha2(concat_ws('|', dataset, asset_id, cycle, risk_level), 256)}, first 24 hex digits, as Alerts names it. */
+  static String alertId(String dataset, String asset, int cycle, Level level) {
+    try {
+      byte[] h = MessageDigest.getInstance("SHA-256")
+          .digest((dataset + "|" + asset + "|" + cycle + "|" + level.name()).getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(h).substring(0, 24);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,201 @@
+package dev.pdm.scoring.stream;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.current_timestamp;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.nanvl;
+import static org.apache.spark.sql.functions.to_date;
+import static org.apache.spark.sql.functions.when;
+
+import dev.pdm.common.profile.DatasetProfile;
+import dev.pdm.common.table.TableDef;
+import dev.pdm.common.table.Tables;
+import dev.pdm.common.table.Warehouse;
+import dev.pdm.ingest.RejectReason;
+import java.sql.Timestamp;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.StructField;
+
+/**
+ * The writes of one scoring micro-batch, each a named step over the processor's persisted output:
+ * {@link #land} (bronze, quarantine, silver), {@link #predictions}, {@link #alerts} and
+ * {@link #assetRisk}. Appends carry Delta's {@code txnAppId}/{@code txnVersion} (the checkpoint's
+ * id and the batch id), so a batch Spark replays after a crash skips every table it committed
+ * before; silver is merged insert-only only when the batch holds a record the state could not
+ * check, and ops.asset_risk, a view of the state, is merged on the asset key.
+ */
+public final class ScoringBatchWriter {
+
+  /** What a batch held, counted once from its output. */
+  public record Counts(long received, long inserted, long duplicates, long conflicts, long rejected, long late,
+      long unchecked, long predictions, long alerts, long assets) {}
+
+  private final Warehouse warehouse;
+  private final DatasetProfile profile;
+  private final String dataset;
+  private final String appId;
+
+  public ScoringBatchWriter(Warehouse warehouse, DatasetProfile profile, String dataset, String appId) {
+    this.warehouse = warehouse;
+    this.profile = profile;
+    this.dataset = dataset;
+    this.appId = appId;
+  }
+
+  /** One aggregation over the batch output. */
+  public static Counts count(Dataset<Row> out) {
+    Row r = out.selectExpr(
+        "count_if(kind = 'LANDED')",
+        "count_if(kind = 'LANDED' AND status = 'INSERT')",
+        "count_if(status = 'DUPLICATE')",
+        "count_if(status = 'CONFLICT')",
+        "count_if(status = 'REJECT')",
+        "count_if(lateReason IS NOT NULL)",
+        "count_if(kind = 'LANDED' AND status = 'INSERT' AND NOT checked)",
+        "count_if(kind = 'SCORED')",
+        "count_if(kind = 'SCORED' AND alertId IS NOT NULL)",
+        "count_if(kind = 'ASSET')").head();
+    return new Counts(r.getLong(0), r.getLong(1), r.getLong(2), r.getLong(3), r.getLong(4), r.getLong(5),
+        r.getLong(6), r.getLong(7), r.getLong(8), r.getLong(9));
+  }
+
+  /** Bronze (every record), quarantine (rejected, conflicting and late records), silver (new records). */
+  public void land(Dataset<Row> out, Counts n, long batchId) {
+    Dataset<Row> landed = out.where(col("kind").equalTo(StreamOutput.LANDED));
+    append(Tables.BRONZE_TELEMETRY, conform(landed, Tables.BRONZE_TELEMETRY, this::sourceColumn), batchId);
+    if (n.rejected() + n.conflicts() + n.late() > 0) {
+      Dataset<Row> q = landed.where(col("status").isin("REJECT", "CONFLICT").or(col("lateReason").isNotNull()));
+      append(Tables.QUARANTINE, conform(q, Tables.QUARANTINE, name -> switch (name) {
+        case "reason_code" -> when(col("lateReason").isNotNull(), lit(RejectReason.LATE_EVENT.name()))
+            .otherwise(col("reasonCode"));
+        case "reason" -> when(col("lateReason").isNotNull(), col("lateReason")).otherwise(col("reason"));
+        default -> sourceColumn(name);
+      }), batchId);
+    }
+    if (n.inserted() == 0) {
+      return;
+    }
+    Dataset<Row> silver = conform(landed.where(col("status").equalTo("INSERT")), Tables.silverSchema(profile),
+        this::silverColumn);
+    if (n.unchecked() == 0) {
+      append(Tables.SILVER_TELEMETRY, silver, batchId);
+    } else {
+      // The literal dataset lets Delta prune silver's partitions.
+      warehouse.delta(Tables.SILVER_TELEMETRY).as("t")
+          .merge(silver.as("s"), "t.dataset = '" + dataset + "' AND t.dataset = s.dataset"
+              + " AND t.asset_id = s.asset_id AND t.cycle <=> s.cycle"
+              + " AND (s.cycle IS NOT NULL OR t.event_time <=> s.event_time)")
+          .whenNotMatched().insertAll()
+          .execute();
+    }
+  }
+
+  /** gold.predictions of the folded cycles, naming the models that made them. */
+  public void predictions(Dataset<Row> out, TreeModels models, Timestamp scoredAt, long batchId) {
+    Dataset<Row> scored = out.where(col("kind").equalTo(StreamOutput.SCORED));
+    append(Tables.GOLD_PREDICTIONS, conform(scored, Tables.GOLD_PREDICTIONS, name -> switch (name) {
+      case "rul_model_name" -> lit(models.rulName());
+      case "rul_model_version" -> lit(models.rulVersion());
+      case "failure_model_name" -> lit(models.failureName());
+      case "failure_model_version" -> lit(models.failureVersion());
+      case "feature_set_version" -> lit(models.featureSetVersion());
+      case "scored_by" -> lit("stream");
+      case "scored_at" -> lit(scoredAt);
+      default -> col(camel(name));
+    }), batchId);
+  }
+
+  /** gold.alerts of the cycles that raised one. */
+  public void alerts(Dataset<Row> out, TreeModels models, Timestamp raisedAt, long batchId) {
+    Dataset<Row> raised = out.where(col("kind").equalTo(StreamOutput.SCORED).and(col("alertId").isNotNull()));
+    append(Tables.GOLD_ALERTS, conform(raised, Tables.GOLD_ALERTS, name -> switch (name) {
+      case "rul_model_version" -> lit(models.rulVersion());
+      case "failure_model_version" -> lit(models.failureVersion());
+      case "status" -> lit("open");
+      case "raised_at", "updated_at" -> lit(raisedAt);
+      case "note", "published_at" -> lit(null);
+      default -> col(camel(name));
+    }), batchId);
+  }
+
+  /** ops.asset_risk rows of the assets the state emitted. */
+  public void assetRisk(Dataset<Row> out, Timestamp now) {
+    Dataset<Row> rows = conform(out.where(col("kind").equalTo(StreamOutput.ASSET)), Tables.OPS_ASSET_RISK,
+        name -> name.equals("updated_at") ? lit(now) : col(camel(name)));
+    warehouse.delta(Tables.OPS_ASSET_RISK).as("t")
+        .merge(rows.as("s"), "t.dataset = '" + dataset + "' AND t.dataset = s.dataset AND t.asset_id = s.asset_id")
+        .whenMatched().updateAll()
+        .whenNotMatched().insertAll()
+        .execute();
+  }
+
+  private Column sourceColumn(String name) {
+    return switch (name) {
+      case "source_type" -> lit("kafka");
+      case "source" -> col("topic");
+      case "source_line", "split" -> lit(null);
+      // bronze keeps the job's dataset, as ingest-stream does; quarantine the record's
+      case "dataset" -> lit(dataset);
+      case "ingested_at" -> current_timestamp();
+      case "ingest_date" -> to_date(current_timestamp());
+      default -> col(camel(name));
+    };
+  }
+
+  private Column silverColumn(String name) {
+    List<DatasetProfile.Column> readings = profile.readings();
+    for (int i = 0; i < readings.size(); i++) {
+      if (readings.get(i).name().equals(name)) {
+        return nanvl(col("readings").getItem(i), lit(null).cast("double"));
+      }
+    }
+    return switch (name) {
+      case "split" -> lit(null);
+      case "source" -> concat(lit("kafka:"), col("topic"), lit("/"), col("kafkaPartition").cast("string"), lit("/"),
+          col("kafkaOffset").cast("string"));
+      case "ingested_at" -> current_timestamp();
+      default -> col(camel(name));
+    };
+  }
+
+  private void append(TableDef table, Dataset<Row> rows, long batchId) {
+    rows.write().format("delta").mode("append")
+        .option("txnAppId", appId).option("txnVersion", batchId)
+        .save(warehouse.path(table));
+  }
+
+  private static Dataset<Row> conform(Dataset<Row> rows, TableDef table, Function<String, Column> column) {
+    return conform(rows, table.schema(), column);
+  }
+
+  private static Dataset<Row> conform(Dataset<Row> rows, org.apache.spark.sql.types.StructType schema,
+      Function<String, Column> column) {
+    List<Column> cols = new ArrayList<>();
+    for (StructField f : schema.fields()) {
+      cols.add(column.apply(f.name()).cast(f.dataType()).as(f.name()));
+    }
+    return rows.select(cols.toArray(Column[]::new));
+  }
+
+  /** The output bean's name of a table column: asset_id is assetId. */
+  static String camel(String snake) {
+    StringBuilder b = new StringBuilder();
+    boolean up = false;
+    for (char c : snake.toCharArray()) {
+      if (c == '_') {
+        up = true;
+      } else {
+        b.append(up ? Character.toUpperCase(c) : c);
+        up = false;
+      }
+    }
+    return b.toString();
+  }
+
+}

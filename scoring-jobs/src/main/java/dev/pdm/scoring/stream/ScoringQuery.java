@@ -1,0 +1,203 @@
+package dev.pdm.scoring.stream;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+
+import dev.pdm.common.config.PdmConfig;
+import dev.pdm.common.config.PdmConfigKeys;
+import dev.pdm.common.profile.DatasetProfile;
+import dev.pdm.common.table.Tables;
+import dev.pdm.common.table.Warehouse;
+import dev.pdm.features.FeatureRows;
+import dev.pdm.features.FeatureSet;
+import dev.pdm.ingest.TelemetryParser;
+import dev.pdm.ingest.kafka.KafkaSettings;
+import dev.pdm.scoring.RiskLevels.Level;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import org.apache.spark.api.java.function.MapFunction;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoder;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.KeyValueGroupedDataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.streaming.OutputMode;
+import org.apache.spark.sql.streaming.TimeMode;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * The scoring query's plan, source to processor output: Kafka events parsed into typed
+ * {@link StreamInput}s (rejects kept), unioned with the dataset's alert resolves (a Delta stream
+ * of ops.alert_resolutions), keyed by asset and run through {@link AssetProcessor}. A checkpoint's
+ * first batch starts each asset from what the warehouse holds ({@link #initialState}).
+ *
+ * <h2>Usage</h2>
+ *
+ * <pre>
+ * Dataset&lt;Row&gt; out = ScoringQuery.build(spark, warehouse, config, "telemetry", "FD001", set, scorer, 0);
+ * out.writeStream().foreachBatch(...).start();
+ * </pre>
+ */
+public final class ScoringQuery {
+
+  /** The state store that keeps transformWithState's typed state. */
+  public static final String ROCKSDB = "org.apache.spark.sql.execution.streaming.state.RocksDBStateStoreProvider";
+
+  private static final Encoder<StreamInput> INPUT = Encoders.bean(StreamInput.class);
+  private static final Encoder<AssetState> STATE = Encoders.bean(AssetState.class);
+
+  private ScoringQuery() {}
+
+  /**
+   * @param assetRiskMillis how often an asset's ops.asset_risk row is emitted (0: whenever it changed)
+   */
+  public static Dataset<Row> build(SparkSession spark, Warehouse warehouse, PdmConfig config, String topic,
+      String dataset, FeatureSet set, Broadcast<CycleScorer> scorer, long assetRiskMillis) {
+    spark.conf().set("spark.sql.streaming.stateStore.providerClass", ROCKSDB);
+    DatasetProfile profile = DatasetProfile.forDataset(config, dataset);
+    Dataset<StreamInput> inputs = events(spark, config, topic, dataset, profile)
+        .union(resolves(spark, warehouse, dataset));
+    List<String> readings = profile.readings().stream().map(DatasetProfile.Column::name).toList();
+    AssetProcessor processor = new AssetProcessor(dataset, new FeatureRows(set, -1), scorer,
+        config.getInt(PdmConfigKeys.LATENESS_ALLOWED_CYCLES), config.getInt(PdmConfigKeys.SCORING_RECENT_CYCLES),
+        assetRiskMillis, positions(readings, set.settings(), dataset), positions(readings, set.spec().sensors(), dataset));
+    return inputs
+        .groupByKey((MapFunction<StreamInput, String>) r -> AssetProcessor.key(r.getDataset(), r.getAssetId()),
+            Encoders.STRING())
+        .transformWithState(processor, TimeMode.None(), OutputMode.Append(),
+            initialState(warehouse, dataset),
+            Encoders.bean(StreamOutput.class), STATE)
+        .toDF();
+  }
+
+  /** Kafka records of the topic, parsed as ingest-stream parses them. */
+  static Dataset<StreamInput> events(SparkSession spark, PdmConfig config, String topic, String dataset,
+      DatasetProfile profile) {
+    TelemetryParser parser = new TelemetryParser(profile);
+    Dataset<Row> raw = spark.readStream().format("kafka")
+        .options(KafkaSettings.sparkSource(config))
+        .option("subscribe", topic)
+        .option("startingOffsets", config.require(PdmConfigKeys.STREAM_STARTING_OFFSETS))
+        .option("failOnDataLoss", config.getBoolean(PdmConfigKeys.STREAM_FAIL_ON_DATA_LOSS))
+        .option("maxOffsetsPerTrigger", config.getLong(PdmConfigKeys.STREAM_MAX_OFFSETS_PER_TRIGGER))
+        .load()
+        .select(col("topic"), col("partition"), col("offset"), col("timestamp"), col("value").cast("string"));
+    MapPartitionsFunction<Row, StreamInput> parse = rows -> new Iterator<>() {
+      @Override
+      public boolean hasNext() {
+        return rows.hasNext();
+      }
+
+      @Override
+      public StreamInput next() {
+        Row r = rows.next();
+        TelemetryParser.Parsed p = parser.parseJson(r.getString(4), dataset);
+        StreamInput in = new StreamInput();
+        in.setKind(StreamInput.EVENT);
+        in.setTopic(r.getString(0));
+        in.setKafkaPartition(r.getInt(1));
+        in.setKafkaOffset(r.getLong(2));
+        in.setKafkaTimestamp(r.getTimestamp(3));
+        in.setPayload(r.getString(4));
+        in.setAssetId(p.assetId);
+        in.setDataset(p.dataset);
+        in.setCycle(p.cycle);
+        in.setEventTime(p.eventTime);
+        double[] values = new double[p.readings.length];
+        for (int i = 0; i < values.length; i++) {
+          values[i] = p.reason != null || p.readings[i] == null ? Double.NaN : p.readings[i];
+        }
+        in.setReadings(values);
+        if (p.reason != null) {
+          in.setReasonCode(p.reason.name());
+          in.setReason(p.message);
+          // a rejected record joins no asset's state
+          in.setDataset(null);
+        }
+        return in;
+      }
+    };
+    return raw.mapPartitions(parse, INPUT);
+  }
+
+  /** The dataset's alert resolves, as inputs of kind RESOLVE. */
+  static Dataset<StreamInput> resolves(SparkSession spark, Warehouse warehouse, String dataset) {
+    return spark.readStream().format("delta").load(warehouse.path(Tables.OPS_ALERT_RESOLUTIONS))
+        .where(col("dataset").equalTo(dataset))
+        .map((MapFunction<Row, StreamInput>) r -> {
+          StreamInput in = new StreamInput();
+          in.setKind(StreamInput.RESOLVE);
+          in.setDataset(r.getString(0));
+          in.setAssetId(r.getString(1));
+          in.setReadings(new double[0]);
+          return in;
+        }, INPUT);
+  }
+
+  /**
+   * Where each asset stands in the warehouse when a checkpoint begins: the last cycle silver holds
+   * (records up to it are merged, not appended), the last predicted (not predicted again) and the
+   * level alerted since the last resolve (not alerted again). Empty on a new warehouse.
+   */
+  static KeyValueGroupedDataset<String, AssetState> initialState(Warehouse warehouse, String dataset) {
+    SparkSession spark = warehouse.spark();
+    List<Dataset<Row>> parts = new ArrayList<>();
+    if (warehouse.exists(Tables.SILVER_TELEMETRY)) {
+      parts.add(maxCycle(warehouse.read(Tables.SILVER_TELEMETRY, "score-stream"), dataset, "landed"));
+    }
+    if (warehouse.exists(Tables.GOLD_PREDICTIONS)) {
+      parts.add(maxCycle(warehouse.read(Tables.GOLD_PREDICTIONS, "score-stream"), dataset, "predicted"));
+    }
+    if (warehouse.exists(Tables.OPS_ASSET_RISK)) {
+      parts.add(warehouse.read(Tables.OPS_ASSET_RISK, "score-stream").where(col("dataset").equalTo(dataset))
+          .select(col("asset_id"), lit(null).cast("int").as("landed"), lit(null).cast("int").as("predicted"),
+              col("alerted_level")));
+    }
+    if (parts.isEmpty()) {
+      parts.add(spark.createDataFrame(List.of(), new StructType().add("asset_id", "string").add("landed", "int")
+          .add("predicted", "int").add("alerted_level", "string")));
+    }
+    Dataset<Row> all = parts.get(0);
+    for (Dataset<Row> p : parts.subList(1, parts.size())) {
+      all = all.unionByName(p);
+    }
+    Dataset<Row> per = all.groupBy("asset_id").agg(
+        org.apache.spark.sql.functions.max("landed").as("landed"),
+        org.apache.spark.sql.functions.max("predicted").as("predicted"),
+        org.apache.spark.sql.functions.max("alerted_level").as("alerted_level"));
+    return per.groupByKey((MapFunction<Row, String>) r -> AssetProcessor.key(dataset, r.getString(0)),
+        Encoders.STRING()).mapValues((MapFunction<Row, AssetState>) r -> {
+      AssetState s = AssetStates.fresh(0);
+      s.setLandedThrough(r.isNullAt(1) ? 0 : r.getInt(1));
+      s.setPredictedThrough(r.isNullAt(2) ? 0 : r.getInt(2));
+      s.setAlertedLevel(r.isNullAt(3) ? Level.LOW.name() : r.getString(3));
+      return s;
+    }, STATE);
+  }
+
+  private static Dataset<Row> maxCycle(Dataset<Row> table, String dataset, String as) {
+    Dataset<Row> rows = table.where(col("dataset").equalTo(dataset).and(col("cycle").isNotNull()));
+    Dataset<Row> m = rows.groupBy("asset_id").agg(org.apache.spark.sql.functions.max("cycle").as(as));
+    return as.equals("landed")
+        ? m.select(col("asset_id"), col("landed"), lit(null).cast("int").as("predicted"),
+            lit(null).cast("string").as("alerted_level"))
+        : m.select(col("asset_id"), lit(null).cast("int").as("landed"), col("predicted"),
+            lit(null).cast("string").as("alerted_level"));
+  }
+
+  private static int[] positions(List<String> readings, List<String> names, String dataset) {
+    int[] at = new int[names.size()];
+    for (int i = 0; i < at.length; i++) {
+      at[i] = readings.indexOf(names.get(i));
+      if (at[i] < 0) {
+        throw dev.pdm.common.PdmErrors.config("score " + dataset, "the feature set reads " + names.get(i)
+            + ", which the dataset profile does not define", "fix pdm.profile." + dataset + " or run pdm features again");
+      }
+    }
+    return at;
+  }
+}

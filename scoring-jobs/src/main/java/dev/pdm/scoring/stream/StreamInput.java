@@ -1,0 +1,131 @@
+package dev.pdm.scoring.stream;
+
+import java.io.Serializable;
+
+/**
+ * One input record of the scoring query, typed: a Kafka event parsed (or rejected) by
+ * {@link dev.pdm.ingest.TelemetryParser}, or an operator's resolve of an asset's alerts. Readings
+ * are primitive doubles in the dataset profile's order, NaN where missing.
+ */
+public final class StreamInput implements Serializable {
+  public static final String EVENT = "EVENT";
+  public static final String RESOLVE = "RESOLVE";
+
+  private String kind;
+  private String dataset;
+  private String assetId;
+  private Integer cycle;
+  private java.sql.Timestamp eventTime;
+  private double[] readings;
+  private String reasonCode;
+  private String reason;
+  private String topic;
+  private Integer kafkaPartition;
+  private Long kafkaOffset;
+  private java.sql.Timestamp kafkaTimestamp;
+  private String payload;
+
+  public String getKind() {
+    return kind;
+  }
+
+  public void setKind(String v) {
+    kind = v;
+  }
+
+  public String getDataset() {
+    return dataset;
+  }
+
+  public void setDataset(String v) {
+    dataset = v;
+  }
+
+  public String getAssetId() {
+    return assetId;
+  }
+
+  public void setAssetId(String v) {
+    assetId = v;
+  }
+
+  public Integer getCycle() {
+    return cycle;
+  }
+
+  public void setCycle(Integer v) {
+    cycle = v;
+  }
+
+  public java.sql.Timestamp getEventTime() {
+    return eventTime;
+  }
+
+  public void setEventTime(java.sql.Timestamp v) {
+    eventTime = v;
+  }
+
+  public double[] getReadings() {
+    return readings;
+  }
+
+  public void setReadings(double[] v) {
+    readings = v;
+  }
+
+  public String getReasonCode() {
+    return reasonCode;
+  }
+
+  public void setReasonCode(String v) {
+    reasonCode = v;
+  }
+
+  public String getReason() {
+    return reason;
+  }
+
+  public void setReason(String v) {
+    reason = v;
+  }
+
+  public String getTopic() {
+    return topic;
+  }
+
+  public void setTopic(String v) {
+    topic = v;
+  }
+
+  public Integer getKafkaPartition() {
+    return kafkaPartition;
+  }
+
+  public void setKafkaPartition(Integer v) {
+    kafkaPartition = v;
+  }
+
+  public Long getKafkaOffset() {
+    return kafkaOffset;
+  }
+
+  public void setKafkaOffset(Long v) {
+    kafkaOffset = v;
+  }
+
+  public java.sql.Timestamp getKafkaTimestamp() {
+    return kafkaTimestamp;
+  }
+
+  public void setKafkaTimestamp(java.sql.Timestamp v) {
+    kafkaTimestamp = v;
+  }
+
+  public String getPayload() {
+    return payload;
+  }
+
+  public void setPayload(String v) {
+    payload = v;
+  }
+}
