@@ -9,19 +9,17 @@ import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.TreeMap;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.Encoder;
 import org.apache.spark.sql.Encoders;
 
 /**
  * Silver rows in, {@code gold.features} rows out, through one {@link FeatureSet}: regime, per-regime
- * normalisation, {@link FeatureCalculator}, labels. The batch job ({@link #foldSorted}) and the
- * stream ({@link #foldGroup}) both call {@link #next}, so an asset's features at cycle c do not
- * depend on which path computed them.
+ * normalisation, {@link FeatureCalculator}, labels. The batch job ({@link #foldSorted}, through
+ * {@link #next}) and the stream scorer ({@link #fold}) share the regime, normalisation and
+ * calculator, so an asset's features at cycle c do not depend on which path computed them.
  */
 public final class FeatureRows implements Serializable {
 
@@ -93,7 +91,6 @@ public final class FeatureRows implements Serializable {
     private Boolean failsWithinHorizon;
     private int featureSetVersion;
     private Timestamp computedAt;
-    private String lateReason;
     private Timestamp kafkaTimestamp;
 
     public String getDataset() {
@@ -182,15 +179,6 @@ public final class FeatureRows implements Serializable {
 
     public void setComputedAt(Timestamp v) {
       computedAt = v;
-    }
-
-    /** Stream only: why a cycle could not be folded (it came after a later one); null otherwise. */
-    public String getLateReason() {
-      return lateReason;
-    }
-
-    public void setLateReason(String v) {
-      lateReason = v;
     }
 
     /** The Kafka record timestamp of the cycle's event (streams); null for files. */
@@ -339,54 +327,5 @@ public final class FeatureRows implements Serializable {
         failure = "train".equals(first.get(SPLIT)) ? series.get(series.size() - 1).getInt(CYCLE) : null;
       }
     };
-  }
-
-  /**
-   * Stream: one micro-batch's rows of one asset, in any order, folded in cycle order onto the
-   * asset's state from earlier batches. A cycle is folded once the cycle before it is, or once
-   * more than {@code allowedCycles} later cycles wait in {@code held} (then the gap is given up;
-   * with 0 nothing waits). A cycle
-   * at or before the state's last one came too late to be folded in order: it is returned without
-   * features, with {@link Out#getLateReason()} set, for the scorer to quarantine.
-   *
-   * @param held the asset's cycles waiting for a missing one, kept in the state store; updated
-   */
-  public List<Out> foldGroup(FeatureCalculator.State state, TreeMap<Integer, Row> held, int allowedCycles,
-      Iterator<Row> rows) {
-    List<Out> out = new ArrayList<>();
-    while (rows.hasNext()) {
-      Row in = rows.next();
-      if (in.getInt(CYCLE) > state.lastCycle()) {
-        // silver holds one row per (asset, cycle); values only, so the state store keeps no schema
-        Object[] values = new Object[in.length()];
-        for (int i = 0; i < values.length; i++) {
-          values[i] = in.get(i);
-        }
-        held.putIfAbsent(in.getInt(CYCLE), RowFactory.create(values));
-      } else {
-        out.add(late(state, in, allowedCycles));
-      }
-    }
-    while (!held.isEmpty() && (held.firstKey() == state.lastCycle() + 1 || held.size() > allowedCycles)) {
-      out.add(next(state, held.pollFirstEntry().getValue(), null));
-    }
-    return out;
-  }
-
-  private Out late(FeatureCalculator.State state, Row in, int allowedCycles) {
-    Out late = new Out();
-    late.dataset = in.getString(DATASET);
-    late.assetId = in.getString(ASSET);
-    late.split = in.getString(SPLIT);
-    late.cycle = in.getInt(CYCLE);
-    late.eventTime = in.isNullAt(EVENT_TIME) ? null : (Timestamp) in.get(EVENT_TIME);
-    late.featureSetVersion = set.version();
-    late.kafkaTimestamp = kafkaTimestamp(in);
-    late.computedAt = new Timestamp(computedAtMillis < 0 ? System.currentTimeMillis() : computedAtMillis);
-    late.lateReason = "cycle " + late.cycle + " of " + late.assetId + " arrived after cycle " + state.lastCycle()
-        + " was folded, beyond the lateness allowance of " + allowedCycles + " cycles"
-        + " (pdm.scoring.lateness.allowed-cycles); the stream folds an asset's cycles in order (the next"
-        + " features run and score-batch cover it)";
-    return late;
   }
 }

@@ -8,21 +8,13 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
 /**
- * Writes gold.predictions, keyed by (dataset, asset_id, cycle). The stream inserts only (a replayed
- * micro-batch, even scored by a newer model after a swap, finds its rows there and adds nothing);
- * score-batch upserts (scoring again with the same models rewrites the same values).
+ * Writes score-batch's gold.predictions, keyed by (dataset, asset_id, cycle): an upsert (scoring
+ * again with the same models rewrites the same values). The stream appends its own, once per
+ * micro-batch ({@link dev.pdm.scoring.stream.ScoringBatchWriter}).
  */
 final class PredictionsWriter {
 
   private PredictionsWriter() {}
-
-  /** Callers create the table once ({@code warehouse.ensure}), not per micro-batch. */
-  static void insertNew(Warehouse warehouse, Dataset<Row> predictions, List<String> datasets) {
-    warehouse.delta(Tables.GOLD_PREDICTIONS).as("t")
-        .merge(predictions.as("s"), condition(datasets))
-        .whenNotMatched().insertAll()
-        .execute();
-  }
 
   /** Rows whose prediction is unchanged are left as they are (scored_at included): no rewrite. */
   static void upsert(Warehouse warehouse, Dataset<Row> predictions, List<String> datasets) {

@@ -1,13 +1,10 @@
 package dev.pdm.scoring;
 
-import static org.apache.spark.sql.functions.col;
-
 import dev.pdm.common.config.PdmConfig;
 import dev.pdm.common.profile.DatasetProfile;
 import dev.pdm.common.stream.StreamMetrics;
 import dev.pdm.common.table.Warehouse;
 import dev.pdm.scoring.stream.ScoringBatchWriter;
-import dev.pdm.scoring.stream.StreamOutput;
 import dev.pdm.scoring.stream.TreeModels;
 import java.sql.Timestamp;
 import java.util.concurrent.atomic.AtomicLong;
@@ -19,9 +16,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One scoring micro-batch after the processor: check the champions, then land, write predictions,
- * raise alerts, refresh ops.asset_risk and record metrics, each a step of
- * {@link ScoringBatchWriter}, with where the batch's time went in one log line.
+ * One scoring micro-batch after the processor: check the champions, count, then land (bronze,
+ * quarantine, silver), write predictions, raise alerts and refresh ops.asset_risk side by side
+ * ({@link Steps} of {@link ScoringBatchWriter}), then record metrics, with where the batch's time
+ * went in one log line.
  *
  * <p>When the registry's champions moved since the query started, the batch throws
  * {@link ModelsMoved} before writing anything: the scorer restarts the query with the new models
@@ -98,37 +96,46 @@ final class ScoringBatch implements VoidFunction2<Dataset<Row>, Long> {
     try {
       ScoringBatchWriter.Counts n = ScoringBatchWriter.count(out);
       long processed = System.currentTimeMillis();
-      writer.land(out, n, batchId);
-      long landed = System.currentTimeMillis();
+      // The tables are independent and each append is idempotent by itself: commit them side by
+      // side (a Delta commit is mostly driver-side waiting), then the view of the state, then metrics.
+      Dataset<Row> rows = out.coalesce(1);
+      Steps steps = new Steps();
+      steps.add("bronze", () -> writer.bronze(rows, batchId));
+      if (n.rejected() + n.conflicts() + n.late() > 0) {
+        steps.add("quarantine", () -> writer.quarantine(rows, batchId));
+      }
+      if (n.inserted() > 0) {
+        steps.add("silver", () -> writer.silver(rows, n, batchId));
+      }
       if (n.predictions() > 0) {
-        writer.predictions(out, models, at, batchId);
+        steps.add("predictions", () -> writer.predictions(rows, models, at, batchId));
       }
-      long predicted = System.currentTimeMillis();
-      if (n.alerts() > 0) {
-        writer.alerts(out, models, at, batchId);
+      if (n.alerts() > 0 || (alertsTopic != null && first)) {
+        steps.add("alerts", () -> {
+          if (n.alerts() > 0) {
+            writer.alerts(rows, models, at, batchId);
+          }
+          if (alertsTopic != null) {
+            // the first batch of a run also sends what a crash left unsent
+            new AlertWriter(wh, config, dataset, alertsTopic).publishPending();
+          }
+        });
       }
-      if (alertsTopic != null && (n.alerts() > 0 || first)) {
-        // the first batch of a run also sends what a crash left unsent
-        new AlertWriter(wh, config, dataset, alertsTopic).publishPending();
-      }
-      long alerted = System.currentTimeMillis();
       if (n.assets() > 0) {
-        writer.assetRisk(out, at);
+        steps.add("asset risk", () -> writer.assetRisk(rows, at));
       }
+      steps.await();
       long committed = System.currentTimeMillis();
       first = false;
       add(n);
-      StreamMetrics.Latency latency = n.predictions() == 0 ? StreamMetrics.Latency.UNKNOWN
-          : StreamMetrics.latency(out.where(col("kind").equalTo(StreamOutput.SCORED))
-              .select(col("kafkaTimestamp").as("kafka_timestamp")), committed);
+      StreamMetrics.Latency latency = n.latency(committed);
       LOG.info("score-stream batch {}: {} records ({} new, {} duplicates, {} conflicts, {} rejected, {} late),"
-              + " {} predictions, {} alerts, {} asset rows with {} in {} ms (state and scoring {} ms, landing {} ms,"
-              + " predictions {} ms, alerts {} ms, asset risk {} ms){}",
+              + " {} predictions, {} alerts, {} asset rows with {} in {} ms (state and scoring {} ms; writes side by"
+              + " side {} ms: {}){}",
           batchId, n.received(), n.inserted(), n.duplicates(), n.conflicts(), n.rejected(), n.late(), n.predictions(),
-          n.alerts(), n.assets(), champions, committed - started, processed - started, landed - processed,
-          predicted - landed, alerted - predicted, committed - alerted,
-          latency.p95() == null ? "" : "; publish to commit p50 " + latency.p50() + " ms, p95 " + latency.p95()
-              + " ms");
+          n.alerts(), n.assets(), champions, committed - started, processed - started, committed - processed,
+          steps.timings(), latency.p95() == null ? "" : "; publish to commit p50 " + latency.p50() + " ms, p95 "
+              + latency.p95() + " ms");
       StreamMetrics.record(wh, metricsId, new StreamMetrics.Batch("score-stream", queryName, batchId, dataset, topic,
           n.received(), n.predictions(), n.alerts(), started, committed, latency));
     } finally {

@@ -1,7 +1,9 @@
 package dev.pdm.scoring.stream;
 
+import dev.pdm.common.PdmErrors;
 import dev.pdm.features.FeatureCalculator;
 import dev.pdm.features.FeatureRows;
+import dev.pdm.features.FeatureSet;
 import dev.pdm.ingest.RejectReason;
 import dev.pdm.scoring.RiskLevels.Level;
 import java.util.ArrayList;
@@ -62,7 +64,7 @@ public final class AssetProcessor
    * @param sensorAt where each of the spec's sensors is
    * @param assetRiskMillis how often an asset's ops.asset_risk row is emitted; 0: whenever it changed
    */
-  public AssetProcessor(String dataset, FeatureRows rows, Broadcast<CycleScorer> scorer, int allowedCycles,
+  AssetProcessor(String dataset, FeatureRows rows, Broadcast<CycleScorer> scorer, int allowedCycles,
       int recentCycles, long assetRiskMillis, int[] settingAt, int[] sensorAt) {
     this.dataset = dataset;
     this.rows = rows;
@@ -72,6 +74,28 @@ public final class AssetProcessor
     this.assetRiskMillis = assetRiskMillis;
     this.settingAt = settingAt;
     this.sensorAt = sensorAt;
+  }
+
+  /**
+   * A processor for a dataset's records, whose readings come in {@code readings} order (the
+   * dataset profile's settings and sensors).
+   */
+  public static AssetProcessor create(String dataset, FeatureSet set, List<String> readings,
+      Broadcast<CycleScorer> scorer, int allowedCycles, int recentCycles, long assetRiskMillis) {
+    return new AssetProcessor(dataset, new FeatureRows(set, -1), scorer, allowedCycles, recentCycles, assetRiskMillis,
+        positions(readings, set.settings(), dataset), positions(readings, set.spec().sensors(), dataset));
+  }
+
+  private static int[] positions(List<String> readings, List<String> names, String dataset) {
+    int[] at = new int[names.size()];
+    for (int i = 0; i < at.length; i++) {
+      at[i] = readings.indexOf(names.get(i));
+      if (at[i] < 0) {
+        throw PdmErrors.config("score " + dataset, "the feature set reads " + names.get(i)
+            + ", which the dataset profile does not define", "fix pdm.profile." + dataset + " or run pdm features again");
+      }
+    }
+    return at;
   }
 
   /** The grouping key of a record: its dataset and asset. */

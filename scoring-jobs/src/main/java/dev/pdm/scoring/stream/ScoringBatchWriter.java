@@ -9,6 +9,7 @@ import static org.apache.spark.sql.functions.to_date;
 import static org.apache.spark.sql.functions.when;
 
 import dev.pdm.common.profile.DatasetProfile;
+import dev.pdm.common.stream.StreamMetrics;
 import dev.pdm.common.table.TableDef;
 import dev.pdm.common.table.Tables;
 import dev.pdm.common.table.Warehouse;
@@ -24,7 +25,7 @@ import org.apache.spark.sql.types.StructField;
 
 /**
  * The writes of one scoring micro-batch, each a named step over the processor's persisted output:
- * {@link #land} (bronze, quarantine, silver), {@link #predictions}, {@link #alerts} and
+ * {@link #bronze}, {@link #quarantine}, {@link #silver}, {@link #predictions}, {@link #alerts} and
  * {@link #assetRisk}. Appends carry Delta's {@code txnAppId}/{@code txnVersion} (the checkpoint's
  * id and the batch id), so a batch Spark replays after a crash skips every table it committed
  * before; silver is merged insert-only only when the batch holds a record the state could not
@@ -34,7 +35,15 @@ public final class ScoringBatchWriter {
 
   /** What a batch held, counted once from its output. */
   public record Counts(long received, long inserted, long duplicates, long conflicts, long rejected, long late,
-      long unchecked, long predictions, long alerts, long assets) {}
+      long unchecked, long predictions, long alerts, long assets, Long publishedP50, Long publishedP05,
+      Long publishedFirst) {
+
+    /** Publish-to-commit latency of the predictions, from their events' Kafka timestamps. */
+    public StreamMetrics.Latency latency(long committedMillis) {
+      return publishedP50 == null ? StreamMetrics.Latency.UNKNOWN : new StreamMetrics.Latency(
+          committedMillis - publishedP50, committedMillis - publishedP05, committedMillis - publishedFirst);
+    }
+  }
 
   private final Warehouse warehouse;
   private final DatasetProfile profile;
@@ -60,28 +69,37 @@ public final class ScoringBatchWriter {
         "count_if(kind = 'LANDED' AND status = 'INSERT' AND NOT checked)",
         "count_if(kind = 'SCORED')",
         "count_if(kind = 'SCORED' AND alertId IS NOT NULL)",
-        "count_if(kind = 'ASSET')").head();
+        "count_if(kind = 'ASSET')",
+        "percentile_approx(CASE WHEN kind = 'SCORED' THEN unix_millis(kafkaTimestamp) END, array(0.5, 0.05, 0.0))")
+        .head();
+    List<Long> q = r.isNullAt(10) ? null : r.getList(10);
     return new Counts(r.getLong(0), r.getLong(1), r.getLong(2), r.getLong(3), r.getLong(4), r.getLong(5),
-        r.getLong(6), r.getLong(7), r.getLong(8), r.getLong(9));
+        r.getLong(6), r.getLong(7), r.getLong(8), r.getLong(9), q == null ? null : q.get(0),
+        q == null ? null : q.get(1), q == null ? null : q.get(2));
   }
 
-  /** Bronze (every record), quarantine (rejected, conflicting and late records), silver (new records). */
-  public void land(Dataset<Row> out, Counts n, long batchId) {
-    Dataset<Row> landed = out.where(col("kind").equalTo(StreamOutput.LANDED));
-    append(Tables.BRONZE_TELEMETRY, conform(landed, Tables.BRONZE_TELEMETRY, this::sourceColumn), batchId);
-    if (n.rejected() + n.conflicts() + n.late() > 0) {
-      Dataset<Row> q = landed.where(col("status").isin("REJECT", "CONFLICT").or(col("lateReason").isNotNull()));
-      append(Tables.QUARANTINE, conform(q, Tables.QUARANTINE, name -> switch (name) {
-        case "reason_code" -> when(col("lateReason").isNotNull(), lit(RejectReason.LATE_EVENT.name()))
-            .otherwise(col("reasonCode"));
-        case "reason" -> when(col("lateReason").isNotNull(), col("lateReason")).otherwise(col("reason"));
-        default -> sourceColumn(name);
-      }), batchId);
-    }
-    if (n.inserted() == 0) {
-      return;
-    }
-    Dataset<Row> silver = conform(landed.where(col("status").equalTo("INSERT")), Tables.silverSchema(profile),
+  /** bronze.telemetry_raw: every record as received. */
+  public void bronze(Dataset<Row> out, long batchId) {
+    append(Tables.BRONZE_TELEMETRY, conform(landed(out), Tables.BRONZE_TELEMETRY, this::sourceColumn), batchId);
+  }
+
+  /** The quarantine: rejected, conflicting and late records (call when the counts have any). */
+  public void quarantine(Dataset<Row> out, long batchId) {
+    Dataset<Row> q = landed(out).where(col("status").isin("REJECT", "CONFLICT").or(col("lateReason").isNotNull()));
+    append(Tables.QUARANTINE, conform(q, Tables.QUARANTINE, name -> switch (name) {
+      case "reason_code" -> when(col("lateReason").isNotNull(), lit(RejectReason.LATE_EVENT.name()))
+          .otherwise(col("reasonCode"));
+      case "reason" -> when(col("lateReason").isNotNull(), col("lateReason")).otherwise(col("reason"));
+      default -> sourceColumn(name);
+    }), batchId);
+  }
+
+  /**
+   * silver.telemetry: the new records, appended; merged insert-only when some could not be
+   * checked against the state (call when the counts have new records).
+   */
+  public void silver(Dataset<Row> out, Counts n, long batchId) {
+    Dataset<Row> silver = conform(landed(out).where(col("status").equalTo("INSERT")), Tables.silverSchema(profile),
         this::silverColumn);
     if (n.unchecked() == 0) {
       append(Tables.SILVER_TELEMETRY, silver, batchId);
@@ -94,6 +112,10 @@ public final class ScoringBatchWriter {
           .whenNotMatched().insertAll()
           .execute();
     }
+  }
+
+  private static Dataset<Row> landed(Dataset<Row> out) {
+    return out.where(col("kind").equalTo(StreamOutput.LANDED));
   }
 
   /** gold.predictions of the folded cycles, naming the models that made them. */

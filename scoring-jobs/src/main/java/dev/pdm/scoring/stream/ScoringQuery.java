@@ -8,7 +8,6 @@ import dev.pdm.common.config.PdmConfigKeys;
 import dev.pdm.common.profile.DatasetProfile;
 import dev.pdm.common.table.Tables;
 import dev.pdm.common.table.Warehouse;
-import dev.pdm.features.FeatureRows;
 import dev.pdm.features.FeatureSet;
 import dev.pdm.ingest.TelemetryParser;
 import dev.pdm.ingest.kafka.KafkaSettings;
@@ -57,14 +56,14 @@ public final class ScoringQuery {
    */
   public static Dataset<Row> build(SparkSession spark, Warehouse warehouse, PdmConfig config, String topic,
       String dataset, FeatureSet set, Broadcast<CycleScorer> scorer, long assetRiskMillis) {
-    spark.conf().set("spark.sql.streaming.stateStore.providerClass", ROCKSDB);
+    configure(spark);
     DatasetProfile profile = DatasetProfile.forDataset(config, dataset);
     Dataset<StreamInput> inputs = events(spark, config, topic, dataset, profile)
         .union(resolves(spark, warehouse, dataset));
     List<String> readings = profile.readings().stream().map(DatasetProfile.Column::name).toList();
-    AssetProcessor processor = new AssetProcessor(dataset, new FeatureRows(set, -1), scorer,
+    AssetProcessor processor = AssetProcessor.create(dataset, set, readings, scorer,
         config.getInt(PdmConfigKeys.LATENESS_ALLOWED_CYCLES), config.getInt(PdmConfigKeys.SCORING_RECENT_CYCLES),
-        assetRiskMillis, positions(readings, set.settings(), dataset), positions(readings, set.spec().sensors(), dataset));
+        assetRiskMillis);
     return inputs
         .groupByKey((MapFunction<StreamInput, String>) r -> AssetProcessor.key(r.getDataset(), r.getAssetId()),
             Encoders.STRING())
@@ -72,6 +71,13 @@ public final class ScoringQuery {
             initialState(warehouse, dataset),
             Encoders.bean(StreamOutput.class), STATE)
         .toDF();
+  }
+
+  /** The state store settings a scoring checkpoint is made with (recorded in it at its first batch). */
+  public static void configure(SparkSession spark) {
+    spark.conf().set("spark.sql.streaming.stateStore.providerClass", ROCKSDB);
+    // a batch commits a changelog of the keys it changed, not a snapshot of every asset's state
+    spark.conf().set("spark.sql.streaming.stateStore.rocksdb.changelogCheckpointing.enabled", "true");
   }
 
   /** Kafka records of the topic, parsed as ingest-stream parses them. */
@@ -189,15 +195,5 @@ public final class ScoringQuery {
             lit(null).cast("string").as("alerted_level"));
   }
 
-  private static int[] positions(List<String> readings, List<String> names, String dataset) {
-    int[] at = new int[names.size()];
-    for (int i = 0; i < at.length; i++) {
-      at[i] = readings.indexOf(names.get(i));
-      if (at[i] < 0) {
-        throw dev.pdm.common.PdmErrors.config("score " + dataset, "the feature set reads " + names.get(i)
-            + ", which the dataset profile does not define", "fix pdm.profile." + dataset + " or run pdm features again");
-      }
-    }
-    return at;
-  }
+
 }

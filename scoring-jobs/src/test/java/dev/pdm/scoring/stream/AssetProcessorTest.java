@@ -1,0 +1,262 @@
+package dev.pdm.scoring.stream;
+
+import static org.apache.spark.sql.functions.col;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.pdm.common.test.TestSpark;
+import dev.pdm.features.FeatureConfig;
+import dev.pdm.features.FeatureSet;
+import dev.pdm.features.FeatureSetFitter;
+import dev.pdm.features.FeaturesJob;
+import dev.pdm.features.TinyFleet;
+import dev.pdm.scoring.Anomalies;
+import dev.pdm.scoring.ChampionModels;
+import dev.pdm.scoring.RiskLevels;
+import dev.pdm.scoring.Scorer;
+import dev.pdm.training.GbtModels;
+import dev.pdm.training.GridPoint;
+import dev.pdm.training.Task;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.sql.Timestamp;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.function.MapFunction;
+import org.apache.spark.api.java.function.VoidFunction2;
+import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.execution.streaming.runtime.MemoryStream;
+import org.apache.spark.sql.streaming.OutputMode;
+import org.apache.spark.sql.streaming.StreamingQuery;
+import org.apache.spark.sql.streaming.TimeMode;
+import org.junit.jupiter.api.Test;
+import scala.Option;
+import scala.jdk.javaapi.CollectionConverters;
+
+/**
+ * The scoring query's per-asset step without Kafka or MLflow: classification (new, duplicate,
+ * conflict, held for a missing cycle), and stream/batch parity of the predictions (the same
+ * features and trees, row by row, as gold.features and the pipelines give, within 1e-9).
+ *
+ * <p>It resumes a <b>golden checkpoint</b> (src/test/resources/golden/score-stream-state-v1),
+ * written by the first version of this state: a later pdm must read the typed per-asset state of
+ * an older checkpoint (features, held cycles, readings hashes), or this test fails. Rewrite it
+ * only for a deliberate, documented break: {@code mvn test -Dtest=AssetProcessorTest
+ * -Dpdm.golden.write=true} from scoring-jobs/.
+ */
+class AssetProcessorTest {
+
+  private static final Path GOLDEN = Path.of("src/test/resources/golden/score-stream-state-v1");
+  private static final Map<Long, List<Row>> OUT = new ConcurrentHashMap<>();
+  private final SparkSession spark = TestSpark.session();
+
+  @Test
+  void resumesTheGoldenCheckpointAndScoresAsTheBatchPathDoes() throws Exception {
+    FeatureSet set = FeatureSetFitter.fit(
+        TinyFleet.frame(spark, TinyFleet.concat(List.of(
+            TinyFleet.rows("P", "train", 1, 1, 60, 2), TinyFleet.rows("P", "train", 2, 1, 45, 2)))),
+        "P", TinyFleet.profile(), FeatureConfig.from(TinyFleet.config(Path.of("unused")), TinyFleet.profile()), 0)
+        .withVersion(1);
+    ChampionModels.Champions champions = train(set);
+    TreeModels models = new TreeModels(champions, set.featureNames());
+    Anomalies.Baseline baseline = Anomalies.fit(FeaturesJob.compute(trainRows(), set, 0), set.spec().sensors(),
+        set.regimes());
+    CycleScorer scorer = new CycleScorer(models, set.featureNames(), new RiskLevels(
+        new RiskLevels.Threshold(0.3, 20), new RiskLevels.Threshold(0.5, 10), new RiskLevels.Threshold(0.8, 5)),
+        baseline, new Anomalies.Rules(3, 5, 2));
+
+    // batch A: asset 1 cycles 1..6 sent newest first; asset 2 cycles 1..4 and 6 (5 is missing)
+    List<Row> a = new ArrayList<>(TinyFleet.rows("P", null, 1, 1, 6, 2));
+    Collections.reverse(a);
+    a.addAll(TinyFleet.rows("P", null, 2, 1, 4, 2));
+    a.addAll(TinyFleet.rows("P", null, 2, 6, 6, 2));
+    // batch B: asset 1 cycles 7..10, cycle 3 again (the same), cycle 2 again with other readings;
+    // asset 2 cycle 7 (held too: two cycles may wait for 5)
+    List<Row> b = new ArrayList<>(TinyFleet.rows("P", null, 1, 7, 10, 2));
+    b.addAll(TinyFleet.rows("P", null, 1, 3, 3, 2));
+    b.add(changed(TinyFleet.rows("P", null, 1, 2, 2, 2).get(0)));
+    b.addAll(TinyFleet.rows("P", null, 2, 7, 7, 2));
+    // batch C, after the resume: asset 1 cycles 11..12 and 10 again; asset 2 cycle 5 (the gap), then 8
+    List<Row> c = new ArrayList<>(TinyFleet.rows("P", null, 1, 11, 12, 2));
+    c.addAll(TinyFleet.rows("P", null, 1, 10, 10, 2));
+    c.addAll(TinyFleet.rows("P", null, 2, 5, 5, 2));
+    c.addAll(TinyFleet.rows("P", null, 2, 8, 8, 2));
+
+    boolean write = Boolean.getBoolean("pdm.golden.write");
+    Path checkpoint = write ? GOLDEN.toAbsolutePath() : copy(GOLDEN, TestSpark.tempDir("golden-cp"));
+    if (write) {
+      deleteTree(checkpoint);
+    }
+    OUT.clear();
+    MemoryStream<StreamInput> in = new MemoryStream<>(1, spark, Option.empty(), Encoders.bean(StreamInput.class));
+    long[] offset = {0};
+    if (write) {
+      // two micro-batches, A then B, make the golden checkpoint
+      StreamingQuery q = run(in, set, scorer, checkpoint);
+      add(in, a, offset);
+      q.processAllAvailable();
+      add(in, b, offset);
+      q.processAllAvailable();
+      q.stop();
+      return;
+    }
+    add(in, a, offset);
+    add(in, b, offset);
+    add(in, c, offset);
+    StreamingQuery q = run(in, set, scorer, checkpoint);
+    q.processAllAvailable();
+    q.stop();
+    assertEquals(List.of(2L), List.copyOf(OUT.keySet()), "the checkpoint had batches 0 and 1: only C is new");
+    List<Row> out = OUT.get(2L);
+    Map<String, String> status = new HashMap<>();
+    List<Row> scored = new ArrayList<>();
+    for (Row r : out) {
+      String key = r.getAs("assetId") + "@" + r.getAs("cycle");
+      if (StreamOutput.LANDED.equals(r.getAs("kind"))) {
+        status.put(key, r.getAs("status"));
+      } else if (StreamOutput.SCORED.equals(r.getAs("kind"))) {
+        scored.add(r);
+      }
+    }
+    assertEquals(Map.of("P-null-1@11", "INSERT", "P-null-1@12", "INSERT", "P-null-1@10", "DUPLICATE",
+        "P-null-2@5", "INSERT", "P-null-2@8", "INSERT"), status, "cycle 10's readings hash came from the checkpoint");
+    List<String> predicted = scored.stream().map(r -> r.getAs("assetId") + "@" + r.getAs("cycle")).sorted().toList();
+    assertEquals(List.of("P-null-1@11", "P-null-1@12", "P-null-2@5", "P-null-2@6", "P-null-2@7", "P-null-2@8"),
+        predicted, "the held cycles 6 and 7 came from the checkpoint and were folded after 5");
+
+    // the batch path: gold.features of the whole series, scored by the pipelines
+    List<Row> series = TinyFleet.concat(List.of(TinyFleet.rows("P", null, 1, 1, 12, 2),
+        TinyFleet.rows("P", null, 2, 1, 8, 2)));
+    Dataset<Row> features = FeaturesJob.compute(TinyFleet.frame(spark, series), set, 0);
+    Dataset<Row> expected = Scorer.score(Anomalies.flag(features, baseline, new Anomalies.Rules(3, 5, 2), null),
+        champions, RiskLevels.from(TinyFleet.config(Path.of("unused"))), Scorer.ScoredBy.BATCH,
+        new Timestamp(0));
+    Map<String, double[]> batch = new HashMap<>();
+    for (Row r : expected.select("asset_id", "cycle", "predicted_rul", "failure_probability").collectAsList()) {
+      batch.put(r.getString(0) + "@" + r.getInt(1), new double[] {r.getDouble(2), r.getDouble(3)});
+    }
+    for (Row r : scored) {
+      String key = r.getAs("assetId") + "@" + r.getAs("cycle");
+      assertEquals(batch.get(key)[0], (Double) r.getAs("predictedRul"), 1e-9, "RUL of " + key);
+      assertEquals(batch.get(key)[1], (Double) r.getAs("failureProbability"), 1e-9, "probability of " + key);
+    }
+  }
+
+  @Test
+  void aConflictNamesTheFirstRecordAndADuplicateIsDropped() {
+    StreamInput first = input(TinyFleet.rows("P", null, 1, 2, 2, 2).get(0), 5);
+    StreamInput again = input(TinyFleet.rows("P", null, 1, 2, 2, 2).get(0), 9);
+    StreamInput other = input(changed(TinyFleet.rows("P", null, 1, 2, 2, 2).get(0)), 11);
+    assertEquals(AssetStates.hash(first.getReadings()), AssetStates.hash(again.getReadings()));
+    assertTrue(AssetStates.hash(first.getReadings()) != AssetStates.hash(other.getReadings()));
+    assertEquals("kafka:golden/0/5", AssetProcessor.source(first));
+  }
+
+  private StreamingQuery run(MemoryStream<StreamInput> in, FeatureSet set, CycleScorer scorer, Path checkpoint)
+      throws Exception {
+    ScoringQuery.configure(spark);
+    AssetProcessor processor = AssetProcessor.create("P", set, List.of("x1", "x2", "a", "b", "c", "d"),
+        JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(scorer), 2, 8, 0);
+    Dataset<Row> out = in.toDS()
+        .groupByKey((MapFunction<StreamInput, String>) r -> AssetProcessor.key(r.getDataset(), r.getAssetId()),
+            Encoders.STRING())
+        .transformWithState(processor, TimeMode.None(), OutputMode.Append(),
+            spark.emptyDataset(Encoders.bean(AssetState.class)).groupByKey(
+                (MapFunction<AssetState, String>) s -> "", Encoders.STRING()),
+            Encoders.bean(StreamOutput.class), Encoders.bean(AssetState.class))
+        .toDF();
+    return out.writeStream().option("checkpointLocation", checkpoint.toString())
+        .foreachBatch((VoidFunction2<Dataset<Row>, Long>) (batch, id) -> OUT.put(id, batch.collectAsList()))
+        .start();
+  }
+
+  private static void add(MemoryStream<StreamInput> in, List<Row> rows, long[] offset) {
+    List<StreamInput> inputs = new ArrayList<>();
+    for (Row r : rows) {
+      inputs.add(input(r, offset[0]++));
+    }
+    in.addData(CollectionConverters.asScala(inputs.iterator()));
+  }
+
+  private static StreamInput input(Row r, long offset) {
+    StreamInput in = new StreamInput();
+    in.setKind(StreamInput.EVENT);
+    in.setDataset(r.getString(0));
+    in.setAssetId(r.getString(2));
+    in.setCycle(r.getInt(3));
+    double[] readings = new double[6];
+    for (int i = 0; i < 6; i++) {
+      readings[i] = r.isNullAt(5 + i) ? Double.NaN : r.getDouble(5 + i);
+    }
+    in.setReadings(readings);
+    in.setTopic("golden");
+    in.setKafkaPartition(0);
+    in.setKafkaOffset(offset);
+    in.setKafkaTimestamp(new Timestamp(1_700_000_000_000L + offset));
+    in.setPayload("{}");
+    return in;
+  }
+
+  private static Row changed(Row r) {
+    Object[] v = new Object[r.length()];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = r.get(i);
+    }
+    v[7] = (Double) v[7] + 1;
+    return org.apache.spark.sql.RowFactory.create(v);
+  }
+
+  private Dataset<Row> trainRows() {
+    return TinyFleet.frame(spark, TinyFleet.concat(List.of(
+        TinyFleet.rows("P", "train", 1, 1, 60, 2), TinyFleet.rows("P", "train", 2, 1, 45, 2))));
+  }
+
+  private ChampionModels.Champions train(FeatureSet set) {
+    Dataset<Row> features = FeaturesJob.compute(trainRows(), set, 0).cache();
+    GridPoint p = new GridPoint(2, 5, 0.3, 1.0);
+    PipelineModel rul = GbtModels.fit(features.withColumn(GbtModels.LABEL, col("rul").cast("double")),
+        set.featureNames(), Task.RUL, p, 16, 7, 0.5);
+    PipelineModel failure = GbtModels.fit(
+        features.withColumn(GbtModels.LABEL, col("fails_within_horizon").cast("double")),
+        set.featureNames(), Task.FAILURE, p, 16, 7, 0.5);
+    return new ChampionModels.Champions("P", new ChampionModels.ModelRef("rul", "1", "run", 1),
+        new ChampionModels.ModelRef("failure", "1", "run", 1), rul, failure);
+  }
+
+  private static Path copy(Path from, Path to) throws IOException {
+    try (Stream<Path> files = Files.walk(from)) {
+      for (Path f : (Iterable<Path>) files::iterator) {
+        Path target = to.resolve(from.relativize(f).toString());
+        if (Files.isDirectory(f)) {
+          Files.createDirectories(target);
+        } else {
+          Files.copy(f, target, StandardCopyOption.REPLACE_EXISTING);
+        }
+      }
+    }
+    return to;
+  }
+
+  private static void deleteTree(Path p) throws IOException {
+    if (!Files.exists(p)) {
+      return;
+    }
+    try (Stream<Path> files = Files.walk(p)) {
+      for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(f);
+      }
+    }
+  }
+}
