@@ -39,7 +39,13 @@ public final class Tables {
               .add("ingested_at", TimestampType, false, "when pdm landed the record")
               .add("ingest_date", DateType, false, "partition: date of ingested_at (UTC)"),
           List.of("ingest_date"),
-          "Every record received, as received, with its source. Append-only.");
+          "Every record received, as received, with its source. Append-only.")
+          // The payload is unique per record: a Parquet dictionary and Delta's statistics of it only
+          // cost the stream scorer's appends time; nothing filters on it.
+          .withProperties(java.util.Map.of(
+              "parquet.enable.dictionary", "false",
+              "delta.dataSkippingStatsColumns", "source,kafka_partition,kafka_offset,kafka_timestamp,dataset,"
+                  + "ingested_at"));
 
   public static final TableDef QUARANTINE =
       new TableDef(

@@ -5,6 +5,7 @@ import io.delta.tables.DeltaTable;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.spark.sql.Dataset;
@@ -105,6 +106,7 @@ public final class Warehouse {
       registerTable(table);
       return;
     }
+    reconcileProperties(table, path);
     Set<String> present =
         Arrays.stream(DeltaTable.forPath(spark, path).toDF().schema().fieldNames())
             .collect(Collectors.toSet());
@@ -117,6 +119,24 @@ public final class Warehouse {
     if (!missing.isEmpty()) {
       spark.sql("ALTER TABLE delta.`" + path + "` ADD COLUMNS (" + String.join(", ", missing) + ")");
       LOG.info("Added columns {} to {}", missing, table.name());
+    }
+  }
+
+  /** Sets the properties the table's declaration gained since the table was made (a newer pdm). */
+  private void reconcileProperties(TableDef table, String path) {
+    if (table.properties().isEmpty()) {
+      return;
+    }
+    Map<String, String> now = DeltaTable.forPath(spark, path).detail().select("properties").head().getJavaMap(0);
+    List<String> changed = new ArrayList<>();
+    table.properties().forEach((k, v) -> {
+      if (!v.equals(now.get(k))) {
+        changed.add("'" + k + "' = '" + v + "'");
+      }
+    });
+    if (!changed.isEmpty()) {
+      spark.sql("ALTER TABLE delta.`" + path + "` SET TBLPROPERTIES (" + String.join(", ", changed) + ")");
+      LOG.info("Set {} on {}", changed, table.name());
     }
   }
 

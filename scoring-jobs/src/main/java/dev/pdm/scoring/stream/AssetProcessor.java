@@ -8,7 +8,9 @@ import dev.pdm.ingest.RejectReason;
 import dev.pdm.scoring.RiskLevels.Level;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeMap;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Encoders;
@@ -136,6 +138,8 @@ public final class AssetProcessor
       s.getHeld().forEach(h -> held.put(h.getCycle(), h));
     }
     boolean changed = false;
+    // this batch's new records by cycle: a cycle folded now is scored into its LANDED row
+    Map<Integer, StreamOutput> landedNow = new HashMap<>();
     for (StreamInput r : records) {
       if (StreamInput.RESOLVE.equals(r.getKind())) {
         s.setAlertedLevel(Level.LOW.name());
@@ -146,7 +150,11 @@ public final class AssetProcessor
         // keyed by event time: silver's merge decides whether it is new
         out.add(landed(r, "INSERT", false));
       } else {
-        out.add(classify(s, features, held, r));
+        StreamOutput landed = classify(s, features, held, r);
+        out.add(landed);
+        if ("INSERT".equals(landed.getStatus()) && landed.getLateReason() == null) {
+          landedNow.put(r.getCycle(), landed);
+        }
       }
     }
     boolean own = dataset.equals(records.get(0).getDataset());
@@ -157,10 +165,16 @@ public final class AssetProcessor
       FeatureRows.Folded f = rows.fold(features, h.getCycle(), pick(h.getReadings(), settingAt),
           pick(h.getReadings(), sensorAt));
       AssetStates.remember(s, h.getCycle(), h.getHash(), h.getSource());
-      StreamOutput scored = cycles.score(s, dataset, records.get(0).getAssetId(), h.getCycle(), h.getEventTime(),
-          h.getKafkaTimestamp(), f.regime(), f.inputs());
-      if (h.getCycle() > s.getPredictedThrough()) {
-        out.add(scored);
+      StreamOutput row = landedNow.get(h.getCycle());
+      boolean predict = h.getCycle() > s.getPredictedThrough();
+      if (row != null && predict) {
+        cycles.score(s, row, f.regime(), f.inputs());
+      } else {
+        StreamOutput scored = cycles.score(s, dataset, records.get(0).getAssetId(), h.getCycle(), h.getEventTime(),
+            h.getKafkaTimestamp(), f.regime(), f.inputs());
+        if (predict) {
+          out.add(scored);
+        }
       }
       changed = true;
     }

@@ -67,6 +67,17 @@ public final class CycleScorer implements Serializable {
     out.setCycle(cycle);
     out.setEventTime(eventTime);
     out.setKafkaTimestamp(kafkaTimestamp);
+    return score(state, out, regime, inputs);
+  }
+
+  /**
+   * Scores into {@code out}, a row that already names the cycle: the LANDED row of the record
+   * when the cycle is folded in the micro-batch it came in (one output row per event, not two).
+   */
+  public StreamOutput score(AssetState state, StreamOutput out, int regime, double[] inputs) {
+    String dataset = out.getDataset();
+    String asset = out.getAssetId();
+    int cycle = out.getCycle();
     double rul = models.rul(inputs);
     double probability = models.failureProbability(inputs);
     Level level = risk.level(probability, rul);

@@ -67,10 +67,11 @@ public final class ScoringBatchWriter {
         "count_if(status = 'REJECT')",
         "count_if(lateReason IS NOT NULL)",
         "count_if(kind = 'LANDED' AND status = 'INSERT' AND NOT checked)",
-        "count_if(kind = 'SCORED')",
-        "count_if(kind = 'SCORED' AND alertId IS NOT NULL)",
+        "count_if(predictedRul IS NOT NULL)",
+        "count_if(alertId IS NOT NULL)",
         "count_if(kind = 'ASSET')",
-        "percentile_approx(CASE WHEN kind = 'SCORED' THEN unix_millis(kafkaTimestamp) END, array(0.5, 0.05, 0.0))")
+        "percentile_approx(CASE WHEN predictedRul IS NOT NULL THEN unix_millis(kafkaTimestamp) END,"
+            + " array(0.5, 0.05, 0.0))")
         .head();
     List<Long> q = r.isNullAt(10) ? null : r.getList(10);
     return new Counts(r.getLong(0), r.getLong(1), r.getLong(2), r.getLong(3), r.getLong(4), r.getLong(5),
@@ -120,7 +121,7 @@ public final class ScoringBatchWriter {
 
   /** gold.predictions of the folded cycles, naming the models that made them. */
   public void predictions(Dataset<Row> out, TreeModels models, Timestamp scoredAt, long batchId) {
-    Dataset<Row> scored = out.where(col("kind").equalTo(StreamOutput.SCORED));
+    Dataset<Row> scored = out.where(col("predictedRul").isNotNull());
     append(Tables.GOLD_PREDICTIONS, conform(scored, Tables.GOLD_PREDICTIONS, name -> switch (name) {
       case "rul_model_name" -> lit(models.rulName());
       case "rul_model_version" -> lit(models.rulVersion());
@@ -135,7 +136,7 @@ public final class ScoringBatchWriter {
 
   /** gold.alerts of the cycles that raised one. */
   public void alerts(Dataset<Row> out, TreeModels models, Timestamp raisedAt, long batchId) {
-    Dataset<Row> raised = out.where(col("kind").equalTo(StreamOutput.SCORED).and(col("alertId").isNotNull()));
+    Dataset<Row> raised = out.where(col("alertId").isNotNull());
     append(Tables.GOLD_ALERTS, conform(raised, Tables.GOLD_ALERTS, name -> switch (name) {
       case "rul_model_version" -> lit(models.rulVersion());
       case "failure_model_version" -> lit(models.failureVersion());

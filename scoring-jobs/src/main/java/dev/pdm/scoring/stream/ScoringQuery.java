@@ -78,6 +78,8 @@ public final class ScoringQuery {
     spark.conf().set("spark.sql.streaming.stateStore.providerClass", ROCKSDB);
     // a batch commits a changelog of the keys it changed, not a snapshot of every asset's state
     spark.conf().set("spark.sql.streaming.stateStore.rocksdb.changelogCheckpointing.enabled", "true");
+    // each micro-batch's output is cached once and read a few times: compressing it costs more than it saves
+    spark.conf().set("spark.sql.inMemoryColumnarStorage.compressed", "false");
   }
 
   /** Kafka records of the topic, parsed as ingest-stream parses them. */
@@ -179,7 +181,8 @@ public final class ScoringQuery {
         Encoders.STRING()).mapValues((MapFunction<Row, AssetState>) r -> {
       AssetState s = AssetStates.fresh(0);
       s.setLandedThrough(r.isNullAt(1) ? 0 : r.getInt(1));
-      s.setPredictedThrough(r.isNullAt(2) ? 0 : r.getInt(2));
+      // what the warehouse held before is the asset's history: folded, not predicted again
+      s.setPredictedThrough(Math.max(s.getLandedThrough(), r.isNullAt(2) ? 0 : r.getInt(2)));
       s.setAlertedLevel(r.isNullAt(3) ? Level.LOW.name() : r.getString(3));
       return s;
     }, STATE);

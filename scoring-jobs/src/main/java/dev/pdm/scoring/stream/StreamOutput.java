@@ -4,9 +4,11 @@ import java.io.Serializable;
 
 /**
  * One output row of {@link AssetProcessor}, of one of three kinds: {@link #LANDED} (one per
- * input event: how it lands in bronze, silver and quarantine), {@link #SCORED} (one per folded
- * cycle: its prediction, anomaly flags and the alert it raised, if any) and {@link #ASSET} (an
- * asset's row of ops.asset_risk). Fields a kind does not use are null.
+ * input event: how it lands in bronze, silver and quarantine; with the prediction fields set when
+ * its cycle was folded in the same micro-batch), {@link #SCORED} (a prediction alone: a cycle
+ * folded in a later micro-batch than the one it came in, after a missing one) and {@link #ASSET}
+ * (an asset's row of ops.asset_risk). A row is a prediction when {@code predictedRul} is set.
+ * Fields a row does not use are null.
  */
 public final class StreamOutput implements Serializable {
   public static final String LANDED = "LANDED";

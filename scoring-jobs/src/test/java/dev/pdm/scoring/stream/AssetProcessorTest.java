@@ -126,7 +126,8 @@ class AssetProcessorTest {
       String key = r.getAs("assetId") + "@" + r.getAs("cycle");
       if (StreamOutput.LANDED.equals(r.getAs("kind"))) {
         status.put(key, r.getAs("status"));
-      } else if (StreamOutput.SCORED.equals(r.getAs("kind"))) {
+      }
+      if (r.getAs("predictedRul") != null) {
         scored.add(r);
       }
     }
