@@ -3,6 +3,7 @@ package dev.pdm.scoring.stream;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 
+import dev.pdm.common.PdmErrors;
 import dev.pdm.common.config.PdmConfig;
 import dev.pdm.common.config.PdmConfigKeys;
 import dev.pdm.common.profile.DatasetProfile;
@@ -12,9 +13,13 @@ import dev.pdm.features.FeatureSet;
 import dev.pdm.ingest.TelemetryParser;
 import dev.pdm.ingest.kafka.KafkaSettings;
 import dev.pdm.scoring.RiskLevels.Level;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.function.MapFunction;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.broadcast.Broadcast;
@@ -31,13 +36,13 @@ import org.apache.spark.sql.types.StructType;
 /**
  * The scoring query's plan, source to processor output: Kafka events parsed into typed
  * {@link StreamInput}s (rejects kept), unioned with the dataset's alert resolves (a Delta stream
- * of ops.alert_resolutions), keyed by asset and run through {@link AssetProcessor}. A checkpoint's
- * first batch starts each asset from what the warehouse holds ({@link #initialState}).
+ * of ops.alert_resolutions), keyed by asset and run through {@link AssetProcessor}. A new
+ * checkpoint's first batch starts each asset from what the warehouse holds ({@link #initialState}).
  *
  * <h2>Usage</h2>
  *
  * <pre>
- * Dataset&lt;Row&gt; out = ScoringQuery.build(spark, warehouse, config, "telemetry", "FD001", set, scorer, 0);
+ * Dataset&lt;Row&gt; out = ScoringQuery.build(spark, warehouse, config, "telemetry", "FD001", set, scorer, 0, checkpoint);
  * out.writeStream().foreachBatch(...).start();
  * </pre>
  */
@@ -55,7 +60,7 @@ public final class ScoringQuery {
    * @param assetRiskMillis how often an asset's ops.asset_risk row is emitted (0: whenever it changed)
    */
   public static Dataset<Row> build(SparkSession spark, Warehouse warehouse, PdmConfig config, String topic,
-      String dataset, FeatureSet set, Broadcast<CycleScorer> scorer, long assetRiskMillis) {
+      String dataset, FeatureSet set, Broadcast<CycleScorer> scorer, long assetRiskMillis, String checkpoint) {
     configure(spark);
     DatasetProfile profile = DatasetProfile.forDataset(config, dataset);
     Dataset<StreamInput> inputs = events(spark, config, topic, dataset, profile)
@@ -64,13 +69,41 @@ public final class ScoringQuery {
     AssetProcessor processor = AssetProcessor.create(dataset, set, readings, scorer,
         config.getInt(PdmConfigKeys.LATENESS_ALLOWED_CYCLES), config.getInt(PdmConfigKeys.SCORING_RECENT_CYCLES),
         assetRiskMillis);
-    return inputs
-        .groupByKey((MapFunction<StreamInput, String>) r -> AssetProcessor.key(r.getDataset(), r.getAssetId()),
-            Encoders.STRING())
-        .transformWithState(processor, TimeMode.None(), OutputMode.Append(),
-            initialState(warehouse, dataset),
+    // The initial state is read at a checkpoint's first batch only, but a plan that carries it is
+    // planned, Delta snapshots and all, in every batch: a second of each micro-batch.
+    return process(inputs, processor, isNew(spark, checkpoint) ? initialState(warehouse, dataset) : null);
+  }
+
+  /** The processor over the inputs grouped by asset, from {@code initial} (null: a checkpoint's state). */
+  public static Dataset<Row> process(Dataset<StreamInput> inputs, AssetProcessor processor,
+      KeyValueGroupedDataset<String, AssetState> initial) {
+    KeyValueGroupedDataset<String, StreamInput> byAsset = inputs.groupByKey(
+        (MapFunction<StreamInput, String>) r -> AssetProcessor.key(r.getDataset(), r.getAssetId()), Encoders.STRING());
+    return (initial != null
+        ? byAsset.transformWithState(processor, TimeMode.None(), OutputMode.Append(), initial,
             Encoders.bean(StreamOutput.class), STATE)
+        : byAsset.transformWithState(processor, TimeMode.None(), OutputMode.Append(), Encoders.bean(StreamOutput.class)))
         .toDF();
+  }
+
+  /** Whether no micro-batch was committed to {@code checkpoint} yet. */
+  public static boolean isNew(SparkSession spark, String checkpoint) {
+    try {
+      Path commits = new Path(checkpoint, "commits");
+      FileSystem fs = commits.getFileSystem(spark.sessionState().newHadoopConf());
+      if (!fs.exists(commits)) {
+        return true;
+      }
+      for (FileStatus f : fs.listStatus(commits)) {
+        if (!f.getPath().getName().startsWith(".")) {
+          return false;
+        }
+      }
+      return true;
+    } catch (IOException e) {
+      throw PdmErrors.failure("read the checkpoint " + checkpoint, e.getMessage(),
+          "check that the checkpoint location is reachable", e);
+    }
   }
 
   /** The state store settings a scoring checkpoint is made with (recorded in it at its first batch). */

@@ -38,9 +38,7 @@ import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.execution.streaming.runtime.MemoryStream;
-import org.apache.spark.sql.streaming.OutputMode;
 import org.apache.spark.sql.streaming.StreamingQuery;
-import org.apache.spark.sql.streaming.TimeMode;
 import org.junit.jupiter.api.Test;
 import scala.Option;
 import scala.jdk.javaapi.CollectionConverters;
@@ -170,14 +168,10 @@ class AssetProcessorTest {
     ScoringQuery.configure(spark);
     AssetProcessor processor = AssetProcessor.create("P", set, List.of("x1", "x2", "a", "b", "c", "d"),
         JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(scorer), 2, 8, 0);
-    Dataset<Row> out = in.toDS()
-        .groupByKey((MapFunction<StreamInput, String>) r -> AssetProcessor.key(r.getDataset(), r.getAssetId()),
-            Encoders.STRING())
-        .transformWithState(processor, TimeMode.None(), OutputMode.Append(),
-            spark.emptyDataset(Encoders.bean(AssetState.class)).groupByKey(
-                (MapFunction<AssetState, String>) s -> "", Encoders.STRING()),
-            Encoders.bean(StreamOutput.class), Encoders.bean(AssetState.class))
-        .toDF();
+    // as the scorer does: an initial state for a new checkpoint, none when it resumes one
+    Dataset<Row> out = ScoringQuery.process(in.toDS(), processor, !ScoringQuery.isNew(spark, checkpoint.toString())
+        ? null : spark.emptyDataset(Encoders.bean(AssetState.class)).groupByKey(
+            (MapFunction<AssetState, String>) s -> "", Encoders.STRING()));
     return out.writeStream().option("checkpointLocation", checkpoint.toString())
         .foreachBatch((VoidFunction2<Dataset<Row>, Long>) (batch, id) -> OUT.put(id, batch.collectAsList()))
         .start();
