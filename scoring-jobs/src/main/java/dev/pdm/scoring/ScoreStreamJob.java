@@ -24,7 +24,6 @@ import dev.pdm.scoring.stream.ScoringQuery;
 import dev.pdm.scoring.stream.TreeModels;
 import dev.pdm.training.Tracking;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
@@ -151,11 +150,8 @@ public final class ScoreStreamJob {
       while (true) {
         ChampionModels.Champions champions = watcher.loaded();
         try {
-          if (!runQuery(spark, o, warehouse, set, profile, baseline, watcher, champions, totals)) {
-            break;
-          }
-          LOG.info("score-stream: the checkpoint's first batch is committed; restarting the query without the"
-              + " initial state it no longer reads");
+          runQuery(spark, o, warehouse, set, profile, baseline, watcher, champions, totals);
+          break;
         } catch (StreamingQueryException | TimeoutException e) {
           if (movedModels(e) == null) {
             throw PdmErrors.failure("score topic " + o.topic(), StreamRunner.rootCause(e),
@@ -183,13 +179,8 @@ public final class ScoreStreamJob {
   }
 
   /** Runs the query with one pair of champions until it ends; throws when they moved. */
-  /**
-   * Runs the query with one pair of champions until it ends; throws when they moved. Returns true
-   * when it stopped to be started again: a new checkpoint's plan carries the warehouse's initial
-   * state, which is read in its first batch only but planned in every batch (a second each), so
-   * the query is restarted without it once that batch is committed.
-   */
-  private static boolean runQuery(SparkSession spark, Options o, Warehouse warehouse, FeatureSet set,
+  /** Runs the query with one pair of champions until it ends; throws when they moved. */
+  private static void runQuery(SparkSession spark, Options o, Warehouse warehouse, FeatureSet set,
       DatasetProfile profile, Anomalies.Baseline baseline, ModelWatcher watcher, ChampionModels.Champions champions,
       ScoringBatch.Totals totals) throws StreamingQueryException, TimeoutException {
     PdmConfig config = o.config();
@@ -207,9 +198,7 @@ public final class ScoreStreamJob {
     ScoringBatch batch = new ScoringBatch(config, warehouse.root(), profile, o.dataset(), o.topic(), o.alertsTopic(),
         StreamIds.appId("pdm-score-stream", checkpoint), StreamMetrics.appId(checkpoint), name, watcher, champions,
         models, totals);
-    // (available-now runs end soon enough to keep the initial state)
-    boolean fresh = !o.trigger().isAvailableNow() && ScoringQuery.isNew(spark, checkpoint);
-    PhaseLog phases = new PhaseLog(spark, name, fresh);
+    PhaseLog phases = new PhaseLog(name);
     spark.streams().addListener(phases);
     try {
       StreamRunner.run(() -> {
@@ -230,20 +219,14 @@ public final class ScoreStreamJob {
       spark.streams().removeListener(phases);
       shared.destroy();
     }
-    return phases.restart.get();
   }
 
   /** Logs where Spark's own part of each micro-batch went (planning, offsets, the write-ahead and commit logs). */
   private static final class PhaseLog extends StreamingQueryListener {
-    private final SparkSession spark;
     private final String name;
-    private final boolean fresh;
-    final AtomicBoolean restart = new AtomicBoolean();
 
-    PhaseLog(SparkSession spark, String name, boolean fresh) {
-      this.spark = spark;
+    PhaseLog(String name) {
       this.name = name;
-      this.fresh = fresh;
     }
 
     @Override
@@ -254,21 +237,6 @@ public final class ScoreStreamJob {
       if (name.equals(event.progress().name()) && event.progress().numInputRows() > 0) {
         LOG.info("score-stream batch {}: Spark phases {} ms", event.progress().batchId(),
             event.progress().durationMs());
-      }
-      if (fresh && name.equals(event.progress().name()) && restart.compareAndSet(false, true)) {
-        StreamingQuery q = spark.streams().get(event.progress().id());
-        if (q != null) {
-          // not on the listener bus: stopping waits for the query thread
-          Thread stop = new Thread(() -> {
-            try {
-              q.stop();
-            } catch (TimeoutException e) {
-              LOG.warn("score-stream: the query did not stop in time for its restart");
-            }
-          }, "pdm-score-stream-restart");
-          stop.setDaemon(true);
-          stop.start();
-        }
       }
     }
 
