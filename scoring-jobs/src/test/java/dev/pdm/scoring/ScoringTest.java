@@ -429,12 +429,18 @@ class ScoringTest {
         publish("swap", "swap", 2, 11, 20);
         publish("swap", "swap", 2, 11, 20);
         awaitPredictions("asset_id LIKE 'T-swap-%'", 40, running);
-        for (StreamingQuery q : spark.streams().active()) {
-          if (q.name().endsWith("swap")) {
-            q.stop();
+        // stop until the job returns: a swap restarts the query, and a stop that lands between
+        // the two queries finds none to stop
+        long stopBy = System.currentTimeMillis() + 120_000;
+        while (!running.isDone() && System.currentTimeMillis() < stopBy) {
+          for (StreamingQuery q : spark.streams().active()) {
+            if (q.name().endsWith("swap")) {
+              q.stop();
+            }
           }
+          Thread.sleep(200);
         }
-        ScoreStreamJob.Result result = running.get(2, TimeUnit.MINUTES);
+        ScoreStreamJob.Result result = running.get(10, TimeUnit.SECONDS);
         assertEquals(1, result.swaps(), result.summary());
         assertTrue(result.rulModel().endsWith(" v" + v2), result.rulModel());
 
