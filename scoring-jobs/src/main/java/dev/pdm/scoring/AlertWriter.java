@@ -13,11 +13,11 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
 /**
- * Writes a micro-batch's alerts: gold.alerts (insert-only on alert_id), then the assets' new
- * state in ops.asset_risk, then every alert of the dataset not yet published to the alerts topic
- * (as JSON keyed by asset id), marking it published. A crash between the send and the mark sends
- * those alerts again with the next batch: the topic is at least once, and consumers deduplicate on
- * {@code alert_id}; the table is exactly once.
+ * The alert tables of a dataset, and the alerts topic: every alert of gold.alerts not yet
+ * published is sent (as JSON keyed by asset id), then marked published. A crash between the send
+ * and the mark sends those alerts again with the next batch that publishes: the topic is at least
+ * once, and consumers deduplicate on {@code alert_id}; the table is exactly once (the stream
+ * appends its alerts once per micro-batch).
  */
 final class AlertWriter {
 
@@ -38,37 +38,11 @@ final class AlertWriter {
     warehouse.ensure(Tables.OPS_ASSET_RISK, Tables.OPS_ASSET_RISK.schema());
   }
 
-  /** Current per-asset state of the dataset. */
-  Dataset<Row> state() {
-    return warehouse.read(Tables.OPS_ASSET_RISK, "pdm score-stream").where(col("dataset").equalTo(dataset));
-  }
-
-  /** @param raised how many rows {@code alerts} has: with none, gold.alerts is not merged (a MERGE costs seconds) */
-  void write(Dataset<Row> alerts, long raised, Dataset<Row> nextState) {
-    if (raised > 0) {
-      warehouse.delta(Tables.GOLD_ALERTS).as("t")
-          .merge(alerts.as("s"), "t.dataset = '" + dataset + "' AND t.alert_id = s.alert_id")
-          .whenNotMatched().insertAll()
-          .execute();
-    }
-    warehouse.delta(Tables.OPS_ASSET_RISK).as("t")
-        .merge(nextState.as("s"), "t.dataset = s.dataset AND t.asset_id = s.asset_id")
-        .whenMatched("s.cycle > t.cycle").updateAll()
-        .whenNotMatched().insertAll()
-        .execute();
-    if (topic != null) {
-      publish();
-    }
-  }
-
   /** Sends every alert of the dataset not yet published to the topic (when there is one), marking it published. */
   void publishPending() {
-    if (topic != null) {
-      publish();
+    if (topic == null) {
+      return;
     }
-  }
-
-  private void publish() {
     Dataset<Row> pending = warehouse.read(Tables.GOLD_ALERTS, "pdm score-stream")
         .where(col("dataset").equalTo(dataset).and(col("published_at").isNull()))
         .drop("published_at").cache();

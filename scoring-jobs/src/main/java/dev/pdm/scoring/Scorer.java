@@ -28,21 +28,6 @@ public final class Scorer {
    */
   public static Dataset<Row> score(Dataset<Row> features, ChampionModels.Champions models, RiskLevels risk,
       ScoredBy by, Timestamp scoredAt) {
-    return score(features, models, risk, by, scoredAt, List.of());
-  }
-
-  /** gold.predictions' columns of scored rows (without the kept extra columns). */
-  public static Dataset<Row> predictionsOnly(Dataset<Row> scored) {
-    List<Column> cols = new ArrayList<>();
-    for (String name : Tables.GOLD_PREDICTIONS.schema().fieldNames()) {
-      cols.add(col(name));
-    }
-    return scored.select(cols.toArray(Column[]::new));
-  }
-
-  /** The same, keeping the input columns {@code keep} after gold.predictions' columns. */
-  public static Dataset<Row> score(Dataset<Row> features, ChampionModels.Champions models, RiskLevels risk,
-      ScoredBy by, Timestamp scoredAt, List<String> keep) {
     Dataset<Row> rul = models.rulModel().transform(features)
         .withColumn("predicted_rul", col(GbtModels.PREDICTION));
     // The failure pipeline adds the same intermediate columns again: drop the RUL pipeline's first.
@@ -71,11 +56,6 @@ public final class Scorer {
         default -> col(f.name());
       };
       out.add(c.cast(f.dataType()).as(f.name()));
-    }
-    for (String k : keep) {
-      if (Tables.GOLD_PREDICTIONS.schema().getFieldIndex(k).isEmpty()) {
-        out.add(col("`" + k + "`"));
-      }
     }
     return both.select(out.toArray(Column[]::new));
   }

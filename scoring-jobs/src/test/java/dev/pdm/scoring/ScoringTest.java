@@ -248,7 +248,7 @@ class ScoringTest {
       assertEquals(previous, a.getString(3));
       previous = a.getString(2);
       assertEquals("open", a.getString(6));
-      assertEquals(Alerts.TOP_FEATURES, a.getList(5).size(), a.toString());
+      assertEquals(dev.pdm.scoring.stream.CycleScorer.TOP_FEATURES, a.getList(5).size(), a.toString());
       assertTrue(a.getString(4).startsWith(a.getString(2).equals("CRITICAL") ? "inspect now" : "inspect within "),
           a.getString(4));
       assertTrue(a.get(7) != null, "published");

@@ -1,6 +1,5 @@
 package dev.pdm.scoring.stream;
 
-import dev.pdm.scoring.Alerts;
 import dev.pdm.scoring.Anomalies;
 import dev.pdm.scoring.RiskLevels;
 import dev.pdm.scoring.RiskLevels.Level;
@@ -20,10 +19,18 @@ import java.util.Locale;
 /**
  * Scores one folded cycle of an asset: the two models, the risk level, the anomaly rules with the
  * asset's run of anomalous cycles, and the alert its level raises. The row-at-a-time twin of
- * {@link Anomalies#flag}, {@link dev.pdm.scoring.Scorer} and {@link Alerts#raise} (which score-batch
- * keeps using): same rules, same texts, so a cycle's prediction does not depend on the path.
+ * {@link Anomalies#flag} and {@link dev.pdm.scoring.Scorer}, which score-batch uses: same rules,
+ * same texts, so a cycle's prediction does not depend on the path.
+ *
+ * <p>Alerts: an asset raises an alert when its risk level rises above the highest level it has
+ * alerted since its last resolve (kept in its state), so a run-up to failure raises at most one
+ * alert per level (MEDIUM, HIGH, CRITICAL), and a level that flickers between two values raises
+ * nothing more. {@code pdm alerts resolve} resets the asset's alerted level.
  */
 public final class CycleScorer implements Serializable {
+
+  /** Features named in an alert: the failure model's most important inputs. */
+  public static final int TOP_FEATURES = 3;
 
   private final TreeModels models;
   private final RiskLevels risk;
@@ -48,7 +55,7 @@ public final class CycleScorer implements Serializable {
       valueAt[i] = inputNames.indexOf(sensors.get(i));
       driftAt[i] = inputNames.indexOf(sensors.get(i) + "_baseline_dist");
     }
-    topAt = models.topInputs(Alerts.TOP_FEATURES);
+    topAt = models.topInputs(TOP_FEATURES);
   }
 
   public TreeModels models() {
@@ -143,7 +150,7 @@ public final class CycleScorer implements Serializable {
     return f.format(x);
   }
 
-  /** {@code sha2(concat_ws('|', dataset, asset_id, cycle, risk_level), 256)}, first 24 hex digits, as Alerts names it. */
+  /** {@code sha2(concat_ws('|', dataset, asset_id, cycle, risk_level), 256)}, first 24 hex digits: stable per escalation. */
   static String alertId(String dataset, String asset, int cycle, Level level) {
     try {
       byte[] h = MessageDigest.getInstance("SHA-256")
