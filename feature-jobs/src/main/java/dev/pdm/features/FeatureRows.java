@@ -220,14 +220,15 @@ public final class FeatureRows implements Serializable {
     for (int i = 0; i < settings; i++) {
       settingValues[i] = in.isNullAt(READINGS + i) ? null : in.getDouble(READINGS + i);
     }
-    int regime = set.regimeOf(settingValues);
     Double[] readings = new Double[sensors];
     for (int s = 0; s < sensors; s++) {
       int at = READINGS + settings + s;
-      readings[s] = in.isNullAt(at) ? null : set.normalise(regime, s, in.getDouble(at));
+      readings[s] = in.isNullAt(at) ? null : in.getDouble(at);
     }
     int cycle = in.getInt(CYCLE);
-    double[] features = calculator.next(state, cycle, readings, regime);
+    Step f = foldRaw(state, cycle, settingValues, readings);
+    int regime = f.regime();
+    double[] features = f.features();
     Out out = new Out();
     out.dataset = in.getString(DATASET);
     out.assetId = in.getString(ASSET);
@@ -262,17 +263,34 @@ public final class FeatureRows implements Serializable {
     for (int i = 0; i < this.settings; i++) {
       settingValues[i] = Double.isNaN(settings[i]) ? null : settings[i];
     }
-    int regime = set.regimeOf(settingValues);
     Double[] readings = new Double[this.sensors];
     for (int s = 0; s < this.sensors; s++) {
-      readings[s] = Double.isNaN(sensors[s]) ? null : set.normalise(regime, s, sensors[s]);
+      readings[s] = Double.isNaN(sensors[s]) ? null : sensors[s];
     }
-    double[] features = calculator.next(state, cycle, readings, regime);
-    double[] inputs = new double[features.length + 1];
+    Step raw = foldRaw(state, cycle, settingValues, readings);
+    double[] inputs = new double[raw.features().length + 1];
     inputs[0] = cycle;
-    System.arraycopy(features, 0, inputs, 1, features.length);
-    return new Folded(regime, inputs);
+    System.arraycopy(raw.features(), 0, inputs, 1, raw.features().length);
+    return new Folded(raw.regime(), inputs);
   }
+
+  /**
+   * The one path from a cycle's raw readings to its features, for both {@link #next} and
+   * {@link #fold}: the regime from the settings, the sensors normalised in it (in place; null
+   * stays missing), then the calculator.
+   */
+  private Step foldRaw(FeatureCalculator.State state, int cycle, Double[] settingValues, Double[] readings) {
+    int regime = set.regimeOf(settingValues);
+    for (int s = 0; s < readings.length; s++) {
+      if (readings[s] != null) {
+        readings[s] = set.normalise(regime, s, readings[s]);
+      }
+    }
+    return new Step(regime, calculator.next(state, cycle, readings, regime));
+  }
+
+  /** A cycle's regime and the calculator's features (without the cycle). */
+  private record Step(int regime, double[] features) {}
 
   public FeatureCalculator calculator() {
     return calculator;
