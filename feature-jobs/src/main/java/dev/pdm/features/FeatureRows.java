@@ -30,9 +30,6 @@ public final class FeatureRows implements Serializable {
   private static final int EVENT_TIME = 4;
   private static final int READINGS = 5;
 
-  /** Silver's Kafka record timestamp: the last input column, kept on {@link Out} (not in gold.features). */
-  public static final String KAFKA_TIMESTAMP = "kafka_timestamp";
-
   private final FeatureSet set;
   private final FeatureCalculator calculator;
   private final long computedAtMillis;
@@ -69,9 +66,6 @@ public final class FeatureRows implements Serializable {
     for (String s : set.spec().sensors()) {
       cols.add(col(s).cast("double"));
     }
-    // Carried through to the stream's predictions, for the publish-to-prediction latency.
-    cols.add(List.of(silver.columns()).contains(KAFKA_TIMESTAMP) ? col(KAFKA_TIMESTAMP)
-        : lit(null).cast("timestamp").as(KAFKA_TIMESTAMP));
     return silver.select(cols.toArray(Column[]::new));
   }
 
@@ -91,7 +85,6 @@ public final class FeatureRows implements Serializable {
     private Boolean failsWithinHorizon;
     private int featureSetVersion;
     private Timestamp computedAt;
-    private Timestamp kafkaTimestamp;
 
     public String getDataset() {
       return dataset;
@@ -180,15 +173,6 @@ public final class FeatureRows implements Serializable {
     public void setComputedAt(Timestamp v) {
       computedAt = v;
     }
-
-    /** The Kafka record timestamp of the cycle's event (streams); null for files. */
-    public Timestamp getKafkaTimestamp() {
-      return kafkaTimestamp;
-    }
-
-    public void setKafkaTimestamp(Timestamp v) {
-      kafkaTimestamp = v;
-    }
   }
 
   public static Encoder<Out> encoder() {
@@ -196,7 +180,7 @@ public final class FeatureRows implements Serializable {
   }
 
   /** Fold output in gold.features' columns and order; an undefined (NaN) feature becomes null. */
-  public Dataset<Row> toColumns(Dataset<Out> out, Column... more) {
+  public Dataset<Row> toColumns(Dataset<Out> out) {
     List<Column> cols = new ArrayList<>(List.of(col("dataset"), col("assetId").as("asset_id"), col("split"),
         col("cycle"), col("eventTime").as("event_time"), col("regime")));
     List<String> names = set.spec().featureNames();
@@ -206,7 +190,6 @@ public final class FeatureRows implements Serializable {
     }
     cols.addAll(List.of(col("rul"), col("failsWithinHorizon").as("fails_within_horizon"),
         col("featureSetVersion").as("feature_set_version"), col("computedAt").as("computed_at")));
-    cols.addAll(List.of(more));
     return out.select(cols.toArray(Column[]::new));
   }
 
@@ -244,7 +227,6 @@ public final class FeatureRows implements Serializable {
     }
     out.featureSetVersion = set.version();
     out.computedAt = new Timestamp(computedAtMillis < 0 ? System.currentTimeMillis() : computedAtMillis);
-    out.kafkaTimestamp = kafkaTimestamp(in);
     return out;
   }
 
@@ -294,11 +276,6 @@ public final class FeatureRows implements Serializable {
 
   public FeatureCalculator calculator() {
     return calculator;
-  }
-
-  private Timestamp kafkaTimestamp(Row in) {
-    int at = READINGS + settings + sensors;
-    return in.length() > at && !in.isNullAt(at) ? (Timestamp) in.get(at) : null;
   }
 
   /**
