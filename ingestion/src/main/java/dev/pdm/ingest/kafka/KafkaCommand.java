@@ -176,6 +176,21 @@ public final class KafkaCommand {
     return dir.resolve("broker.pid");
   }
 
+  /**
+   * Waits until the broker lists every topic: a created topic can take a moment to reach the
+   * metadata that listings and producers read, and a caller publishes right after start.
+   */
+  private static void awaitListed(Admin admin, List<String> topics)
+      throws ExecutionException, TimeoutException, InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (!admin.listTopics().names().get(30, TimeUnit.SECONDS).containsAll(topics)) {
+      if (System.nanoTime() > deadline) {
+        throw new TimeoutException("topics " + topics + " not listed after 30 s");
+      }
+      Thread.sleep(100);
+    }
+  }
+
   private static void createTopics(String bootstrap, List<String> topics) {
     if (topics.isEmpty()) {
       return;
@@ -186,6 +201,7 @@ public final class KafkaCommand {
           .map(t -> new NewTopic(t, Optional.empty(), Optional.empty())).toList();
       if (!missing.isEmpty()) {
         admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
+        awaitListed(admin, topics);
       }
     } catch (ExecutionException e) {
       if (!(e.getCause() instanceof TopicExistsException)) {
