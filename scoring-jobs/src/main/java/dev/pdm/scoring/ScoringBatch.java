@@ -9,6 +9,7 @@ import dev.pdm.scoring.stream.TreeModels;
 import java.sql.Timestamp;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.spark.api.java.function.VoidFunction2;
+import org.apache.spark.metrics.source.CodegenMetrics;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.storage.StorageLevel;
@@ -85,13 +86,14 @@ final class ScoringBatch implements VoidFunction2<Dataset<Row>, Long> {
   @Override
   public void call(Dataset<Row> batch, Long batchId) {
     long started = System.currentTimeMillis();
+    long compiledBefore = compiled();
     ChampionModels.Champions now = watcher.current();
     if (!now.same(champions.rul(), champions.failure())) {
       throw new ModelsMoved("champions moved from " + champions + " to " + now);
     }
     Timestamp at = new Timestamp(started);
     Warehouse wh = new Warehouse(batch.sparkSession(), root);
-    ScoringBatchWriter writer = new ScoringBatchWriter(wh, profile, dataset, appId);
+    ScoringBatchWriter writer = new ScoringBatchWriter(wh, profile, dataset, appId, at);
     Dataset<Row> out = batch.persist(StorageLevel.MEMORY_AND_DISK());
     try {
       ScoringBatchWriter.Counts n = ScoringBatchWriter.count(out);
@@ -108,12 +110,12 @@ final class ScoringBatch implements VoidFunction2<Dataset<Row>, Long> {
         steps.add("silver", () -> writer.silver(rows, n, batchId));
       }
       if (n.predictions() > 0) {
-        steps.add("predictions", () -> writer.predictions(rows, models, at, batchId));
+        steps.add("predictions", () -> writer.predictions(rows, models, batchId));
       }
       if (n.alerts() > 0 || (alertsTopic != null && first)) {
         steps.add("alerts", () -> {
           if (n.alerts() > 0) {
-            writer.alerts(rows, models, at, batchId);
+            writer.alerts(rows, models, batchId);
           }
           if (alertsTopic != null) {
             // the first batch of a run also sends what a crash left unsent
@@ -122,7 +124,7 @@ final class ScoringBatch implements VoidFunction2<Dataset<Row>, Long> {
         });
       }
       if (n.assets() > 0) {
-        steps.add("asset risk", () -> writer.assetRisk(rows, at));
+        steps.add("asset risk", () -> writer.assetRisk(rows));
       }
       steps.await();
       long committed = System.currentTimeMillis();
@@ -131,16 +133,24 @@ final class ScoringBatch implements VoidFunction2<Dataset<Row>, Long> {
       StreamMetrics.Latency latency = n.latency(committed);
       LOG.info("score-stream batch {}: {} records ({} new, {} duplicates, {} conflicts, {} rejected, {} late),"
               + " {} predictions, {} alerts, {} asset rows with {} in {} ms (state and scoring {} ms; writes side by"
-              + " side {} ms: {}){}",
+              + " side {} ms: {}; {} classes compiled){}",
           batchId, n.received(), n.inserted(), n.duplicates(), n.conflicts(), n.rejected(), n.late(), n.predictions(),
           n.alerts(), n.assets(), champions, committed - started, processed - started, committed - processed,
-          steps.timings(), latency.p95() == null ? "" : "; publish to commit p50 " + latency.p50() + " ms, p95 "
+          steps.timings(), compiled() - compiledBefore, latency.p95() == null ? "" : "; publish to commit p50 " + latency.p50() + " ms, p95 "
               + latency.p95() + " ms");
       StreamMetrics.record(wh, metricsId, new StreamMetrics.Batch("score-stream", queryName, batchId, dataset, topic,
           n.received(), n.predictions(), n.alerts(), started, committed, latency));
     } finally {
       out.unpersist();
     }
+  }
+
+  /**
+   * Classes Spark generated and compiled so far in this JVM (in local mode, the executors' too): a
+   * batch that compiles any means a plan's code changed from the last batch or fell out of the cache.
+   */
+  private static long compiled() {
+    return CodegenMetrics.METRIC_COMPILATION_TIME().getCount();
   }
 
   private void add(ScoringBatchWriter.Counts n) {

@@ -2,10 +2,10 @@ package dev.pdm.scoring.stream;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat;
-import static org.apache.spark.sql.functions.current_timestamp;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.nanvl;
 import static org.apache.spark.sql.functions.to_date;
+import static org.apache.spark.sql.functions.udf;
 import static org.apache.spark.sql.functions.when;
 
 import dev.pdm.common.profile.DatasetProfile;
@@ -21,6 +21,8 @@ import java.util.function.Function;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.api.java.UDF0;
+import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 
 /**
@@ -30,6 +32,11 @@ import org.apache.spark.sql.types.StructField;
  * id and the batch id), so a batch Spark replays after a crash skips every table it committed
  * before; silver is merged insert-only only when the batch holds a record the state could not
  * check, and ops.asset_risk, a view of the state, is merged on the asset key.
+ *
+ * <p>The batch's time (ingested_at, scored_at, raised_at, updated_at) is one value per batch, but
+ * not a literal: Spark compiles a literal timestamp into a plan's generated code, so every batch
+ * would generate and compile each write's code anew (most of a small batch's CPU); the
+ * {@link #batchTime} column keeps the code the same from batch to batch.
  */
 public final class ScoringBatchWriter {
 
@@ -49,12 +56,21 @@ public final class ScoringBatchWriter {
   private final DatasetProfile profile;
   private final String dataset;
   private final String appId;
+  private final Column batchTime;
 
-  public ScoringBatchWriter(Warehouse warehouse, DatasetProfile profile, String dataset, String appId) {
+  /** The writes of the batch that started at {@code batchTime}. */
+  public ScoringBatchWriter(Warehouse warehouse, DatasetProfile profile, String dataset, String appId,
+      Timestamp batchTime) {
     this.warehouse = warehouse;
     this.profile = profile;
     this.dataset = dataset;
     this.appId = appId;
+    this.batchTime = batchTime(batchTime);
+  }
+
+  /** A per-batch constant that code generation does not inline: a UDF is never folded into a literal. */
+  static Column batchTime(Timestamp t) {
+    return udf((UDF0<Timestamp>) () -> t, DataTypes.TimestampType).apply();
   }
 
   /** One aggregation over the batch output. */
@@ -120,7 +136,7 @@ public final class ScoringBatchWriter {
   }
 
   /** gold.predictions of the folded cycles, naming the models that made them. */
-  public void predictions(Dataset<Row> out, TreeModels models, Timestamp scoredAt, long batchId) {
+  public void predictions(Dataset<Row> out, TreeModels models, long batchId) {
     Dataset<Row> scored = out.where(col("predictedRul").isNotNull());
     append(Tables.GOLD_PREDICTIONS, conform(scored, Tables.GOLD_PREDICTIONS, name -> switch (name) {
       case "rul_model_name" -> lit(models.rulName());
@@ -129,28 +145,28 @@ public final class ScoringBatchWriter {
       case "failure_model_version" -> lit(models.failureVersion());
       case "feature_set_version" -> lit(models.featureSetVersion());
       case "scored_by" -> lit("stream");
-      case "scored_at" -> lit(scoredAt);
+      case "scored_at" -> batchTime;
       default -> col(camel(name));
     }), batchId);
   }
 
   /** gold.alerts of the cycles that raised one. */
-  public void alerts(Dataset<Row> out, TreeModels models, Timestamp raisedAt, long batchId) {
+  public void alerts(Dataset<Row> out, TreeModels models, long batchId) {
     Dataset<Row> raised = out.where(col("alertId").isNotNull());
     append(Tables.GOLD_ALERTS, conform(raised, Tables.GOLD_ALERTS, name -> switch (name) {
       case "rul_model_version" -> lit(models.rulVersion());
       case "failure_model_version" -> lit(models.failureVersion());
       case "status" -> lit("open");
-      case "raised_at", "updated_at" -> lit(raisedAt);
+      case "raised_at", "updated_at" -> batchTime;
       case "note", "published_at" -> lit(null);
       default -> col(camel(name));
     }), batchId);
   }
 
   /** ops.asset_risk rows of the assets the state emitted. */
-  public void assetRisk(Dataset<Row> out, Timestamp now) {
+  public void assetRisk(Dataset<Row> out) {
     Dataset<Row> rows = conform(out.where(col("kind").equalTo(StreamOutput.ASSET)), Tables.OPS_ASSET_RISK,
-        name -> name.equals("updated_at") ? lit(now) : col(camel(name)));
+        name -> name.equals("updated_at") ? batchTime : col(camel(name)));
     warehouse.delta(Tables.OPS_ASSET_RISK).as("t")
         .merge(rows.as("s"), "t.dataset = '" + dataset + "' AND t.dataset = s.dataset AND t.asset_id = s.asset_id")
         .whenMatched().updateAll()
@@ -165,8 +181,8 @@ public final class ScoringBatchWriter {
       case "source_line", "split" -> lit(null);
       // bronze keeps the job's dataset, as ingest-stream does; quarantine the record's
       case "dataset" -> lit(dataset);
-      case "ingested_at" -> current_timestamp();
-      case "ingest_date" -> to_date(current_timestamp());
+      case "ingested_at" -> batchTime;
+      case "ingest_date" -> to_date(batchTime);
       default -> col(camel(name));
     };
   }
@@ -182,7 +198,7 @@ public final class ScoringBatchWriter {
       case "split" -> lit(null);
       case "source" -> concat(lit("kafka:"), col("topic"), lit("/"), col("kafkaPartition").cast("string"), lit("/"),
           col("kafkaOffset").cast("string"));
-      case "ingested_at" -> current_timestamp();
+      case "ingested_at" -> batchTime;
       default -> col(camel(name));
     };
   }
