@@ -69,9 +69,7 @@ public final class ScoringQuery {
     AssetProcessor processor = AssetProcessor.create(dataset, set, readings, scorer,
         config.getInt(PdmConfigKeys.LATENESS_ALLOWED_CYCLES), config.getInt(PdmConfigKeys.SCORING_RECENT_CYCLES),
         assetRiskMillis);
-    // The initial state is read at a checkpoint's first batch only, but a plan that carries it is
-    // planned, Delta snapshots and all, in every batch: a second of each micro-batch.
-    return process(inputs, processor, isNew(spark, checkpoint) ? initialState(warehouse, dataset) : null);
+    return process(inputs, processor, isNew(spark, checkpoint) ? initialState(warehouse, dataset, checkpoint) : null);
   }
 
   /** The processor over the inputs grouped by asset, from {@code initial} (null: a checkpoint's state). */
@@ -183,8 +181,15 @@ public final class ScoringQuery {
    * Where each asset stands in the warehouse when a checkpoint begins: the last cycle silver holds
    * (records up to it are merged, not appended), the last predicted (not predicted again) and the
    * level alerted since the last resolve (not alerted again). Empty on a new warehouse.
+   *
+   * <p>The state is read at a checkpoint's first batch only, but the query plans every batch with
+   * it. Planned over silver and gold.predictions, each batch updated their Delta snapshots and
+   * listed their files (most of a second per batch at 1,000 events/s, and growing with the tables),
+   * so the positions are written once beside the checkpoint ({@code initial-state/}, parquet) and
+   * the query reads that fixed copy.
    */
-  static KeyValueGroupedDataset<String, AssetState> initialState(Warehouse warehouse, String dataset) {
+  static KeyValueGroupedDataset<String, AssetState> initialState(Warehouse warehouse, String dataset,
+      String checkpoint) {
     SparkSession spark = warehouse.spark();
     List<Dataset<Row>> parts = new ArrayList<>();
     if (warehouse.exists(Tables.SILVER_TELEMETRY)) {
@@ -206,10 +211,13 @@ public final class ScoringQuery {
     for (Dataset<Row> p : parts.subList(1, parts.size())) {
       all = all.unionByName(p);
     }
-    Dataset<Row> per = all.groupBy("asset_id").agg(
+    String fixed = new Path(new Path(checkpoint).getParent(), "initial-state").toString();
+    all.groupBy("asset_id").agg(
         org.apache.spark.sql.functions.max("landed").as("landed"),
         org.apache.spark.sql.functions.max("predicted").as("predicted"),
-        org.apache.spark.sql.functions.max("alerted_level").as("alerted_level"));
+        org.apache.spark.sql.functions.max("alerted_level").as("alerted_level"))
+        .write().mode("overwrite").parquet(fixed);
+    Dataset<Row> per = spark.read().parquet(fixed);
     return per.groupByKey((MapFunction<Row, String>) r -> AssetProcessor.key(dataset, r.getString(0)),
         Encoders.STRING()).mapValues((MapFunction<Row, AssetState>) r -> {
       AssetState s = AssetStates.fresh(0);
