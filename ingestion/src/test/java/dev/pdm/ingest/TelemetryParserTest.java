@@ -89,6 +89,30 @@ class TelemetryParserTest {
     assertEquals(expected, p.reason, p.message);
   }
 
+  /** The formatter-free path reads the common UTC form exactly as the ISO parser does, and defers the rest. */
+  @ParameterizedTest
+  @CsvSource({
+      "2026-11-22T10:15:00Z, true",
+      "2026-11-22T10:15:00.5Z, true",
+      "2026-11-22T10:15:00.123456789Z, true",
+      "2024-02-29T23:59:59.001Z, true",
+      "2026-02-29T10:15:00Z, false",
+      "2026-11-22T24:00:00Z, false",
+      "2026-11-22T10:15:00.Z, false",
+      "2026-11-22T10:15:00.1234567890Z, false",
+      "2026-11-22T10:15:00+01:00, false",
+      "2026-11-22 10:15:00Z, false",
+      "2026-1a-22T10:15:00Z, false",
+  })
+  void utcInstantAgreesWithTheIsoParser(String text, boolean fast) {
+    Instant got = TelemetryParser.utcInstant(text);
+    if (fast) {
+      assertEquals(java.time.OffsetDateTime.parse(text).toInstant(), got);
+    } else {
+      assertNull(got);
+    }
+  }
+
   @Test
   void emptyMessageAndMissingDataset() {
     assertEquals(RejectReason.MALFORMED_JSON, PARSER.parseJson("", "SIM").reason);
