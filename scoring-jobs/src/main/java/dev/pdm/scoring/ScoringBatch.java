@@ -64,6 +64,8 @@ final class ScoringBatch implements VoidFunction2<Dataset<Row>, Long> {
   private final TreeModels models;
   private final Totals totals;
   private boolean first = true;
+  /** The highest batch id this function started: Spark replays a batch only as the first of a query run. */
+  private long lastStarted = -1;
 
   ScoringBatch(PdmConfig config, String root, DatasetProfile profile, String dataset, String topic, String alertsTopic,
       String appId, String metricsId, String queryName, ModelWatcher watcher, ChampionModels.Champions champions,
@@ -92,8 +94,10 @@ final class ScoringBatch implements VoidFunction2<Dataset<Row>, Long> {
       throw new ModelsMoved("champions moved from " + champions + " to " + now);
     }
     Timestamp at = new Timestamp(started);
+    boolean replayPossible = lastStarted < 0 || batchId <= lastStarted;
+    lastStarted = Math.max(lastStarted, batchId);
     Warehouse wh = new Warehouse(batch.sparkSession(), root);
-    ScoringBatchWriter writer = new ScoringBatchWriter(wh, profile, dataset, appId, at);
+    ScoringBatchWriter writer = new ScoringBatchWriter(wh, profile, dataset, appId, at, replayPossible);
     Dataset<Row> out = batch.persist(StorageLevel.MEMORY_AND_DISK());
     try {
       ScoringBatchWriter.Counts n = ScoringBatchWriter.count(out);
@@ -139,7 +143,7 @@ final class ScoringBatch implements VoidFunction2<Dataset<Row>, Long> {
           steps.timings(), compiled() - compiledBefore, latency.p95() == null ? "" : "; publish to commit p50 " + latency.p50() + " ms, p95 "
               + latency.p95() + " ms");
       StreamMetrics.record(wh, metricsId, new StreamMetrics.Batch("score-stream", queryName, batchId, dataset, topic,
-          n.received(), n.predictions(), n.alerts(), started, committed, latency));
+          n.received(), n.predictions(), n.alerts(), started, committed, latency), replayPossible);
     } finally {
       out.unpersist();
     }

@@ -70,11 +70,17 @@ public final class StreamMetrics {
 
   /** Records a batch; {@code appId} names the query's checkpoint. */
   public static void record(Warehouse warehouse, String appId, Batch batch) {
+    record(warehouse, appId, batch, true);
+  }
+
+  /**
+   * Records a batch that the caller knows to be new when {@code replayPossible} is false (see
+   * {@link IdempotentAppend}).
+   */
+  public static void record(Warehouse warehouse, String appId, Batch batch, boolean replayPossible) {
     LOG.debug("{}", batch);
-    warehouse.spark().createDataFrame(List.of(batch.toRow()), Tables.OPS_STREAM_METRICS.schema())
-        .write().format("delta").mode("append")
-        .option("txnAppId", appId)
-        .option("txnVersion", batch.batchId())
-        .save(warehouse.path(Tables.OPS_STREAM_METRICS));
+    IdempotentAppend.append(
+        warehouse.spark().createDataFrame(List.of(batch.toRow()), Tables.OPS_STREAM_METRICS.schema()),
+        warehouse.path(Tables.OPS_STREAM_METRICS), appId, batch.batchId(), replayPossible);
   }
 }

@@ -9,6 +9,7 @@ import static org.apache.spark.sql.functions.udf;
 import static org.apache.spark.sql.functions.when;
 
 import dev.pdm.common.profile.DatasetProfile;
+import dev.pdm.common.stream.IdempotentAppend;
 import dev.pdm.common.stream.StreamMetrics;
 import dev.pdm.common.table.TableDef;
 import dev.pdm.common.table.Tables;
@@ -28,10 +29,11 @@ import org.apache.spark.sql.types.StructField;
 /**
  * The writes of one scoring micro-batch, each a named step over the processor's persisted output:
  * {@link #bronze}, {@link #quarantine}, {@link #silver}, {@link #predictions}, {@link #alerts} and
- * {@link #assetRisk}. Appends carry Delta's {@code txnAppId}/{@code txnVersion} (the checkpoint's
+ * {@link #assetRisk}. Appends record Delta's {@code txnAppId}/{@code txnVersion} (the checkpoint's
  * id and the batch id), so a batch Spark replays after a crash skips every table it committed
- * before; silver is merged insert-only only when the batch holds a record the state could not
- * check, and ops.asset_risk, a view of the state, is merged on the asset key.
+ * before (checked only when the batch may be a replay: {@link IdempotentAppend}); silver is
+ * merged insert-only only when the batch holds a record the state could not check, and
+ * ops.asset_risk, a view of the state, is merged on the asset key.
  *
  * <p>The batch's time (ingested_at, scored_at, raised_at, updated_at) is one value per batch, but
  * not a literal: Spark compiles a literal timestamp into a plan's generated code, so every batch
@@ -57,15 +59,20 @@ public final class ScoringBatchWriter {
   private final String dataset;
   private final String appId;
   private final Column batchTime;
+  private final boolean replayPossible;
 
-  /** The writes of the batch that started at {@code batchTime}. */
+  /**
+   * The writes of the batch that started at {@code batchTime}; {@code replayPossible}: the batch
+   * may have been committed before (the first batch of a query run), so each append checks.
+   */
   public ScoringBatchWriter(Warehouse warehouse, DatasetProfile profile, String dataset, String appId,
-      Timestamp batchTime) {
+      Timestamp batchTime, boolean replayPossible) {
     this.warehouse = warehouse;
     this.profile = profile;
     this.dataset = dataset;
     this.appId = appId;
     this.batchTime = batchTime(batchTime);
+    this.replayPossible = replayPossible;
   }
 
   /** A per-batch constant that code generation does not inline: a UDF is never folded into a literal. */
@@ -204,9 +211,7 @@ public final class ScoringBatchWriter {
   }
 
   private void append(TableDef table, Dataset<Row> rows, long batchId) {
-    rows.write().format("delta").mode("append")
-        .option("txnAppId", appId).option("txnVersion", batchId)
-        .save(warehouse.path(table));
+    IdempotentAppend.append(rows, warehouse.path(table), appId, batchId, replayPossible);
   }
 
   private static Dataset<Row> conform(Dataset<Row> rows, TableDef table, Function<String, Column> column) {
