@@ -16,6 +16,14 @@ import org.apache.spark.sql.types.StructType;
 /** Every table of the warehouse, declared once. */
 public final class Tables {
 
+  /**
+   * Properties of the tables a stream appends to every micro-batch. Delta writes a checkpoint of
+   * the log every {@code delta.checkpointInterval} commits inside the commit that reaches it; with
+   * the default of 10, one of the stream scorer's tables did so in about every other 1-second batch
+   * and that batch took 2-4 s instead of 1. Readers replay at most 99 small JSON commits instead.
+   */
+  static final java.util.Map<String, String> STREAMED = java.util.Map.of("delta.checkpointInterval", "100");
+
   private Tables() {}
 
   /** Where a record came from; shared by bronze and quarantine. */
@@ -45,7 +53,8 @@ public final class Tables {
           .withProperties(java.util.Map.of(
               "parquet.enable.dictionary", "false",
               "delta.dataSkippingStatsColumns", "source,kafka_partition,kafka_offset,kafka_timestamp,dataset,"
-                  + "ingested_at"));
+                  + "ingested_at"))
+          .withProperties(STREAMED);
 
   public static final TableDef QUARANTINE =
       new TableDef(
@@ -57,7 +66,8 @@ public final class Tables {
               .add("ingested_at", TimestampType, false, "when pdm landed the record")
               .add("ingest_date", DateType, false, "partition: date of ingested_at (UTC)"),
           List.of("ingest_date"),
-          "Every rejected record with the reason. Append-only.");
+          "Every rejected record with the reason. Append-only.")
+          .withProperties(STREAMED);
 
   /** Silver's fixed columns; the profile's settings and sensors follow {@code event_time}. */
   public static final TableDef SILVER_TELEMETRY =
@@ -74,7 +84,8 @@ public final class Tables {
               .add("kafka_timestamp", TimestampType, true, "Kafka record timestamp (streams; null for files)"),
           List.of("dataset"),
           "Typed, validated telemetry: one row per (asset_id, cycle), or (asset_id, event_time)"
-              + " when there is no cycle.");
+              + " when there is no cycle.")
+          .withProperties(STREAMED);
 
   /** Silver's schema for a profile: fixed columns with the readings inserted after event_time. */
   public static StructType silverSchema(DatasetProfile profile) {
@@ -181,7 +192,8 @@ public final class Tables {
               .add("scored_at", TimestampType, false, "when the micro-batch (stream) or job (batch) that scored it began")
               .add("kafka_timestamp", TimestampType, true, "Kafka record timestamp of the scored event (stream)"),
           List.of("dataset"),
-          "Model predictions, one row per (dataset, asset_id, cycle), naming the model versions that made them.");
+          "Model predictions, one row per (dataset, asset_id, cycle), naming the model versions that made them.")
+          .withProperties(STREAMED);
 
   public static final TableDef GOLD_ALERTS =
       new TableDef(
@@ -207,7 +219,8 @@ public final class Tables {
               .add("note", StringType, true, "operator's note of the last status change")
               .add("published_at", TimestampType, true, "when it was sent to the alerts topic; null until then"),
           List.of("dataset"),
-          "Risk escalations, one row per (asset, cycle, level) raised, with their lifecycle.");
+          "Risk escalations, one row per (asset, cycle, level) raised, with their lifecycle.")
+          .withProperties(STREAMED);
 
   public static final TableDef OPS_ASSET_RISK =
       new TableDef(
@@ -221,7 +234,8 @@ public final class Tables {
               .add("anomaly_streak", IntegerType, true, "consecutive anomalous cycles up to cycle (persistence rule)")
               .add("updated_at", TimestampType, false, "when the row changed"),
           List.of(),
-          "The stream scorer's per-asset alert state: one row per asset.");
+          "The stream scorer's per-asset alert state: one row per asset.")
+          .withProperties(STREAMED);
 
   public static final TableDef OPS_ALERT_RESOLUTIONS =
       new TableDef(
@@ -255,7 +269,8 @@ public final class Tables {
               .add("started_at", TimestampType, false, "when the batch started")
               .add("committed_at", TimestampType, false, "when its writes committed"),
           List.of(),
-          "Progress of the streaming jobs, one row per micro-batch (exactly once per checkpoint).");
+          "Progress of the streaming jobs, one row per micro-batch (exactly once per checkpoint).")
+          .withProperties(STREAMED);
 
   public static final TableDef OPS_REFERENCE_PROFILES =
       new TableDef(
