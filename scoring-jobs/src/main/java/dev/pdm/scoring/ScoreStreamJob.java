@@ -193,7 +193,7 @@ public final class ScoreStreamJob {
     // not "/scoring": that held the two-query scorer's state, which this plan cannot read
     String checkpoint = o.checkpoint() + "/query";
     Dataset<Row> out = ScoringQuery.build(spark, warehouse, config, o.topic(), o.dataset(), set, shared, assetRisk,
-        checkpoint);
+        checkpoint, o.checkpoint() + "/initial-state");
     String name = StreamIds.scoringQuery(o.dataset(), o.topic());
     ScoringBatch batch = new ScoringBatch(config, warehouse.root(), profile, o.dataset(), o.topic(), o.alertsTopic(),
         StreamIds.appId("pdm-score-stream", checkpoint), StreamMetrics.appId(checkpoint), name, watcher, champions,

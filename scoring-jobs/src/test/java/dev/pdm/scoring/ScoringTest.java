@@ -15,6 +15,7 @@ import dev.pdm.common.stream.StreamTrigger;
 import dev.pdm.ingest.kafka.KafkaSettings;
 import dev.pdm.ingest.kafka.LocalKafkaBroker;
 import dev.pdm.ingest.sim.EventJson;
+import dev.pdm.scoring.stream.CycleScorer;
 import dev.pdm.training.LocalMlflow;
 import dev.pdm.training.PromotionGate;
 import dev.pdm.training.Task;
@@ -248,7 +249,7 @@ class ScoringTest {
       assertEquals(previous, a.getString(3));
       previous = a.getString(2);
       assertEquals("open", a.getString(6));
-      assertEquals(dev.pdm.scoring.stream.CycleScorer.TOP_FEATURES, a.getList(5).size(), a.toString());
+      assertEquals(CycleScorer.TOP_FEATURES, a.getList(5).size(), a.toString());
       assertTrue(a.getString(4).startsWith(a.getString(2).equals("CRITICAL") ? "inspect now" : "inspect within "),
           a.getString(4));
       assertTrue(a.get(7) != null, "published");

@@ -76,7 +76,7 @@ public final class ScoringBatchWriter {
   }
 
   /** A per-batch constant that code generation does not inline: a UDF is never folded into a literal. */
-  static Column batchTime(Timestamp t) {
+  private static Column batchTime(Timestamp t) {
     return udf((UDF0<Timestamp>) () -> t, DataTypes.TimestampType).apply();
   }
 

@@ -42,7 +42,8 @@ import org.apache.spark.sql.types.StructType;
  * <h2>Usage</h2>
  *
  * <pre>
- * Dataset&lt;Row&gt; out = ScoringQuery.build(spark, warehouse, config, "telemetry", "FD001", set, scorer, 0, checkpoint);
+ * Dataset&lt;Row&gt; out = ScoringQuery.build(spark, warehouse, config, "telemetry", "FD001", set, scorer, 0, checkpoint,
+ *     initialStateDir);
  * out.writeStream().foreachBatch(...).start();
  * </pre>
  */
@@ -58,9 +59,12 @@ public final class ScoringQuery {
 
   /**
    * @param assetRiskMillis how often an asset's ops.asset_risk row is emitted (0: whenever it changed)
+   * @param checkpoint the query's checkpoint location
+   * @param initialStateDir where a new checkpoint's initial state is written once ({@link #initialState})
    */
   public static Dataset<Row> build(SparkSession spark, Warehouse warehouse, PdmConfig config, String topic,
-      String dataset, FeatureSet set, Broadcast<CycleScorer> scorer, long assetRiskMillis, String checkpoint) {
+      String dataset, FeatureSet set, Broadcast<CycleScorer> scorer, long assetRiskMillis, String checkpoint,
+      String initialStateDir) {
     configure(spark);
     DatasetProfile profile = DatasetProfile.forDataset(config, dataset);
     Dataset<StreamInput> inputs = events(spark, config, topic, dataset, profile)
@@ -69,7 +73,8 @@ public final class ScoringQuery {
     AssetProcessor processor = AssetProcessor.create(dataset, set, readings, scorer,
         config.getInt(PdmConfigKeys.LATENESS_ALLOWED_CYCLES), config.getInt(PdmConfigKeys.SCORING_RECENT_CYCLES),
         assetRiskMillis);
-    return process(inputs, processor, isNew(spark, checkpoint) ? initialState(warehouse, dataset, checkpoint) : null);
+    return process(inputs, processor,
+        isNew(spark, checkpoint) ? initialState(warehouse, dataset, initialStateDir) : null);
   }
 
   /** The processor over the inputs grouped by asset, from {@code initial} (null: a checkpoint's state). */
@@ -185,11 +190,11 @@ public final class ScoringQuery {
    * <p>The state is read at a checkpoint's first batch only, but the query plans every batch with
    * it. Planned over silver and gold.predictions, each batch updated their Delta snapshots and
    * listed their files (most of a second per batch at 1,000 events/s, and growing with the tables),
-   * so the positions are written once beside the checkpoint ({@code initial-state/}, parquet) and
-   * the query reads that fixed copy.
+   * so the positions are written once to {@code dir} (parquet, beside the checkpoint) and the
+   * query reads that fixed copy.
    */
   static KeyValueGroupedDataset<String, AssetState> initialState(Warehouse warehouse, String dataset,
-      String checkpoint) {
+      String dir) {
     SparkSession spark = warehouse.spark();
     List<Dataset<Row>> parts = new ArrayList<>();
     if (warehouse.exists(Tables.SILVER_TELEMETRY)) {
@@ -211,13 +216,12 @@ public final class ScoringQuery {
     for (Dataset<Row> p : parts.subList(1, parts.size())) {
       all = all.unionByName(p);
     }
-    String fixed = new Path(new Path(checkpoint).getParent(), "initial-state").toString();
     all.groupBy("asset_id").agg(
         org.apache.spark.sql.functions.max("landed").as("landed"),
         org.apache.spark.sql.functions.max("predicted").as("predicted"),
         org.apache.spark.sql.functions.max("alerted_level").as("alerted_level"))
-        .write().mode("overwrite").parquet(fixed);
-    Dataset<Row> per = spark.read().parquet(fixed);
+        .write().mode("overwrite").parquet(dir);
+    Dataset<Row> per = spark.read().parquet(dir);
     return per.groupByKey((MapFunction<Row, String>) r -> AssetProcessor.key(dataset, r.getString(0)),
         Encoders.STRING()).mapValues((MapFunction<Row, AssetState>) r -> {
       AssetState s = AssetStates.fresh(0);
