@@ -12,6 +12,7 @@ import dev.pdm.common.config.PdmConfig;
 import dev.pdm.common.config.PdmConfigKeys;
 import dev.pdm.common.profile.DatasetProfile;
 import dev.pdm.common.spark.Sessions;
+import dev.pdm.common.stream.IdempotentAppend;
 import dev.pdm.common.stream.StreamIds;
 import dev.pdm.common.stream.StreamMetrics;
 import dev.pdm.common.stream.StreamRunner;
@@ -110,22 +111,25 @@ public final class IngestStreamJob {
 
     StreamMetrics.ensureTable(warehouse);
     String queryName = StreamIds.landingQuery(o.topic());
+    IdempotentAppend.Replays replays = new IdempotentAppend.Replays();
     VoidFunction2<Dataset<Row>, Long> landBatch = (batch, batchId) -> {
       long started = System.currentTimeMillis();
+      boolean replayPossible = replays.mayBeReplay(batchId);
       SparkSession session = batch.sparkSession();
       Warehouse wh = new Warehouse(session, root);
       LandingWriter writer = new LandingWriter(session, wh, profile);
       Dataset<Row> cached = batch.persist(StorageLevel.MEMORY_AND_DISK());
       try {
         LandingWriter.Counts counts =
-            writer.land(cached, Format.JSON, LandingWriter.Idempotence.transaction(appId, batchId));
+            writer.land(cached, Format.JSON, LandingWriter.Idempotence.transaction(appId, batchId, replayPossible));
         long committed = System.currentTimeMillis();
         batches.incrementAndGet();
         total.updateAndGet(t -> t.plus(counts));
         StreamMetrics.Latency latency = StreamMetrics.latency(cached, committed);
         LOG.info("ingest-stream batch {}: {} in {} ms", batchId, counts, committed - started);
         StreamMetrics.record(wh, StreamMetrics.appId(o.checkpoint()), new StreamMetrics.Batch("ingest-stream", queryName,
-            batchId, o.dataset(), o.topic(), counts.received(), counts.inserted(), null, started, committed, latency));
+            batchId, o.dataset(), o.topic(), counts.received(), counts.inserted(), null, started, committed, latency),
+            replayPossible);
       } finally {
         cached.unpersist();
       }

@@ -3,6 +3,7 @@ package dev.pdm.ingest;
 import static org.apache.spark.sql.functions.col;
 
 import dev.pdm.common.profile.DatasetProfile;
+import dev.pdm.common.stream.IdempotentAppend;
 import dev.pdm.common.table.Tables;
 import dev.pdm.common.table.Warehouse;
 import dev.pdm.ingest.TelemetryParser.Format;
@@ -36,13 +37,14 @@ public final class LandingWriter {
   private static final Logger LOG = LoggerFactory.getLogger(LandingWriter.class);
 
   /** How a retried batch is recognised. */
-  public record Idempotence(String appId, long version) {
-    public static Idempotence transaction(String appId, long version) {
-      return new Idempotence(appId, version);
+  public record Idempotence(String appId, long version, boolean replayPossible) {
+    /** Appends of micro-batch {@code version}; {@code replayPossible}: see {@link IdempotentAppend}. */
+    public static Idempotence transaction(String appId, long version, boolean replayPossible) {
+      return new Idempotence(appId, version, replayPossible);
     }
 
     public static Idempotence sourceKeys() {
-      return new Idempotence(null, -1);
+      return new Idempotence(null, -1, true);
     }
 
     boolean isTransaction() {
@@ -161,12 +163,7 @@ public final class LandingWriter {
   }
 
   private void appendOnce(dev.pdm.common.table.TableDef table, Dataset<Row> rows, Idempotence idem) {
-    rows.write()
-        .format("delta")
-        .mode("append")
-        .option("txnAppId", idem.appId())
-        .option("txnVersion", idem.version())
-        .save(warehouse.path(table));
+    IdempotentAppend.append(rows, warehouse.path(table), idem.appId(), idem.version(), idem.replayPossible());
   }
 
   private void mergeQuarantine(Dataset<Row> rows) {

@@ -2,6 +2,7 @@ package dev.pdm.scoring;
 
 import dev.pdm.common.config.PdmConfig;
 import dev.pdm.common.profile.DatasetProfile;
+import dev.pdm.common.stream.IdempotentAppend;
 import dev.pdm.common.stream.StreamMetrics;
 import dev.pdm.common.table.Warehouse;
 import dev.pdm.scoring.stream.ScoringBatchWriter;
@@ -64,8 +65,7 @@ final class ScoringBatch implements VoidFunction2<Dataset<Row>, Long> {
   private final TreeModels models;
   private final Totals totals;
   private boolean first = true;
-  /** The highest batch id this function started: Spark replays a batch only as the first of a query run. */
-  private long lastStarted = -1;
+  private final IdempotentAppend.Replays replays = new IdempotentAppend.Replays();
 
   ScoringBatch(PdmConfig config, String root, DatasetProfile profile, String dataset, String topic, String alertsTopic,
       String appId, String metricsId, String queryName, ModelWatcher watcher, ChampionModels.Champions champions,
@@ -94,8 +94,7 @@ final class ScoringBatch implements VoidFunction2<Dataset<Row>, Long> {
       throw new ModelsMoved("champions moved from " + champions + " to " + now);
     }
     Timestamp at = new Timestamp(started);
-    boolean replayPossible = lastStarted < 0 || batchId <= lastStarted;
-    lastStarted = Math.max(lastStarted, batchId);
+    boolean replayPossible = replays.mayBeReplay(batchId);
     Warehouse wh = new Warehouse(batch.sparkSession(), root);
     ScoringBatchWriter writer = new ScoringBatchWriter(wh, profile, dataset, appId, at, replayPossible);
     Dataset<Row> out = batch.persist(StorageLevel.MEMORY_AND_DISK());

@@ -35,13 +35,31 @@ import scala.collection.immutable.Seq;
  *
  * <p>Usage:
  * <pre>{@code
- * boolean replay = lastStarted < 0 || batchId <= lastStarted;   // kept by the foreachBatch function
- * IdempotentAppend.append(rows, path, appId, batchId, replay);
+ * IdempotentAppend.Replays replays = new IdempotentAppend.Replays();   // one per foreachBatch function
+ * // in the function:
+ * IdempotentAppend.append(rows, path, appId, batchId, replays.mayBeReplay(batchId));
  * }</pre>
  */
 public final class IdempotentAppend {
 
   private IdempotentAppend() {}
+
+  /**
+   * Whether a micro-batch may have been committed before, as seen by one foreachBatch function:
+   * yes for the first batch it runs (Spark may be replaying a batch an earlier run or JVM
+   * started) and for a batch id it already started (the query was restarted in this JVM);
+   * no for the next new batch id.
+   */
+  public static final class Replays {
+    private long lastStarted = -1;
+
+    /** Call once per batch, before its writes. */
+    public synchronized boolean mayBeReplay(long batchId) {
+      boolean replay = lastStarted < 0 || batchId <= lastStarted;
+      lastStarted = Math.max(lastStarted, batchId);
+      return replay;
+    }
+  }
 
   /**
    * Appends {@code rows} (in the table's column order and types) unless {@code appId} already

@@ -69,6 +69,16 @@ class IdempotentAppendTest {
   }
 
   @Test
+  void onlyTheFirstBatchOfARunOrOneStartedBeforeMayBeAReplay() {
+    IdempotentAppend.Replays replays = new IdempotentAppend.Replays();
+    assertTrue(replays.mayBeReplay(5)); // the first this JVM runs: an earlier run may have started it
+    assertFalse(replays.mayBeReplay(6));
+    assertFalse(replays.mayBeReplay(7));
+    assertTrue(replays.mayBeReplay(7)); // batch 7 failed and the query restarted in this JVM
+    assertFalse(replays.mayBeReplay(8));
+  }
+
+  @Test
   void sameColumnsIgnoresNullabilityButNotNamesOrTypes() {
     StructType nullable = new StructType().add("id", "long", true).add("name", "string");
     assertTrue(IdempotentAppend.sameColumns(nullable, SCHEMA));
