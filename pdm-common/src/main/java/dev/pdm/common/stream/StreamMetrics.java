@@ -68,14 +68,9 @@ public final class StreamMetrics {
     warehouse.ensure(Tables.OPS_STREAM_METRICS, Tables.OPS_STREAM_METRICS.schema());
   }
 
-  /** Records a batch; {@code appId} names the query's checkpoint. */
-  public static void record(Warehouse warehouse, String appId, Batch batch) {
-    record(warehouse, appId, batch, true);
-  }
-
   /**
-   * Records a batch that the caller knows to be new when {@code replayPossible} is false (see
-   * {@link IdempotentAppend}).
+   * Records a batch; {@code appId} names the query's checkpoint, and {@code replayPossible} false
+   * means the caller knows the batch to be new (see {@link IdempotentAppend}).
    */
   public static void record(Warehouse warehouse, String appId, Batch batch, boolean replayPossible) {
     LOG.debug("{}", batch);
