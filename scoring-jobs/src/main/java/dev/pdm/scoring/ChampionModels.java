@@ -53,19 +53,49 @@ public final class ChampionModels {
     }
   }
 
+  /** Where the two champion aliases point. */
+  public record Pair(ModelRef rul, ModelRef failure) {
+    /**
+     * Whether both read one feature-set version; not while a promotion across feature-set versions
+     * has moved one alias and not yet the other ({@code train} moves them one call after the other).
+     */
+    public boolean complete() {
+      return rul.featureSetVersion() == failure.featureSetVersion();
+    }
+  }
+
+  private static final int PAIR_ATTEMPTS = 10;
+  private static final long PAIR_WAIT_MS = 500;
+
   private ChampionModels() {}
 
-  /** Where the champion aliases of a dataset's two models point now. */
+  /** Where the champion aliases of a dataset's two models point now, complete or not. */
+  public static Pair aliases(Tracking tracking, PdmConfig config, String dataset) {
+    return new Pair(resolve(tracking, TrainJob.registeredName(config, dataset, Task.RUL), Task.RUL, dataset),
+        resolve(tracking, TrainJob.registeredName(config, dataset, Task.FAILURE), Task.FAILURE, dataset));
+  }
+
+  /**
+   * The dataset's complete champion pair. A half-moved pair is asked again for up to five seconds;
+   * one that stays half moved (a {@code train} that stopped between its two moves) is an error.
+   */
   public static Map<Task, ModelRef> resolve(Tracking tracking, PdmConfig config, String dataset) {
-    ModelRef rul = resolve(tracking, TrainJob.registeredName(config, dataset, Task.RUL), Task.RUL, dataset);
-    ModelRef failure = resolve(tracking, TrainJob.registeredName(config, dataset, Task.FAILURE), Task.FAILURE,
-        dataset);
-    if (rul.featureSetVersion() != failure.featureSetVersion()) {
-      throw PdmErrors.failure("score " + dataset, "the champions read different feature sets: " + rul + " v"
-              + rul.featureSetVersion() + ", " + failure + " v" + failure.featureSetVersion(),
+    Pair p = aliases(tracking, config, dataset);
+    for (int attempt = 1; !p.complete() && attempt < PAIR_ATTEMPTS; attempt++) {
+      try {
+        Thread.sleep(PAIR_WAIT_MS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+      p = aliases(tracking, config, dataset);
+    }
+    if (!p.complete()) {
+      throw PdmErrors.failure("score " + dataset, "the champions read different feature sets: " + p.rul() + " v"
+              + p.rul().featureSetVersion() + ", " + p.failure() + " v" + p.failure().featureSetVersion(),
           "train the dataset again (pdm train --dataset " + dataset + ") so both champions come from one run");
     }
-    return Map.of(Task.RUL, rul, Task.FAILURE, failure);
+    return Map.of(Task.RUL, p.rul(), Task.FAILURE, p.failure());
   }
 
   private static ModelRef resolve(Tracking tracking, String name, Task task, String dataset) {

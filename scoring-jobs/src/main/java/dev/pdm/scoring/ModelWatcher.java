@@ -2,9 +2,7 @@ package dev.pdm.scoring;
 
 import dev.pdm.common.PdmErrors;
 import dev.pdm.common.config.PdmConfig;
-import dev.pdm.training.Task;
 import dev.pdm.training.Tracking;
-import java.util.Map;
 import java.util.function.LongSupplier;
 import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
@@ -14,7 +12,8 @@ import org.slf4j.LoggerFactory;
  * The champions a running stream scores with. Between micro-batches (on the driver) it asks the
  * registry, at most once per refresh interval, where the champion aliases point, and loads the new
  * versions when they moved; a micro-batch is scored by one pair from start to end, so a swap never
- * splits or repeats a batch. A champion that reads another feature-set version than the stream's
+ * splits or repeats a batch. A pair caught half moved (one alias of a promotion across feature-set
+ * versions moved, the other not yet) is not loaded: the loaded pair scores on. A champion that reads another feature-set version than the stream's
  * state cannot be swapped in: the stream fails with what to do.
  */
 final class ModelWatcher {
@@ -50,10 +49,16 @@ final class ModelWatcher {
       return current;
     }
     checkedAt = now;
-    Map<Task, ChampionModels.ModelRef> refs = ChampionModels.resolve(tracking, config, dataset);
-    ChampionModels.ModelRef rul = refs.get(Task.RUL);
-    ChampionModels.ModelRef failure = refs.get(Task.FAILURE);
+    ChampionModels.Pair pair = ChampionModels.aliases(tracking, config, dataset);
+    ChampionModels.ModelRef rul = pair.rul();
+    ChampionModels.ModelRef failure = pair.failure();
     if (current.same(rul, failure)) {
+      return current;
+    }
+    if (!pair.complete()) {
+      // a promotion between its two alias moves: score with the pair loaded, ask again next interval
+      LOG.info("Champions of {} are half moved ({} and {}); scoring with {} until both have moved", dataset, rul,
+          failure, current);
       return current;
     }
     if (rul.featureSetVersion() != current.featureSetVersion()) {

@@ -466,6 +466,19 @@ class ScoringTest {
         assertEquals(v2, watcher.current().rul().version());
         assertEquals(f2, watcher.current().failure().version());
         assertEquals(1, watcher.swaps());
+
+        // a promotion to another feature set caught between its two alias moves is not loaded
+        String rulName = TrainJob.registeredName(config, "T", Task.RUL);
+        var rulV2 = t.versionByAlias(rulName, PromotionGate.CHAMPION).orElseThrow();
+        Map<String, String> otherSet = new HashMap<>(Tracking.tags(rulV2));
+        otherSet.put(PromotionGate.TAG_FEATURE_SET, "99");
+        t.setAlias(rulName, PromotionGate.CHAMPION, t.createModelVersion(rulName, rulV2.path("source").asText(),
+            rulV2.path("run_id").asText(), otherSet));
+        clock.addAndGet(60_000);
+        assertEquals(v2, watcher.current().rul().version(), "the loaded pair scores on");
+        assertEquals(1, watcher.swaps());
+        PdmException half = assertThrows(PdmException.class, () -> ChampionModels.resolve(t, config, "T"));
+        assertTrue(half.getMessage().contains("the champions read different feature sets"), half.getMessage());
       } finally {
         setChampions(t, config, before.get(Task.RUL), before.get(Task.FAILURE));
       }

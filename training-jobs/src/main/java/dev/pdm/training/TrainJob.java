@@ -229,6 +229,7 @@ public final class TrainJob {
               models.put(task, register(warehouse, tracking, run, d, set, prepared, cvs.get(task), models.get(task),
                   champions.get(task), rul, cvSettings, config));
             }
+            promote(tracking, models);
           }
           ok = true;
           cvs.values().forEach(cv -> cv.best().oof().unpersist());
@@ -393,9 +394,6 @@ public final class TrainJob {
     String version = tracking.createModelVersion(name, run.getArtifactUri() + "/" + task.id() + "-model",
         run.getRunId(), tags);
     tracking.setAlias(name, PromotionGate.CHALLENGER, version);
-    if (decision.promote()) {
-      tracking.setAlias(name, PromotionGate.CHAMPION, version);
-    }
     Map<String, String> runTags = new LinkedHashMap<>();
     runTags.put("pdm." + task.id() + ".registered", name + " v" + version);
     runTags.put("pdm." + task.id() + ".gate", decision.describe(task));
@@ -406,6 +404,21 @@ public final class TrainJob {
     LOG.info("{} v{}: {}", name, version, decision.describe(task));
     return new Trained(task, trained.point(), trained.cv(), trained.threshold(), trained.model(), trained.modelDir(),
         name, version, decision);
+  }
+
+  /**
+   * Moves the champion aliases of the promoted models, once both models were registered and gated:
+   * moved one by one as each was registered, a scorer could load a new RUL model with the old
+   * failure model of another feature set, and a crash between the two left the registry with such
+   * a pair. The two moves are still two calls; {@code ChampionModels} waits out the moment between.
+   */
+  private static void promote(Tracking tracking, Map<Task, Trained> models) {
+    for (Task task : List.of(Task.FAILURE, Task.RUL)) {
+      Trained t = models.get(task);
+      if (t.decision().promote()) {
+        tracking.setAlias(t.registeredName(), PromotionGate.CHAMPION, t.version());
+      }
+    }
   }
 
   /** The registered model name of a dataset's task: {@code <prefix>-<dataset>-<task>}. */
