@@ -49,7 +49,29 @@ public final class ModelArtifacts {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  /**
+   * The MLflow that loads and serves the models (the venv's, pinned in bin/requirements/mlflow.txt,
+   * which the build copies beside this class), not the Java client's version.
+   */
+  public static final String MLFLOW_VERSION = pinnedMlflow();
+
   private ModelArtifacts() {}
+
+  private static String pinnedMlflow() {
+    try (java.io.InputStream in = ModelArtifacts.class.getResourceAsStream("mlflow.txt")) {
+      if (in != null) {
+        for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
+          if (line.trim().startsWith("mlflow==")) {
+            return line.trim().substring("mlflow==".length());
+          }
+        }
+      }
+    } catch (IOException e) {
+      // the build packs it; without it the field says so below
+    }
+    throw PdmErrors.failure("find the pinned MLflow version", "mlflow.txt is not on the classpath",
+        "build the jar with mvn package, which copies bin/requirements/mlflow.txt beside ModelArtifacts");
+  }
 
   /** Saves the pipeline and writes MLmodel and requirements.txt beside it. */
   public static void save(SparkSession spark, PipelineModel model, String dir, String artifactPath, String runId) {
@@ -74,7 +96,7 @@ public final class ModelArtifacts {
         "    model_class: pyspark.ml.pipeline.PipelineModel",
         "    model_data: " + SPARKML,
         "    pyspark_version: " + pyspark,
-        "mlflow_version: 2.17.2",
+        "mlflow_version: " + MLFLOW_VERSION,
         "model_uuid: " + UUID.randomUUID().toString().replace("-", ""),
         "run_id: " + runId,
         "utc_time_created: '" + now + "'",

@@ -154,13 +154,17 @@ class TrainJobTest {
   }
 
   @Test
-  void noTrackingSavesALoadableModelUnderTheWarehouse() {
+  void noTrackingSavesALoadableModelUnderTheWarehouse() throws Exception {
     TrainJob.Result r = train(config(GOOD), true);
     assertTrue(r.runId().startsWith("local-"));
     TrainJob.Trained rul = r.models().get(Task.RUL);
     assertEquals(null, rul.version());
     assertTrue(rul.modelDir().startsWith(warehouse + "/_models/T/local-"), rul.modelDir());
     assertTrue(Files.isRegularFile(Path.of(rul.modelDir(), "MLmodel")));
+    // MLmodel names the MLflow that loads it (the venv's pin), not the Java client's 2.17.2
+    String pin = Files.readString(Path.of("../bin/requirements/mlflow.txt")).lines()
+        .filter(l -> l.startsWith("mlflow==")).findFirst().orElseThrow().substring("mlflow==".length());
+    assertTrue(Files.readString(Path.of(rul.modelDir(), "MLmodel")).contains("\nmlflow_version: " + pin + "\n"));
     assertTrue(r.summary().contains("--no-tracking: not registered"), r.summary());
     // Boosting checkpointed its predictions (15 trees, every 3) under the training checkpoint
     // directory, which training removes when it ends.
