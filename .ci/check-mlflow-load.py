@@ -5,7 +5,11 @@ Usage: check-mlflow-load.py <pdm jar> <warehouse> <dataset> <predictions csv>
 Needs MLFLOW_TRACKING_URI. Prints one line per check; exits 1 on a mismatch.
 """
 import csv
+import json
+import os
 import sys
+
+import mlflow.artifacts
 
 import mlflow.spark
 from pyspark.sql import SparkSession, functions as F
@@ -32,6 +36,13 @@ worst = max(abs(got[u] - want[u]) for u in want)
 print(f"python rul champion: {len(got)} test units scored, {len(want)} in the Java CSV, "
       f"largest difference {worst:.2e}")
 ok = set(got) == set(want) and worst < 1e-5
+
+# the RUL intervals travel with the model's artifacts
+local = mlflow.artifacts.download_artifacts(f"models:/pdm-{dataset}-rul@champion")
+with open(os.path.join(local, "rul_intervals.json")) as f:
+    intervals = json.load(f)
+print(f"python rul champion: RUL intervals at level {intervals['level']} in {len(intervals['bands'])} bands")
+ok = ok and 0 < intervals["level"] < 1 and len(intervals["bands"]) >= 1
 
 failure = mlflow.spark.load_model(f"models:/pdm-{dataset}-failure@champion")
 flagged = failure.transform(last).where(F.col("prediction") == 1.0).count()

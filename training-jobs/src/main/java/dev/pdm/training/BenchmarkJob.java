@@ -39,9 +39,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The C-MAPSS benchmark of one subset (or all four): lands the train split, computes features,
  * trains (or takes the registered champion), lands the test split, scores the last cycle of each
- * test unit, writes {@code unit,predicted_rul} and, when {@code RUL_<subset>.txt} is present, prints
- * RMSE and the PHM08 score against the true RUL capped at the label cap, and the RMSE against the
- * uncapped truth, and logs them to the training run.
+ * test unit, writes {@code unit,predicted_rul,rul_lower,rul_upper} (the RUL model's interval,
+ * {@link RulIntervals}) and, when {@code RUL_<subset>.txt} is present, prints RMSE and the PHM08
+ * score against the true RUL capped at the label cap, the RMSE against the uncapped truth, and
+ * the intervals' coverage of the capped truth and mean width, and logs them to the training run.
  *
  * <p>The test files choose nothing: the feature set is fitted on the train split, hyperparameters
  * and the classifier threshold on unit-grouped folds of it; test RUL is read after scoring.
@@ -84,9 +85,14 @@ public final class BenchmarkJob {
     }
   }
 
-  /** The figures of one subset; NaN when the RUL file is absent. */
+  /**
+   * The figures of one subset; NaN when the RUL file is absent. {@code intervalCoverage}: the
+   * share of units whose capped true RUL is inside the model's RUL interval (NaN: a model
+   * without intervals); {@code intervalWidth}: the intervals' mean width.
+   */
   public record Figures(String dataset, long units, double rmseCapped, double phm08Capped, double rmseUncapped,
-      double phm08Uncapped, long unitsAboveCap, String runId, String predictions) {}
+      double phm08Uncapped, long unitsAboveCap, String runId, String predictions, double intervalLevel,
+      double intervalCoverage, double intervalWidth) {}
 
   /** What a run did. */
   public record Result(List<Figures> figures, int rulCap) implements JobResult {
@@ -94,12 +100,15 @@ public final class BenchmarkJob {
     public String summary() {
       StringBuilder s = new StringBuilder(protocol(rulCap)).append('\n');
       s.append(String.format("| subset | test units | RMSE (truth capped at %d) | target | PHM08 score (capped) |"
-          + " RMSE (uncapped truth) | units above cap |%n", rulCap));
-      s.append("|---|---|---|---|---|---|---|\n");
+          + " RMSE (uncapped truth) | units above cap | RUL interval: coverage (capped truth) | mean width |%n",
+          rulCap));
+      s.append("|---|---|---|---|---|---|---|---|---|\n");
       for (Figures f : figures) {
-        s.append(String.format("| %s | %d | %s | %s | %s | %s | %d |%n", f.dataset(), f.units(), num(f.rmseCapped(), 2),
-            TARGETS.containsKey(f.dataset()) ? "<= " + TARGETS.get(f.dataset()) : "-", num(f.phm08Capped(), 1),
-            num(f.rmseUncapped(), 2), f.unitsAboveCap()));
+        s.append(String.format("| %s | %d | %s | %s | %s | %s | %d | %s | %s |%n", f.dataset(), f.units(),
+            num(f.rmseCapped(), 2), TARGETS.containsKey(f.dataset()) ? "<= " + TARGETS.get(f.dataset()) : "-",
+            num(f.phm08Capped(), 1), num(f.rmseUncapped(), 2), f.unitsAboveCap(),
+            Double.isNaN(f.intervalCoverage()) ? "-" : String.format("%.1f%% (of %.0f%%)", 100 * f.intervalCoverage(),
+                100 * f.intervalLevel()), num(f.intervalWidth(), 1)));
       }
       for (Figures f : figures) {
         s.append("predictions of ").append(f.dataset()).append(": ").append(f.predictions())
@@ -120,7 +129,7 @@ public final class BenchmarkJob {
         + " (optionally) RUL_FD00x.txt")
     String input;
 
-    @Option(name = "--predictions-out", metaVar = "PATH", usage = "CSV unit,predicted_rul (with --all: a"
+    @Option(name = "--predictions-out", metaVar = "PATH", usage = "CSV unit,predicted_rul,rul_lower,rul_upper (with --all: a"
         + " directory of predictions_FD00x.csv); default under the warehouse")
     String predictionsOut;
 
@@ -173,11 +182,13 @@ public final class BenchmarkJob {
       FeaturesJob.run(spark, new FeaturesJob.Options(config, d, false));
     }
     PipelineModel model;
+    RulIntervals intervals;
     String runId = null;
     Tracking tracking = null;
     if (o.model() == ModelSource.TRAIN) {
       TrainJob.Result trained = TrainJob.run(spark, new TrainJob.Options(config, d, null, o.cvFolds(), o.noTracking()));
       model = trained.models().get(Task.RUL).model();
+      intervals = trained.rulIntervals();
       runId = trained.runId().startsWith("local-") ? null : trained.runId();
     } else {
       tracking = Tracking.connect(config);
@@ -186,8 +197,9 @@ public final class BenchmarkJob {
           "benchmark the champion of " + name, "the registry has no champion alias for it",
           "run without --model champion to train one"));
       runId = champion.path("run_id").asText();
-      String dir = config.require(PdmConfigKeys.MODEL_DIR) + "/" + d + "/" + runId + "/" + Task.RUL.id() + "-model/"
-          + ModelArtifacts.SPARKML;
+      String modelDir = config.require(PdmConfigKeys.MODEL_DIR) + "/" + d + "/" + runId + "/" + Task.RUL.id() + "-model";
+      String dir = modelDir + "/" + ModelArtifacts.SPARKML;
+      intervals = readIntervals(spark, modelDir + "/" + RulIntervals.FILE);
       try {
         model = PipelineModel.load(dir);
       } catch (RuntimeException e) {
@@ -220,21 +232,33 @@ public final class BenchmarkJob {
         ? config.require(PdmConfigKeys.WAREHOUSE) + "/_benchmark/predictions_" + d + ".csv"
         : o.datasets().size() > 1 ? o.predictionsOut().replaceAll("/+$", "") + "/predictions_" + d + ".csv"
         : o.predictionsOut();
-    StringBuilder csv = new StringBuilder("unit,predicted_rul\n");
-    predicted.forEach((u, p) -> csv.append(u).append(',').append(String.format("%.6f", p)).append('\n'));
+    StringBuilder csv = new StringBuilder("unit,predicted_rul,rul_lower,rul_upper\n");
+    predicted.forEach((u, p) -> {
+      csv.append(u).append(',').append(String.format("%.6f", p));
+      if (intervals != null) {
+        double[] lu = intervals.around(p);
+        csv.append(String.format(",%.6f,%.6f", lu[0], lu[1]));
+      } else {
+        csv.append(",,");
+      }
+      csv.append('\n');
+    });
     ModelArtifacts.write(spark, out, csv.toString().getBytes(StandardCharsets.UTF_8));
+    double level = intervals == null ? Double.NaN : intervals.level();
 
     int cap = config.getInt(PdmConfigKeys.LABEL_RUL_CAP);
     List<Double> truth = readTruth(spark, input + "/RUL_" + d + ".txt");
     Figures f;
     if (truth == null) {
-      f = new Figures(d, predicted.size(), Double.NaN, Double.NaN, Double.NaN, Double.NaN, 0, runId, out);
+      f = new Figures(d, predicted.size(), Double.NaN, Double.NaN, Double.NaN, Double.NaN, 0, runId, out, level,
+          Double.NaN, intervals == null ? Double.NaN : meanWidth(intervals, predicted.values()));
     } else {
       double seCapped = 0;
       double seUncapped = 0;
       double phmCapped = 0;
       double phmUncapped = 0;
       long above = 0;
+      long inside = 0;
       for (var e : predicted.entrySet()) {
         if (e.getKey() > truth.size()) {
           throw PdmErrors.failure("score " + d, "test unit " + e.getKey() + " has no line in RUL_" + d + ".txt",
@@ -248,10 +272,15 @@ public final class BenchmarkJob {
         seUncapped += (p - t) * (p - t);
         phmCapped += Metrics.phm08(p - tc);
         phmUncapped += Metrics.phm08(p - t);
+        if (intervals != null) {
+          double[] lu = intervals.around(p);
+          inside += tc >= lu[0] && tc <= lu[1] ? 1 : 0;
+        }
       }
       int n = predicted.size();
       f = new Figures(d, n, Math.sqrt(seCapped / n), phmCapped, Math.sqrt(seUncapped / n), phmUncapped, above, runId,
-          out);
+          out, level, intervals == null ? Double.NaN : (double) inside / n,
+          intervals == null ? Double.NaN : meanWidth(intervals, predicted.values()));
       if (runId != null) {
         Map<String, Double> m = new LinkedHashMap<>();
         m.put("test_rmse_capped", f.rmseCapped());
@@ -259,12 +288,42 @@ public final class BenchmarkJob {
         m.put("test_rmse_uncapped", f.rmseUncapped());
         m.put("test_phm08_uncapped", f.phm08Uncapped());
         m.put("test_units", (double) n);
+        if (intervals != null) {
+          m.put("test_rul_interval_coverage", f.intervalCoverage());
+          m.put("test_rul_interval_width", f.intervalWidth());
+        }
         try (Tracking t = tracking != null ? tracking : Tracking.connect(config)) {
           t.logBatch(runId, Map.of(), m, 0, Map.of("pdm.benchmark.protocol", protocol(cap)));
         }
       }
     }
     return f;
+  }
+
+  private static double meanWidth(RulIntervals intervals, java.util.Collection<Double> predicted) {
+    double sum = 0;
+    for (double p : predicted) {
+      double[] lu = intervals.around(p);
+      sum += lu[1] - lu[0];
+    }
+    return sum / predicted.size();
+  }
+
+  /** A champion's intervals, or null (with a warning) for a model trained before they were stored. */
+  private static RulIntervals readIntervals(SparkSession spark, String file) {
+    Path p = new Path(file);
+    try {
+      FileSystem fs = p.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      if (!fs.exists(p)) {
+        LOG.warn("{} not found: the champion was trained without RUL intervals; none are written", file);
+        return null;
+      }
+      try (java.io.InputStream in = fs.open(p)) {
+        return RulIntervals.fromJson(new String(in.readAllBytes(), StandardCharsets.UTF_8), file);
+      }
+    } catch (IOException e) {
+      throw PdmErrors.failure("read " + file, e.getMessage(), "check the model directory");
+    }
   }
 
   /** RUL_FD00x.txt: one true RUL per line, line i for unit i; null when the file is absent. */

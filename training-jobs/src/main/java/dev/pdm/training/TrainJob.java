@@ -85,7 +85,8 @@ public final class TrainJob {
 
   /** What a run did. */
   public record Result(String dataset, String runId, String experimentId, int featureSetVersion, long goldVersion,
-      long assets, long rows, int folds, int horizon, Map<Task, Trained> models) implements JobResult {
+      long assets, long rows, int folds, int horizon, Map<Task, Trained> models, RulIntervals rulIntervals)
+      implements JobResult {
     @Override
     public String summary() {
       StringBuilder s = new StringBuilder("train: dataset " + dataset + ", feature set v" + featureSetVersion
@@ -94,6 +95,13 @@ public final class TrainJob {
       for (Trained t : models.values()) {
         s.append("\n  ").append(t.task().id()).append(": ").append(t.point());
         t.cv().forEach((k, v) -> s.append(", ").append(k).append(' ').append(PromotionGate.fmt(v)));
+        if (t.task() == Task.RUL && rulIntervals != null) {
+          s.append(String.format(", %.0f%% interval by predicted RUL band:", 100 * rulIntervals.level()));
+          for (RulIntervals.Band b : rulIntervals.bands()) {
+            s.append(String.format(" %s %+.1f..%+.1f;", b.below() == null ? "rest" : String.format("<%.0f", b.below()),
+                b.lower(), b.upper()));
+          }
+        }
         if (t.version() != null) {
           s.append("\n    registered ").append(t.registeredName()).append(" v").append(t.version())
               .append(" as challenger; ").append(t.decision().describe(t.task()));
@@ -196,6 +204,7 @@ public final class TrainJob {
         try {
           Map<Task, Trained> models = new EnumMap<>(Task.class);
           Map<Task, CrossValidation.Result> cvs = new EnumMap<>(Task.class);
+          RulIntervals intervals = null;
           for (Task task : Task.values()) {
             Dataset<Row> taskRows = prepared.withColumn(GbtModels.LABEL, col("_label_" + task.id()));
             CrossValidation.Result cv = CrossValidation.run(taskRows, task, grid, cvSettings);
@@ -206,6 +215,14 @@ public final class TrainJob {
                 features, task, best.point(), cvSettings.maxBins(), seed, threshold);
             String modelDir = runDir + "/" + task.id() + "-model";
             ModelArtifacts.save(spark, model, modelDir, task.id() + "-model", runId);
+            if (task == Task.RUL) {
+              // in the model directory: uploaded with the model, loaded with it by every scorer
+              intervals = RulIntervals.fit(best.oof(), GbtModels.LABEL, CrossValidation.OOF,
+                  config.getDouble(PdmConfigKeys.TRAINING_RUL_INTERVAL_LEVEL),
+                  config.getInt(PdmConfigKeys.TRAINING_RUL_INTERVAL_BANDS));
+              ModelArtifacts.write(spark, modelDir + "/" + RulIntervals.FILE,
+                  intervals.toJson().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            }
             Map<String, Double> importances = ModelArtifacts.importances(features, importances(model));
             ModelArtifacts.write(spark, runDir + "/" + task.id() + "_feature_importances.json",
                 ModelArtifacts.importancesJson(importances));
@@ -233,7 +250,8 @@ public final class TrainJob {
           }
           ok = true;
           cvs.values().forEach(cv -> cv.best().oof().unpersist());
-          return new Result(d, runId, experimentId, set.version(), goldVersion, assets, rows, k, horizon, models);
+          return new Result(d, runId, experimentId, set.version(), goldVersion, assets, rows, k, horizon, models,
+              intervals);
         } finally {
           if (tracking != null) {
             tracking.endRun(runId, ok);

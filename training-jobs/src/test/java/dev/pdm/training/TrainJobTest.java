@@ -166,6 +166,9 @@ class TrainJobTest {
         .filter(l -> l.startsWith("mlflow==")).findFirst().orElseThrow().substring("mlflow==".length());
     assertTrue(Files.readString(Path.of(rul.modelDir(), "MLmodel")).contains("\nmlflow_version: " + pin + "\n"));
     assertTrue(r.summary().contains("--no-tracking: not registered"), r.summary());
+    // the RUL intervals are stored with the RUL model
+    assertEquals(r.rulIntervals(), RulIntervals.fromJson(Files.readString(Path.of(rul.modelDir(), RulIntervals.FILE)),
+        rul.modelDir()));
     // Boosting checkpointed its predictions (15 trees, every 3) under the training checkpoint
     // directory, which training removes when it ends.
     String checkpoints = TestSpark.session().sparkContext().getCheckpointDir().get();

@@ -138,6 +138,20 @@ public final class PdmConfigKeys {
           "Cross-validation fits run side by side (each holds its own copy of the fold's trees);"
               + " 1 fits one at a time.");
 
+  public static final ConfigKey TRAINING_RUL_INTERVAL_LEVEL =
+      ConfigKey.of(
+          "pdm.training.rul-interval.level",
+          "0.9",
+          "Coverage of the RUL interval stored with the RUL model (conformal, from unit-grouped"
+              + " out-of-fold residuals).");
+
+  public static final ConfigKey TRAINING_RUL_INTERVAL_BANDS =
+      ConfigKey.of(
+          "pdm.training.rul-interval.bands",
+          "5",
+          "Predicted-RUL bands, cut at quantiles of the out-of-fold predictions, each with its own"
+              + " interval (narrow near failure, wide far from it).");
+
   public static final ConfigKey TRAINING_CHECKPOINT_DIR =
       ConfigKey.of(
           "pdm.training.checkpoint-dir",
@@ -366,6 +380,8 @@ public final class PdmConfigKeys {
         TRAINING_SUBSAMPLING,
         TRAINING_MAX_BINS,
         TRAINING_PARALLELISM,
+        TRAINING_RUL_INTERVAL_LEVEL,
+        TRAINING_RUL_INTERVAL_BANDS,
         TRAINING_CHECKPOINT_DIR,
         TRAINING_MAX_FALSE_ALARM_RATE,
         SCORING_MODEL_REFRESH,
