@@ -6,6 +6,7 @@ import dev.pdm.common.config.PdmConfig;
 import dev.pdm.common.config.PdmConfigKeys;
 import dev.pdm.training.ModelArtifacts;
 import dev.pdm.training.PromotionGate;
+import dev.pdm.training.RulIntervals;
 import dev.pdm.training.Tracking;
 import dev.pdm.training.TrainJob;
 import dev.pdm.training.Task;
@@ -35,9 +36,12 @@ public final class ChampionModels {
     }
   }
 
-  /** A loaded pair: both models read the same feature-set version. */
+  /**
+   * A loaded pair: both models read the same feature-set version. {@code rulIntervals}: those
+   * stored with the RUL model, null for a model trained before pdm stored them.
+   */
   public record Champions(String dataset, ModelRef rul, ModelRef failure, PipelineModel rulModel,
-      PipelineModel failureModel) {
+      PipelineModel failureModel, RulIntervals rulIntervals) {
     public int featureSetVersion() {
       return rul.featureSetVersion();
     }
@@ -126,7 +130,8 @@ public final class ChampionModels {
   static Champions load(SparkSession spark, Tracking tracking, PdmConfig config, String dataset, ModelRef rul,
       ModelRef failure) {
     Champions c = new Champions(dataset, rul, failure, pipeline(spark, tracking, config, dataset, rul, Task.RUL),
-        pipeline(spark, tracking, config, dataset, failure, Task.FAILURE));
+        pipeline(spark, tracking, config, dataset, failure, Task.FAILURE),
+        ModelArtifacts.intervals(spark, tracking, config, dataset, rul.name(), rul.version(), rul.runId()));
     LOG.info("Loaded champions of {}: {}", dataset, c);
     return c;
   }

@@ -53,6 +53,10 @@ public final class Scorer {
         case "feature_set_version" -> lit(models.featureSetVersion());
         case "scored_by" -> lit(by.name().toLowerCase());
         case "scored_at" -> lit(scoredAt);
+        case "rul_lower" -> models.rulIntervals() == null ? lit(null)
+            : models.rulIntervals().lower(col("predicted_rul"));
+        case "rul_upper" -> models.rulIntervals() == null ? lit(null)
+            : models.rulIntervals().upper(col("predicted_rul"));
         default -> col(f.name());
       };
       out.add(c.cast(f.dataType()).as(f.name()));

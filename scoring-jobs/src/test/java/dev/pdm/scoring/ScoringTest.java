@@ -150,7 +150,8 @@ class ScoringTest {
 
   private List<Row> predictions(String where) {
     return spark.sql("SELECT asset_id, cycle, predicted_rul, failure_probability, risk_level, rul_model_version,"
-        + " failure_model_version, scored_by, anomaly_severity, anomaly_reasons, kafka_timestamp, scored_at"
+        + " failure_model_version, scored_by, anomaly_severity, anomaly_reasons, kafka_timestamp, scored_at,"
+        + " rul_lower, rul_upper"
         + " FROM delta.`" + warehouse.resolve("gold/predictions")
         + "` WHERE " + where + " ORDER BY asset_id, cycle").collectAsList();
   }
@@ -197,7 +198,10 @@ class ScoringTest {
     Map<String, double[]> lastStreamed = new HashMap<>();
     for (Row r : streamed) {
       if (r.getInt(1) == 20) {
-        lastStreamed.put(r.getString(0), new double[] {r.getDouble(2), r.getDouble(3)});
+        lastStreamed.put(r.getString(0), new double[] {r.getDouble(2), r.getDouble(3), r.getDouble(12),
+            r.getDouble(13)});
+        // the RUL model's interval, stored with it by train, brackets the prediction
+        assertTrue(r.getDouble(12) <= r.getDouble(2) && r.getDouble(2) <= r.getDouble(13), r.toString());
       }
     }
     // score-batch computes the same features from silver with the batch job and scores the latest cycle
@@ -211,6 +215,8 @@ class ScoringTest {
       assertEquals("batch", r.getString(7));
       assertEquals(lastStreamed.get(r.getString(0))[0], r.getDouble(2), 1e-9, "predicted RUL of " + r.getString(0));
       assertEquals(lastStreamed.get(r.getString(0))[1], r.getDouble(3), 1e-9, "probability of " + r.getString(0));
+      assertEquals(lastStreamed.get(r.getString(0))[2], r.getDouble(12), 1e-9, "RUL lower bound of " + r.getString(0));
+      assertEquals(lastStreamed.get(r.getString(0))[3], r.getDouble(13), 1e-9, "RUL upper bound of " + r.getString(0));
       assertEquals("NONE", r.getString(8));
       assertTrue(r.isNullAt(10), "no Kafka timestamp from score-batch");
     }

@@ -129,8 +129,8 @@ public final class BenchmarkJob {
         + " (optionally) RUL_FD00x.txt")
     String input;
 
-    @Option(name = "--predictions-out", metaVar = "PATH", usage = "CSV unit,predicted_rul,rul_lower,rul_upper (with --all: a"
-        + " directory of predictions_FD00x.csv); default under the warehouse")
+    @Option(name = "--predictions-out", metaVar = "PATH", usage = "CSV unit,predicted_rul,rul_lower,rul_upper"
+        + " (with --all: a directory of predictions_FD00x.csv); default under the warehouse")
     String predictionsOut;
 
     @Option(name = "--model", usage = "train (default): train now; champion: score with the registered champion")
@@ -197,9 +197,9 @@ public final class BenchmarkJob {
           "benchmark the champion of " + name, "the registry has no champion alias for it",
           "run without --model champion to train one"));
       runId = champion.path("run_id").asText();
-      String modelDir = config.require(PdmConfigKeys.MODEL_DIR) + "/" + d + "/" + runId + "/" + Task.RUL.id() + "-model";
-      String dir = modelDir + "/" + ModelArtifacts.SPARKML;
-      intervals = readIntervals(spark, modelDir + "/" + RulIntervals.FILE);
+      String dir = config.require(PdmConfigKeys.MODEL_DIR) + "/" + d + "/" + runId + "/" + Task.RUL.id() + "-model/"
+          + ModelArtifacts.SPARKML;
+      intervals = ModelArtifacts.intervals(spark, tracking, config, d, name, champion.path("version").asText(), runId);
       try {
         model = PipelineModel.load(dir);
       } catch (RuntimeException e) {
@@ -307,23 +307,6 @@ public final class BenchmarkJob {
       sum += lu[1] - lu[0];
     }
     return sum / predicted.size();
-  }
-
-  /** A champion's intervals, or null (with a warning) for a model trained before they were stored. */
-  private static RulIntervals readIntervals(SparkSession spark, String file) {
-    Path p = new Path(file);
-    try {
-      FileSystem fs = p.getFileSystem(spark.sparkContext().hadoopConfiguration());
-      if (!fs.exists(p)) {
-        LOG.warn("{} not found: the champion was trained without RUL intervals; none are written", file);
-        return null;
-      }
-      try (java.io.InputStream in = fs.open(p)) {
-        return RulIntervals.fromJson(new String(in.readAllBytes(), StandardCharsets.UTF_8), file);
-      }
-    } catch (IOException e) {
-      throw PdmErrors.failure("read " + file, e.getMessage(), "check the model directory");
-    }
   }
 
   /** RUL_FD00x.txt: one true RUL per line, line i for unit i; null when the file is absent. */

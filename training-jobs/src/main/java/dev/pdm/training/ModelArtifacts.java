@@ -261,6 +261,42 @@ public final class ModelArtifacts {
     }
   }
 
+  /**
+   * The RUL intervals stored with a RUL model version ({@link RulIntervals#FILE}), read where
+   * {@link #load} finds the model: the training's directory, else the registry copy, else the
+   * run's artifacts (copied to the registry copy once). Null for a version trained before pdm
+   * stored intervals, or when the artifacts cannot be read (logged): it scores without them.
+   */
+  public static RulIntervals intervals(SparkSession spark, Tracking tracking, PdmConfig config, String dataset,
+      String name, String version, String runId) {
+    String modelDir = config.require(PdmConfigKeys.MODEL_DIR);
+    String file = Task.RUL.id() + "-model/" + RulIntervals.FILE;
+    Path saved = new Path(modelDir + "/" + dataset + "/" + runId + "/" + file);
+    Path cached = new Path(modelDir + "/_registry/" + name + "/" + version + "/" + file);
+    try {
+      FileSystem fs = saved.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      Path at = fs.exists(saved) ? saved : fs.exists(cached) ? cached : null;
+      if (at == null && tracking != null) {
+        try (InputStream in = tracking.open(tracking.artifactUri(runId), file);
+             OutputStream out = fs.create(cached, true)) {
+          in.transferTo(out);
+          at = cached;
+        } catch (dev.pdm.common.PdmException e) {
+          LOG.warn("{} v{} has no RUL intervals ({}); its predictions carry none", name, version, e.getMessage());
+        }
+      }
+      if (at == null) {
+        return null;
+      }
+      try (InputStream in = fs.open(at)) {
+        return RulIntervals.fromJson(new String(in.readAllBytes(), StandardCharsets.UTF_8), at.toString());
+      }
+    } catch (IOException e) {
+      throw PdmErrors.failure("read the RUL intervals of " + name + " v" + version, e.getMessage(),
+          "check " + saved + " or the run's artifacts in MLflow (" + file + ")", e);
+    }
+  }
+
   /** Copies a run's model directory from the artifact proxy, then renames it into place. */
   private static void download(Tracking tracking, String what, String runId, String artifact, FileSystem fs,
       String target) throws IOException {

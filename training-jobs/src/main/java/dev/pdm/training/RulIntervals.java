@@ -40,13 +40,13 @@ import org.apache.spark.sql.Row;
  * rows.withColumn("rul_lower", i.lower(col("predicted_rul"))).withColumn("rul_upper", i.upper(col("predicted_rul")));
  * </pre>
  */
-public record RulIntervals(double level, List<Band> bands) {
+public record RulIntervals(double level, List<Band> bands) implements java.io.Serializable {
 
   /** The file name in a RUL model directory. */
   public static final String FILE = "rul_intervals.json";
 
   /** Predictions below {@code below} (null: the last band, no bound) and their residual quantiles. */
-  public record Band(Double below, double lower, double upper, long rows) {}
+  public record Band(Double below, double lower, double upper, long rows) implements java.io.Serializable {}
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int MIN_ROWS_PER_BAND = 200;

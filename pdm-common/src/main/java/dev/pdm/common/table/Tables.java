@@ -190,7 +190,12 @@ public final class Tables {
               .add("feature_set_version", IntegerType, false, "gold.feature_sets version of the features")
               .add("scored_by", StringType, false, "stream or batch")
               .add("scored_at", TimestampType, false, "when the micro-batch (stream) or job (batch) that scored it began")
-              .add("kafka_timestamp", TimestampType, true, "Kafka record timestamp of the scored event (stream)"),
+              .add("kafka_timestamp", TimestampType, true, "Kafka record timestamp of the scored event (stream)")
+              // added after the others: an existing table gains them at its end (Warehouse.ensure)
+              .add("rul_lower", DoubleType, true,
+                  "lower bound of the RUL model's interval (pdm.training.rul-interval.level); null for a model"
+                      + " trained without intervals")
+              .add("rul_upper", DoubleType, true, "upper bound of that interval"),
           List.of("dataset"),
           "Model predictions, one row per (dataset, asset_id, cycle), naming the model versions that made them.")
           .withProperties(STREAMED);

@@ -86,9 +86,14 @@ public final class CycleScorer implements Serializable {
     String asset = out.getAssetId();
     int cycle = out.getCycle();
     double rul = models.rul(inputs);
+    double[] interval = models.rulInterval(rul);
     double probability = models.failureProbability(inputs);
     Level level = risk.level(probability, rul);
     out.setPredictedRul(rul);
+    if (interval != null) {
+      out.setRulLower(interval[0]);
+      out.setRulUpper(interval[1]);
+    }
     out.setFailureProbability(probability);
     out.setRiskLevel(level.name());
     flagAnomalies(state, out, regime, inputs);
@@ -98,7 +103,9 @@ public final class CycleScorer implements Serializable {
       out.setPreviousLevel(alerted.name());
       out.setRecommendation(level == Level.CRITICAL
           ? "inspect now: predicted RUL " + format(rul, 0) + " cycles"
-          : "inspect within " + (long) Math.max(0, Math.floor(rul - risk.critical().rul())) + " cycles");
+          // the interval's lower bound: the planner's safe side of the prediction
+          : "inspect within " + (long) Math.max(0, Math.floor((interval == null ? rul : interval[0])
+              - risk.critical().rul())) + " cycles");
       List<String> top = new ArrayList<>();
       for (int at : topAt) {
         top.add(inputNames.get(at) + "=" + (Double.isNaN(inputs[at]) ? "null" : format(inputs[at], 4)));

@@ -32,6 +32,8 @@ public final class StreamOutput implements Serializable {
   private Long kafkaOffset;
   private String payload;
   private Double predictedRul;
+  private Double rulLower;
+  private Double rulUpper;
   private Double failureProbability;
   private String riskLevel;
   private String anomalySeverity;
@@ -177,6 +179,22 @@ public final class StreamOutput implements Serializable {
 
   public void setPredictedRul(Double v) {
     predictedRul = v;
+  }
+
+  public Double getRulLower() {
+    return rulLower;
+  }
+
+  public void setRulLower(Double v) {
+    rulLower = v;
+  }
+
+  public Double getRulUpper() {
+    return rulUpper;
+  }
+
+  public void setRulUpper(Double v) {
+    rulUpper = v;
   }
 
   public Double getFailureProbability() {

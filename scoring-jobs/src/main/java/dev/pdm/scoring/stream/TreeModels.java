@@ -2,6 +2,7 @@ package dev.pdm.scoring.stream;
 
 import dev.pdm.common.PdmErrors;
 import dev.pdm.scoring.ChampionModels;
+import dev.pdm.training.RulIntervals;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,6 +38,7 @@ public final class TreeModels implements Serializable {
   private final int[] rulInputs;
   private final int[] failureInputs;
   private final List<String> inputNames;
+  private final RulIntervals intervals;
 
   /** @param inputNames the folded inputs, in order ({@code FeatureSet.featureNames()}) */
   public TreeModels(ChampionModels.Champions c, List<String> inputNames) {
@@ -50,6 +52,7 @@ public final class TreeModels implements Serializable {
     this.failure = last(c.failureModel(), GBTClassificationModel.class, c.failure());
     this.rulInputs = inputs(c.rulModel(), c.rul());
     this.failureInputs = inputs(c.failureModel(), c.failure());
+    this.intervals = c.rulIntervals();
   }
 
   public String rulName() {
@@ -75,6 +78,11 @@ public final class TreeModels implements Serializable {
   /** The predicted RUL of one folded cycle (NaN inputs read as 0, as the pipeline's SQL stage does). */
   public double rul(double[] inputs) {
     return rul.predict(Vectors.dense(select(inputs, rulInputs)));
+  }
+
+  /** {@code [lower, upper]} of the RUL model's interval around {@code rul}; null without intervals. */
+  public double[] rulInterval(double rul) {
+    return intervals == null ? null : intervals.around(rul);
   }
 
   /** The probability of failure within the horizon. */

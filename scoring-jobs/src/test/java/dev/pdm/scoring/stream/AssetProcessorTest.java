@@ -227,7 +227,7 @@ class AssetProcessorTest {
         features.withColumn(GbtModels.LABEL, col("fails_within_horizon").cast("double")),
         set.featureNames(), Task.FAILURE, p, 16, 7, 0.5);
     return new ChampionModels.Champions("P", new ChampionModels.ModelRef("rul", "1", "run", 1),
-        new ChampionModels.ModelRef("failure", "1", "run", 1), rul, failure);
+        new ChampionModels.ModelRef("failure", "1", "run", 1), rul, failure, null);
   }
 
   private static Path copy(Path from, Path to) throws IOException {
