@@ -10,7 +10,6 @@ import static org.apache.spark.sql.functions.pow;
 import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.sqrt;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.pdm.common.PdmErrors;
 import dev.pdm.common.cli.CommonOptions;
 import dev.pdm.common.cli.JobMain;
@@ -209,15 +208,13 @@ public final class DriftReportJob {
   /** The model named by --model, or the only pdm RUL model with a champion. */
   static Model resolve(Tracking tracking, PdmConfig config, String spec) {
     String name;
-    JsonNode version;
+    Tracking.ModelVersion version;
     if (spec == null) {
       String pattern = config.require(PdmConfigKeys.MODEL_NAME_PREFIX) + "-%-" + Task.RUL.id();
       List<String> withChampion = new ArrayList<>();
-      for (JsonNode m : tracking.searchRegisteredModels(pattern)) {
-        for (JsonNode a : m.path("aliases")) {
-          if (a.path("alias").asText().equals(PromotionGate.CHAMPION)) {
-            withChampion.add(m.path("name").asText());
-          }
+      for (Tracking.RegisteredModel m : tracking.searchRegisteredModels(pattern)) {
+        if (m.aliases().containsKey(PromotionGate.CHAMPION)) {
+          withChampion.add(m.name());
         }
       }
       if (withChampion.size() != 1) {
@@ -238,15 +235,14 @@ public final class DriftReportJob {
         : tracking.versionByAlias(name, at > 0 ? spec.substring(at + 1) : PromotionGate.CHAMPION))
         .orElseThrow(() -> PdmErrors.usage("report drift of " + what, "the registry at " + tracking.uri()
             + " has no such model version", "check the name and alias or version (pdm train registers them)"));
-    Map<String, String> tags = Tracking.tags(version);
+    Map<String, String> tags = version.tags();
     if (!Task.RUL.id().equals(tags.get(PromotionGate.TAG_TASK)) || tags.get(PromotionGate.TAG_FEATURE_SET) == null) {
       throw PdmErrors.usage("report drift of " + what, "it is not a pdm RUL model (tag " + PromotionGate.TAG_TASK
           + " is " + tags.get(PromotionGate.TAG_TASK) + ")", "pass a pdm RUL model, e.g. --model "
           + config.require(PdmConfigKeys.MODEL_NAME_PREFIX) + "-FD001-rul@champion");
     }
     String rmse = tags.get(PromotionGate.TAG_CV_PREFIX + "rmse_all_rows");
-    return new Model(new ChampionModels.ModelRef(name, version.path("version").asText(),
-        version.path("run_id").asText(), Integer.parseInt(tags.get(PromotionGate.TAG_FEATURE_SET))),
+    return new Model(new ChampionModels.ModelRef(name, version.version(), version.runId(), Integer.parseInt(tags.get(PromotionGate.TAG_FEATURE_SET))),
         tags.get(PromotionGate.TAG_DATASET), rmse == null ? Double.NaN : Double.parseDouble(rmse));
   }
 

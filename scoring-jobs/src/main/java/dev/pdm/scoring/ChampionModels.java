@@ -1,6 +1,5 @@
 package dev.pdm.scoring;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.pdm.common.PdmErrors;
 import dev.pdm.common.config.PdmConfig;
 import dev.pdm.common.config.PdmConfigKeys;
@@ -103,22 +102,22 @@ public final class ChampionModels {
   }
 
   private static ModelRef resolve(Tracking tracking, String name, Task task, String dataset) {
-    JsonNode v = tracking.versionByAlias(name, PromotionGate.CHAMPION).orElseThrow(() -> PdmErrors.failure(
+    Tracking.ModelVersion v = tracking.versionByAlias(name, PromotionGate.CHAMPION).orElseThrow(() -> PdmErrors.failure(
         "score " + dataset, "the registry at " + tracking.uri() + " has no " + PromotionGate.CHAMPION
             + " alias for " + name, "train one first: pdm train --dataset " + dataset));
-    Map<String, String> tags = Tracking.tags(v);
+    Map<String, String> tags = v.tags();
     if (!task.id().equals(tags.get(PromotionGate.TAG_TASK)) || !dataset.equals(tags.get(PromotionGate.TAG_DATASET))) {
-      throw PdmErrors.failure("score " + dataset, name + " v" + v.path("version").asText() + " is tagged task "
+      throw PdmErrors.failure("score " + dataset, name + " v" + v.version() + " is tagged task "
               + tags.get(PromotionGate.TAG_TASK) + ", dataset " + tags.get(PromotionGate.TAG_DATASET)
               + ", not a pdm " + task.id() + " model of " + dataset,
           "point pdm.training.model-name-prefix at pdm's models, or move the alias to a pdm version");
     }
     String fs = tags.get(PromotionGate.TAG_FEATURE_SET);
     if (fs == null) {
-      throw PdmErrors.failure("score " + dataset, name + " v" + v.path("version").asText() + " names no feature set",
+      throw PdmErrors.failure("score " + dataset, name + " v" + v.version() + " names no feature set",
           "train it again with pdm train --dataset " + dataset);
     }
-    return new ModelRef(name, v.path("version").asText(), v.path("run_id").asText(), Integer.parseInt(fs));
+    return new ModelRef(name, v.version(), v.runId(), Integer.parseInt(fs));
   }
 
   /** Loads both champions. */

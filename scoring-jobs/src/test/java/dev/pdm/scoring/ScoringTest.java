@@ -419,9 +419,8 @@ class ScoringTest {
       for (Task task : Task.values()) {
         String name = TrainJob.registeredName(config, "T", task);
         var champion = t.versionByAlias(name, PromotionGate.CHAMPION).orElseThrow();
-        before.put(task, champion.path("version").asText());
-        next.put(task, t.createModelVersion(name, champion.path("source").asText(), champion.path("run_id").asText(),
-            Tracking.tags(champion)));
+        before.put(task, champion.version());
+        next.put(task, t.createModelVersion(name, champion.source(), champion.runId(), champion.tags()));
       }
       String v2 = next.get(Task.RUL);
       String f2 = next.get(Task.FAILURE);
@@ -476,10 +475,10 @@ class ScoringTest {
         // a promotion to another feature set caught between its two alias moves is not loaded
         String rulName = TrainJob.registeredName(config, "T", Task.RUL);
         var rulV2 = t.versionByAlias(rulName, PromotionGate.CHAMPION).orElseThrow();
-        Map<String, String> otherSet = new HashMap<>(Tracking.tags(rulV2));
+        Map<String, String> otherSet = new HashMap<>(rulV2.tags());
         otherSet.put(PromotionGate.TAG_FEATURE_SET, "99");
-        t.setAlias(rulName, PromotionGate.CHAMPION, t.createModelVersion(rulName, rulV2.path("source").asText(),
-            rulV2.path("run_id").asText(), otherSet));
+        t.setAlias(rulName, PromotionGate.CHAMPION, t.createModelVersion(rulName, rulV2.source(), rulV2.runId(),
+            otherSet));
         clock.addAndGet(60_000);
         assertEquals(v2, watcher.current().rul().version(), "the loaded pair scores on");
         assertEquals(1, watcher.swaps());

@@ -196,14 +196,14 @@ public final class BenchmarkJob {
       var champion = tracking.versionByAlias(name, PromotionGate.CHAMPION).orElseThrow(() -> PdmErrors.failure(
           "benchmark the champion of " + name, "the registry has no champion alias for it",
           "run without --model champion to train one"));
-      runId = champion.path("run_id").asText();
+      runId = champion.runId();
       String dir = config.require(PdmConfigKeys.MODEL_DIR) + "/" + d + "/" + runId + "/" + Task.RUL.id() + "-model/"
           + ModelArtifacts.SPARKML;
-      intervals = ModelArtifacts.intervals(spark, tracking, config, d, name, champion.path("version").asText(), runId);
+      intervals = ModelArtifacts.intervals(spark, tracking, config, d, name, champion.version(), runId);
       try {
         model = PipelineModel.load(dir);
       } catch (RuntimeException e) {
-        throw PdmErrors.failure("load the champion " + name + " v" + champion.path("version").asText(),
+        throw PdmErrors.failure("load the champion " + name + " v" + champion.version(),
             "its files are not at " + dir + " (" + e.getMessage() + ")",
             "benchmark on the warehouse it was trained in, or train with --model train");
       }

@@ -1,6 +1,5 @@
 package dev.pdm.training;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.pdm.common.PdmErrors;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -53,7 +52,7 @@ public final class PromotionGate {
    * and creates it), and returns the current champion.
    */
   public static Optional<Champion> prepare(Tracking tracking, String name, Task task, String dataset) {
-    Optional<JsonNode> model = tracking.registeredModel(name);
+    Optional<Tracking.RegisteredModel> model = tracking.registeredModel(name);
     if (model.isEmpty()) {
       Map<String, String> tags = new LinkedHashMap<>();
       tags.put(TAG_TASK, task.id());
@@ -62,7 +61,7 @@ public final class PromotionGate {
           + " (Spark ML pipeline, MLflow spark flavor)", tags);
       return Optional.empty();
     }
-    Map<String, String> tags = Tracking.tags(model.get());
+    Map<String, String> tags = model.get().tags();
     if (!task.id().equals(tags.get(TAG_TASK)) || !dataset.equals(tags.get(TAG_DATASET))) {
       String holds = tags.containsKey(TAG_TASK)
           ? "pdm " + tags.get(TAG_TASK) + " models of dataset " + tags.get(TAG_DATASET)
@@ -72,14 +71,14 @@ public final class PromotionGate {
           "set pdm.training.model-name-prefix to another prefix, or rename or delete " + name + " in MLflow");
     }
     return tracking.versionByAlias(name, CHAMPION).map(v -> {
-      Map<String, String> vt = Tracking.tags(v);
+      Map<String, String> vt = v.tags();
       Map<String, String> params = new LinkedHashMap<>();
       vt.forEach((k, val) -> {
         if (k.startsWith(TAG_PARAM_PREFIX)) {
           params.put(k.substring(TAG_PARAM_PREFIX.length()), val);
         }
       });
-      return new Champion(v.path("version").asText(), v.path("run_id").asText(), parseInt(vt.get(TAG_FEATURE_SET)),
+      return new Champion(v.version(), v.runId(), parseInt(vt.get(TAG_FEATURE_SET)),
           GridPoint.fromParams(params));
     });
   }

@@ -234,9 +234,29 @@ public final class Tracking implements AutoCloseable {
 
   // ---- model registry (REST) ----
 
+  /** A registered model as the registry answers: its tags and aliases (alias to version). */
+  public record RegisteredModel(String name, Map<String, String> tags, Map<String, String> aliases) {
+    static RegisteredModel of(JsonNode n) {
+      Map<String, String> aliases = new java.util.TreeMap<>();
+      for (JsonNode a : n.path("aliases")) {
+        aliases.put(a.path("alias").asText(), a.path("version").asText());
+      }
+      return new RegisteredModel(n.path("name").asText(), tagsOf(n), java.util.Collections.unmodifiableMap(aliases));
+    }
+  }
+
+  /** A model version as the registry answers: where its files are, the run that made it, its tags. */
+  public record ModelVersion(String name, String version, String source, String runId, String status,
+      Map<String, String> tags) {
+    static ModelVersion of(JsonNode n) {
+      return new ModelVersion(n.path("name").asText(), n.path("version").asText(), n.path("source").asText(),
+          n.path("run_id").asText(), n.path("status").asText(), tagsOf(n));
+    }
+  }
+
   /** The registered model, if it exists. */
-  public Optional<JsonNode> registeredModel(String name) {
-    return getOptional("registered-models/get?name=" + enc(name)).map(n -> n.path("registered_model"));
+  public Optional<RegisteredModel> registeredModel(String name) {
+    return getOptional("registered-models/get?name=" + enc(name)).map(n -> RegisteredModel.of(n.path("registered_model")));
   }
 
   public void createRegisteredModel(String name, String description, Map<String, String> tags) {
@@ -270,24 +290,24 @@ public final class Tracking implements AutoCloseable {
   }
 
   /** Registered models whose names match a SQL LIKE pattern, with their aliases. */
-  public List<JsonNode> searchRegisteredModels(String nameLike) {
+  public List<RegisteredModel> searchRegisteredModels(String nameLike) {
     JsonNode n = parse(client.sendGet("registered-models/search?max_results=1000&filter="
         + enc("name LIKE '" + nameLike.replace("'", "''") + "'")));
-    List<JsonNode> out = new ArrayList<>();
-    n.path("registered_models").forEach(out::add);
+    List<RegisteredModel> out = new ArrayList<>();
+    n.path("registered_models").forEach(m -> out.add(RegisteredModel.of(m)));
     return out;
   }
 
   /** One model version, if it exists. */
-  public Optional<JsonNode> modelVersion(String name, String version) {
+  public Optional<ModelVersion> modelVersion(String name, String version) {
     return getOptional("model-versions/get?name=" + enc(name) + "&version=" + enc(version))
-        .map(n -> n.path("model_version"));
+        .map(n -> ModelVersion.of(n.path("model_version")));
   }
 
   /** The model version an alias points at, if any. */
-  public Optional<JsonNode> versionByAlias(String name, String alias) {
+  public Optional<ModelVersion> versionByAlias(String name, String alias) {
     return getOptional("registered-models/alias?name=" + enc(name) + "&alias=" + enc(alias))
-        .map(n -> n.path("model_version"));
+        .map(n -> ModelVersion.of(n.path("model_version")));
   }
 
   public void setAlias(String name, String alias, String version) {
@@ -300,13 +320,13 @@ public final class Tracking implements AutoCloseable {
         .put("key", key).put("value", truncate(value, 5000)).toString());
   }
 
-  /** Tags of a registry object as a map. */
-  public static Map<String, String> tags(JsonNode node) {
+  /** Tags of a registry answer as a map. */
+  private static Map<String, String> tagsOf(JsonNode node) {
     Map<String, String> m = new java.util.TreeMap<>();
     for (JsonNode t : node.path("tags")) {
       m.put(t.path("key").asText(), t.path("value").asText());
     }
-    return m;
+    return java.util.Collections.unmodifiableMap(m);
   }
 
   private Optional<JsonNode> getOptional(String path) {

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.pdm.common.PdmException;
 import dev.pdm.common.config.PdmConfig;
 import dev.pdm.common.test.Integration;
@@ -88,10 +87,10 @@ class TrainJobTest {
 
     try (Tracking t = Tracking.connect(poor)) {
       String name = TrainJob.registeredName(poor, "T", Task.RUL);
-      assertEquals("2", t.versionByAlias(name, PromotionGate.CHAMPION).orElseThrow().path("version").asText());
-      assertEquals("3", t.versionByAlias(name, PromotionGate.CHALLENGER).orElseThrow().path("version").asText());
-      JsonNode v3 = t.versionByAlias(name, PromotionGate.CHALLENGER).orElseThrow();
-      assertTrue(Tracking.tags(v3).get("pdm.gate").startsWith("kept champion v2"), Tracking.tags(v3).toString());
+      assertEquals("2", t.versionByAlias(name, PromotionGate.CHAMPION).orElseThrow().version());
+      assertEquals("3", t.versionByAlias(name, PromotionGate.CHALLENGER).orElseThrow().version());
+      Tracking.ModelVersion v3 = t.versionByAlias(name, PromotionGate.CHALLENGER).orElseThrow();
+      assertTrue(v3.tags().get("pdm.gate").startsWith("kept champion v2"), v3.tags().toString());
       String failure = TrainJob.registeredName(poor, "T", Task.FAILURE);
       assertTrue(t.versionByAlias(failure, PromotionGate.CHAMPION).isPresent());
     }
