@@ -13,8 +13,9 @@ import org.slf4j.LoggerFactory;
  * registry, at most once per refresh interval, where the champion aliases point, and loads the new
  * versions when they moved; a micro-batch is scored by one pair from start to end, so a swap never
  * splits or repeats a batch. A pair caught half moved (one alias of a promotion across feature-set
- * versions moved, the other not yet) is not loaded: the loaded pair scores on. A champion that reads another feature-set version than the stream's
- * state cannot be swapped in: the stream fails with what to do.
+ * versions moved, the other not yet) is not loaded: the loaded pair scores on. A champion that
+ * reads another feature-set version than the stream's state cannot be swapped in: the stream
+ * fails with what to do.
  */
 final class ModelWatcher {
 

@@ -179,7 +179,6 @@ public final class ScoreStreamJob {
   }
 
   /** Runs the query with one pair of champions until it ends; throws when they moved. */
-  /** Runs the query with one pair of champions until it ends; throws when they moved. */
   private static void runQuery(SparkSession spark, Options o, Warehouse warehouse, FeatureSet set,
       DatasetProfile profile, Anomalies.Baseline baseline, ModelWatcher watcher, ChampionModels.Champions champions,
       ScoringBatch.Totals totals) throws StreamingQueryException, TimeoutException {
