@@ -277,12 +277,21 @@ public final class ModelArtifacts {
       FileSystem fs = saved.getFileSystem(spark.sparkContext().hadoopConfiguration());
       Path at = fs.exists(saved) ? saved : fs.exists(cached) ? cached : null;
       if (at == null && tracking != null) {
+        // as download(): a copy cut off never lies where a later load would read it
+        Path tmp = new Path(cached + ".tmp-" + System.nanoTime());
         try (InputStream in = tracking.open(tracking.artifactUri(runId), file);
-             OutputStream out = fs.create(cached, true)) {
+             OutputStream out = fs.create(tmp, true)) {
           in.transferTo(out);
-          at = cached;
         } catch (dev.pdm.common.PdmException e) {
           LOG.warn("{} v{} has no RUL intervals ({}); its predictions carry none", name, version, e.getMessage());
+        }
+        if (fs.exists(tmp)) {
+          if (!fs.rename(tmp, cached) && !fs.exists(cached)) {
+            throw PdmErrors.failure("read the RUL intervals of " + name + " v" + version, "could not move " + tmp
+                + " to " + cached, "check the model directory");
+          }
+          fs.delete(tmp, false);
+          at = cached;
         }
       }
       if (at == null) {
