@@ -245,13 +245,14 @@ public final class BenchmarkJob {
     });
     ModelArtifacts.write(spark, out, csv.toString().getBytes(StandardCharsets.UTF_8));
     double level = intervals == null ? Double.NaN : intervals.level();
+    double width = intervals == null ? Double.NaN : meanWidth(intervals, predicted.values());
 
     int cap = config.getInt(PdmConfigKeys.LABEL_RUL_CAP);
     List<Double> truth = readTruth(spark, input + "/RUL_" + d + ".txt");
     Figures f;
     if (truth == null) {
       f = new Figures(d, predicted.size(), Double.NaN, Double.NaN, Double.NaN, Double.NaN, 0, runId, out, level,
-          Double.NaN, intervals == null ? Double.NaN : meanWidth(intervals, predicted.values()));
+          Double.NaN, width);
     } else {
       double seCapped = 0;
       double seUncapped = 0;
@@ -279,8 +280,7 @@ public final class BenchmarkJob {
       }
       int n = predicted.size();
       f = new Figures(d, n, Math.sqrt(seCapped / n), phmCapped, Math.sqrt(seUncapped / n), phmUncapped, above, runId,
-          out, level, intervals == null ? Double.NaN : (double) inside / n,
-          intervals == null ? Double.NaN : meanWidth(intervals, predicted.values()));
+          out, level, intervals == null ? Double.NaN : (double) inside / n, width);
       if (runId != null) {
         Map<String, Double> m = new LinkedHashMap<>();
         m.put("test_rmse_capped", f.rmseCapped());
