@@ -172,6 +172,7 @@ public final class BenchmarkJob {
   private static Figures runOne(SparkSession spark, Options o, String d) {
     PdmConfig config = o.config();
     String input = o.input().replaceAll("/+$", "");
+    Phases phases = new Phases();
     if (o.model() == ModelSource.TRAIN) {
       // Fail on an unreachable server before landing anything.
       if (!o.noTracking()) {
@@ -179,7 +180,9 @@ public final class BenchmarkJob {
       }
       IngestFilesJob.run(spark, new IngestFilesJob.Options(config, d, Split.TRAIN, input + "/train_" + d + ".txt",
           Format.CMAPSS));
+      phases.done("land train");
       FeaturesJob.run(spark, new FeaturesJob.Options(config, d, false));
+      phases.done("features train");
     }
     PipelineModel model;
     RulIntervals intervals;
@@ -190,6 +193,7 @@ public final class BenchmarkJob {
       model = trained.models().get(Task.RUL).model();
       intervals = trained.rulIntervals();
       runId = trained.runId().startsWith("local-") ? null : trained.runId();
+      phases.done("train");
     } else {
       tracking = Tracking.connect(config);
       String name = TrainJob.registeredName(config, d, Task.RUL);
@@ -210,7 +214,9 @@ public final class BenchmarkJob {
     }
     IngestFilesJob.run(spark, new IngestFilesJob.Options(config, d, Split.TEST, input + "/test_" + d + ".txt",
         Format.CMAPSS));
+    phases.done("land test");
     FeaturesJob.run(spark, new FeaturesJob.Options(config, d, false));
+    phases.done("features test");
     Sessions.prepare(spark, config, "pdm-benchmark", "benchmark --dataset " + d);
 
     Warehouse warehouse = new Warehouse(spark, config.require(PdmConfigKeys.WAREHOUSE));
@@ -244,6 +250,8 @@ public final class BenchmarkJob {
       csv.append('\n');
     });
     ModelArtifacts.write(spark, out, csv.toString().getBytes(StandardCharsets.UTF_8));
+    phases.done("score");
+    LOG.info("benchmark {}: phases {}", d, phases);
     double level = intervals == null ? Double.NaN : intervals.level();
     double width = intervals == null ? Double.NaN : meanWidth(intervals, predicted.values());
 

@@ -26,13 +26,13 @@ import org.slf4j.LoggerFactory;
  * metrics (per fold and their mean) and, for the classifier, the decision threshold.
  *
  * <p>Input rows are prepared once (see {@link GbtModels#prep}) and cached: columns asset_id,
- * cycle, fold, label and the feature vector. The folds of a grid point are fitted side by side
- * ({@link Settings#parallelism()} driver threads): boosting runs a few small Spark jobs per tree,
- * whose fixed cost leaves cores idle that a second fit uses.
+ * cycle, fold, label and the feature vector. All fits of the grid (points × folds) go through one
+ * pool of {@link Settings#parallelism()} driver threads: boosting runs a few small Spark jobs per
+ * tree, whose fixed cost leaves cores idle that a second fit uses.
  *
  * <p>Usage:
  * <pre>{@code
- * CrossValidation.Result cv = CrossValidation.run(prepared, Task.RUL, grid, new Settings(5, 32, 17L, 0.05, 2));
+ * CrossValidation.Result cv = CrossValidation.run(prepared, Task.RUL, grid, new Settings(5, GbtModels.Trees.of(config), 0.05, 2));
  * GridPoint chosen = cv.best().point();
  * }</pre>
  */
@@ -52,10 +52,10 @@ public final class CrossValidation {
   }
 
   /**
-   * How to cross-validate: folds, the trees' bins and seed, the classifier's false-alarm bound
-   * (see {@link Metrics#chooseThreshold}) and how many fits run side by side.
+   * How to cross-validate: folds, the trees' settings, the classifier's false-alarm bound (see
+   * {@link Metrics#chooseThreshold}) and how many fits run side by side.
    */
-  public record Settings(int folds, int maxBins, long seed, double maxFalseAlarmRate, int parallelism) {
+  public record Settings(int folds, GbtModels.Trees trees, double maxFalseAlarmRate, int parallelism) {
     public Settings {
       if (parallelism < 1) {
         throw PdmErrors.badConfigValue(PdmConfigKeys.TRAINING_PARALLELISM.name(), Integer.toString(parallelism),
@@ -71,10 +71,11 @@ public final class CrossValidation {
 
   /** Cross-validates every grid point; keeps the out-of-fold predictions of the best only. */
   public static Result run(Dataset<Row> prepared, Task task, List<GridPoint> grid, Settings settings) {
+    Map<GridPoint, List<Model<?>>> models = fitAll(prepared, task, grid, settings);
     List<PointResult> points = new ArrayList<>();
     PointResult best = null;
     for (GridPoint p : grid) {
-      PointResult r = evaluate(prepared, task, p, settings);
+      PointResult r = score(prepared, task, p, models.get(p), settings);
       LOG.info("{} {}: {} = {} (per fold {})", task.id(), p, task.selectionMetric(),
           String.format("%.4f", r.selection(task)), r.perFold().stream()
               .map(m -> String.format("%.4f", m.get(task.selectionMetric()))).toList());
@@ -93,8 +94,13 @@ public final class CrossValidation {
 
   /** One grid point over all folds. */
   public static PointResult evaluate(Dataset<Row> prepared, Task task, GridPoint p, Settings settings) {
+    return score(prepared, task, p, fitAll(prepared, task, List.of(p), settings).get(p), settings);
+  }
+
+  /** The out-of-fold predictions of a point's fold models, and their figures. */
+  private static PointResult score(Dataset<Row> prepared, Task task, GridPoint p, List<Model<?>> models,
+      Settings settings) {
     int k = settings.folds();
-    List<Model<?>> models = fitFolds(prepared, task, p, settings);
     Dataset<Row> oof = null;
     for (int f = 0; f < k; f++) {
       Dataset<Row> pred = models.get(f).transform(prepared.where(col(GroupedFolds.FOLD).equalTo(f)))
@@ -116,31 +122,44 @@ public final class CrossValidation {
     return new PointResult(p, mean, perFold, threshold, oof);
   }
 
-  /** The model of each fold, fitted on the other folds; up to {@code parallelism} fits at a time. */
-  private static List<Model<?>> fitFolds(Dataset<Row> prepared, Task task, GridPoint p, Settings settings) {
+  /**
+   * The model of each grid point and fold, fitted on the other folds: every fit of the grid goes
+   * into one pool of up to {@code parallelism} at a time, so the fits of one point do not wait for
+   * the slowest fold of the point before.
+   */
+  private static Map<GridPoint, List<Model<?>>> fitAll(Dataset<Row> prepared, Task task, List<GridPoint> grid,
+      Settings settings) {
     int k = settings.folds();
-    ExecutorService pool = Executors.newFixedThreadPool(Math.min(k, settings.parallelism()), r -> {
+    ExecutorService pool = Executors.newFixedThreadPool(Math.min(k * grid.size(), settings.parallelism()), r -> {
       Thread t = new Thread(r, "pdm-cv-fit");
       t.setDaemon(true);
       return t;
     });
     try {
-      List<Future<Model<?>>> fits = new ArrayList<>();
-      for (int f = 0; f < k; f++) {
-        int fold = f;
-        fits.add(pool.submit(() -> {
-          Predictor<?, ?, ?> estimator = GbtModels.estimator(task, p, settings.maxBins(), settings.seed());
-          return (Model<?>) estimator.fit(prepared.where(col(GroupedFolds.FOLD).notEqual(fold)));
-        }));
+      Map<GridPoint, List<Future<Model<?>>>> fits = new LinkedHashMap<>();
+      for (GridPoint p : grid) {
+        List<Future<Model<?>>> folds = new ArrayList<>();
+        for (int f = 0; f < k; f++) {
+          int fold = f;
+          folds.add(pool.submit(() -> {
+            Predictor<?, ?, ?> estimator = GbtModels.estimator(task, p, settings.trees());
+            return (Model<?>) estimator.fit(prepared.where(col(GroupedFolds.FOLD).notEqual(fold)));
+          }));
+        }
+        fits.put(p, folds);
       }
-      List<Model<?>> models = new ArrayList<>();
-      for (Future<Model<?>> fit : fits) {
-        models.add(fit.get());
+      Map<GridPoint, List<Model<?>>> models = new LinkedHashMap<>();
+      for (var e : fits.entrySet()) {
+        List<Model<?>> folds = new ArrayList<>();
+        for (Future<Model<?>> fit : e.getValue()) {
+          folds.add(fit.get());
+        }
+        models.put(e.getKey(), folds);
       }
       return models;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new IllegalStateException("Interrupted while cross-validating " + task.id() + " at " + p, e);
+      throw new IllegalStateException("Interrupted while cross-validating " + task.id() + " over " + grid, e);
     } catch (ExecutionException e) {
       Throwable cause = e.getCause();
       if (cause instanceof RuntimeException re) {

@@ -3,8 +3,13 @@ package dev.pdm.training;
 import static org.apache.spark.ml.functions.vector_to_array;
 import static org.apache.spark.sql.functions.col;
 
+import dev.pdm.common.PdmErrors;
+import dev.pdm.common.config.PdmConfig;
+import dev.pdm.common.config.PdmConfigKeys;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import org.apache.spark.ml.Model;
 import org.apache.spark.ml.Pipeline;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.ml.PipelineStage;
@@ -43,6 +48,35 @@ public final class GbtModels {
 
   private GbtModels() {}
 
+  /**
+   * The tree settings every fit of a run shares (not searched by the grid): bins per feature, the
+   * subsampling seed, the features a node considers and the fewest rows per leaf.
+   */
+  public record Trees(int maxBins, long seed, String featureSubset, int minInstancesPerNode) {
+    public Trees {
+      if (maxBins < 2) {
+        throw PdmErrors.badConfigValue(PdmConfigKeys.TRAINING_MAX_BINS.name(), Integer.toString(maxBins), "2 or more");
+      }
+      if (minInstancesPerNode < 1) {
+        throw PdmErrors.badConfigValue(PdmConfigKeys.TRAINING_MIN_INSTANCES.name(),
+            Integer.toString(minInstancesPerNode), "1 or more");
+      }
+      try {
+        new GBTRegressor().setFeatureSubsetStrategy(featureSubset);
+      } catch (IllegalArgumentException e) {
+        throw PdmErrors.badConfigValue(PdmConfigKeys.TRAINING_FEATURE_SUBSET.name(), featureSubset,
+            "all, onethird, sqrt, log2, a fraction in (0, 1] or a count");
+      }
+    }
+
+    /** From the pdm.training.* keys. */
+    public static Trees of(PdmConfig config) {
+      return new Trees(config.getInt(PdmConfigKeys.TRAINING_MAX_BINS), config.getLong(PdmConfigKeys.TRAINING_FOLD_SEED),
+          config.require(PdmConfigKeys.TRAINING_FEATURE_SUBSET).trim(),
+          config.getInt(PdmConfigKeys.TRAINING_MIN_INSTANCES));
+    }
+  }
+
   /** Feature preparation: nulls to 0, then one vector column. */
   public static PipelineStage[] prep(List<String> features) {
     StringBuilder sql = new StringBuilder("SELECT *");
@@ -60,16 +94,18 @@ public final class GbtModels {
   }
 
   /** The estimator of a task at one grid point. */
-  public static Predictor<?, ?, ?> estimator(Task task, GridPoint p, int maxBins, long seed) {
+  public static Predictor<?, ?, ?> estimator(Task task, GridPoint p, Trees trees) {
     return switch (task) {
       case RUL -> new GBTRegressor()
           .setMaxDepth(p.maxDepth()).setMaxIter(p.maxIter()).setStepSize(p.stepSize())
-          .setSubsamplingRate(p.subsamplingRate()).setMaxBins(maxBins).setSeed(seed)
+          .setSubsamplingRate(p.subsamplingRate()).setMaxBins(trees.maxBins()).setSeed(trees.seed())
+          .setFeatureSubsetStrategy(trees.featureSubset()).setMinInstancesPerNode(trees.minInstancesPerNode())
           .setCheckpointInterval(CHECKPOINT_INTERVAL)
           .setFeaturesCol(VECTOR).setLabelCol(LABEL).setPredictionCol(PREDICTION);
       case FAILURE -> new GBTClassifier()
           .setMaxDepth(p.maxDepth()).setMaxIter(p.maxIter()).setStepSize(p.stepSize())
-          .setSubsamplingRate(p.subsamplingRate()).setMaxBins(maxBins).setSeed(seed)
+          .setSubsamplingRate(p.subsamplingRate()).setMaxBins(trees.maxBins()).setSeed(trees.seed())
+          .setFeatureSubsetStrategy(trees.featureSubset()).setMinInstancesPerNode(trees.minInstancesPerNode())
           .setCheckpointInterval(CHECKPOINT_INTERVAL)
           .setFeaturesCol(VECTOR).setLabelCol(LABEL).setPredictionCol(PREDICTION)
           .setProbabilityCol(PROBABILITY);
@@ -82,13 +118,31 @@ public final class GbtModels {
    * the failure probability exceeds t, in Java and in Python alike.
    */
   public static PipelineModel fit(Dataset<Row> labelled, List<String> features, Task task, GridPoint p,
-      int maxBins, long seed, double threshold) {
-    Predictor<?, ?, ?> estimator = estimator(task, p, maxBins, seed);
+      Trees trees, double threshold) {
+    Predictor<?, ?, ?> estimator = estimator(task, p, trees);
     if (task == Task.FAILURE) {
       ((GBTClassifier) estimator).setThresholds(new double[] {1 - threshold, threshold});
     }
     PipelineStage[] prep = prep(features);
     return new Pipeline().setStages(new PipelineStage[] {prep[0], prep[1], estimator}).fit(labelled);
+  }
+
+  /**
+   * The same pipeline as {@link #fit}, with only the estimator fitted, on rows {@code prep} already
+   * prepared (the vector and {@link #LABEL}): a run assembles its vectors once for every fit. The
+   * pipeline is {@code prep}'s stages followed by the model; {@code schemaOf}, rows with the raw
+   * feature columns, only lets the pipeline check its stages' schemas (no job runs on it).
+   */
+  public static PipelineModel fitPrepared(PipelineModel prep, Dataset<Row> schemaOf, Dataset<Row> prepared, Task task,
+      GridPoint p, Trees trees, double threshold) {
+    Predictor<?, ?, ?> estimator = estimator(task, p, trees);
+    if (task == Task.FAILURE) {
+      ((GBTClassifier) estimator).setThresholds(new double[] {1 - threshold, threshold});
+    }
+    List<PipelineStage> stages = new ArrayList<>(Arrays.asList(prep.stages()));
+    stages.add((Model<?>) estimator.fit(prepared));
+    // Transformers only: fit trains nothing and runs no job; it returns them as one PipelineModel.
+    return new Pipeline().setStages(stages.toArray(PipelineStage[]::new)).fit(schemaOf);
   }
 
   /** The positive-class probability of classifier output. */

@@ -1,9 +1,6 @@
 package dev.pdm.training;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.countDistinct;
-import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.when;
 
 import dev.pdm.common.Names;
 import dev.pdm.common.PdmErrors;
@@ -13,7 +10,6 @@ import dev.pdm.common.cli.JobResult;
 import dev.pdm.common.config.PdmConfig;
 import dev.pdm.common.config.PdmConfigKeys;
 import dev.pdm.common.spark.Sessions;
-import dev.pdm.common.table.Tables;
 import dev.pdm.common.table.Warehouse;
 import dev.pdm.features.FeatureSet;
 import dev.pdm.features.FeatureSets;
@@ -24,14 +20,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.apache.spark.ml.Pipeline;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.ml.classification.GBTClassificationModel;
 import org.apache.spark.ml.regression.GBTRegressionModel;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.storage.StorageLevel;
 import org.kohsuke.args4j.Option;
 import org.mlflow.api.proto.Service.RunInfo;
 import org.slf4j.Logger;
@@ -152,45 +146,22 @@ public final class TrainJob {
       }
       int k = o.cvFolds() == null ? config.getInt(PdmConfigKeys.TRAINING_CV_FOLDS) : o.cvFolds();
       long seed = config.getLong(PdmConfigKeys.TRAINING_FOLD_SEED);
-      CrossValidation.Settings cvSettings = new CrossValidation.Settings(k, config.getInt(PdmConfigKeys.TRAINING_MAX_BINS),
-          seed, config.getDouble(PdmConfigKeys.TRAINING_MAX_FALSE_ALARM_RATE),
+      CrossValidation.Settings cvSettings = new CrossValidation.Settings(k, GbtModels.Trees.of(config),
+          config.getDouble(PdmConfigKeys.TRAINING_MAX_FALSE_ALARM_RATE),
           config.getInt(PdmConfigKeys.TRAINING_PARALLELISM));
       List<GridPoint> grid = GridPoint.grid(config);
-      List<String> features = set.featureNames();
       Map<Task, Optional<PromotionGate.Champion>> champions = new EnumMap<>(Task.class);
       if (tracking != null) {
         for (Task task : Task.values()) {
           champions.put(task, PromotionGate.prepare(tracking, registeredName(config, d, task), task, d));
         }
       }
-
-      long goldVersion = warehouse.version(Tables.GOLD_FEATURES);
-      Dataset<Row> labelled = warehouse.read(Tables.GOLD_FEATURES, goldVersion, "pdm features --dataset " + d)
-          .where(col("dataset").equalTo(d).and(col("split").equalTo("train")).and(col("rul").isNotNull())
-              .and(col("feature_set_version").equalTo(set.version())))
-          .withColumn("_label_rul", col("rul").cast("double"))
-          .withColumn("_label_failure", when(col("rul").leq(horizon), lit(1.0)).otherwise(lit(0.0)));
-      Dataset<Row> withFolds = GroupedFolds.assign(labelled, k, seed);
-      PipelineModel prep = new Pipeline().setStages(GbtModels.prep(features)).fit(withFolds);
-      Dataset<Row> prepared = prep.transform(withFolds)
-          .select("asset_id", "cycle", GroupedFolds.FOLD, "_label_rul", "_label_failure", GbtModels.VECTOR)
-          // Boosting runs a few Spark jobs per tree: more partitions than cores only add task overhead.
-          .coalesce(spark.sparkContext().defaultParallelism())
-          .persist(StorageLevel.MEMORY_AND_DISK());
-      try (RddCheckpoints checkpoints = RddCheckpoints.ensure(spark.sparkContext(),
-          config.require(PdmConfigKeys.TRAINING_CHECKPOINT_DIR))) {
-        Row counts = prepared.agg(countDistinct("asset_id"), org.apache.spark.sql.functions.count(lit(1))).head();
-        long assets = counts.getLong(0);
-        long rows = counts.getLong(1);
-        if (rows == 0) {
-          throw PdmErrors.failure("train on dataset " + d, "gold.features has no labelled train rows of feature set v"
-              + set.version(), "land run-to-failure data with `pdm ingest-files --split train`, then `pdm features`");
-        }
-        if (assets < k) {
-          throw PdmErrors.usage("cross-validate " + d + " with " + k + " folds", "it has only " + assets
-              + " run-to-failure assets", "pass --cv-folds " + Math.max(2, assets) + " or fewer, or land more assets");
-        }
-        LOG.info("Training {} on {} rows of {} assets, {} folds, grid {}", d, rows, assets, k, grid);
+      Phases phases = new Phases();
+      try (TrainingRows rows = TrainingRows.load(warehouse, set, horizon, k, seed);
+          RddCheckpoints checkpoints = RddCheckpoints.ensure(spark.sparkContext(),
+              config.require(PdmConfigKeys.TRAINING_CHECKPOINT_DIR))) {
+        phases.done("load");
+        LOG.info("Training {} on {} rows of {} assets, {} folds, grid {}", d, rows.rows(), rows.assets(), k, grid);
         String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
         String experimentId = null;
         RunInfo run = null;
@@ -204,63 +175,71 @@ public final class TrainJob {
         try {
           Map<Task, Trained> models = new EnumMap<>(Task.class);
           Map<Task, CrossValidation.Result> cvs = new EnumMap<>(Task.class);
-          RulIntervals intervals = null;
           for (Task task : Task.values()) {
-            Dataset<Row> taskRows = prepared.withColumn(GbtModels.LABEL, col("_label_" + task.id()));
-            CrossValidation.Result cv = CrossValidation.run(taskRows, task, grid, cvSettings);
+            CrossValidation.Result cv = CrossValidation.run(rows.forTask(task), task, grid, cvSettings);
             cvs.put(task, cv);
-            CrossValidation.PointResult best = cv.best();
-            double threshold = task == Task.FAILURE ? best.threshold() : Double.NaN;
-            PipelineModel model = GbtModels.fit(labelled.withColumn(GbtModels.LABEL, col("_label_" + task.id())),
-                features, task, best.point(), cvSettings.maxBins(), seed, threshold);
-            String modelDir = runDir + "/" + task.id() + "-model";
-            ModelArtifacts.save(spark, model, modelDir, task.id() + "-model", runId);
-            if (task == Task.RUL) {
-              // in the model directory: uploaded with the model, loaded with it by every scorer
-              intervals = RulIntervals.fit(best.oof(), GbtModels.LABEL, CrossValidation.OOF,
-                  config.getDouble(PdmConfigKeys.TRAINING_RUL_INTERVAL_LEVEL),
-                  config.getInt(PdmConfigKeys.TRAINING_RUL_INTERVAL_BANDS));
-              ModelArtifacts.write(spark, modelDir + "/" + RulIntervals.FILE,
-                  intervals.toJson().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            }
-            Map<String, Double> importances = ModelArtifacts.importances(features, importances(model));
-            ModelArtifacts.write(spark, runDir + "/" + task.id() + "_feature_importances.json",
-                ModelArtifacts.importancesJson(importances));
-            ModelArtifacts.write(spark, runDir + "/" + task.id() + "_feature_importances.png",
-                ModelArtifacts.importancesChart(d + " " + task.id() + " model: feature importances (top 25)",
-                    importances, 25));
-            models.put(task, new Trained(task, best.point(), best.mean(), threshold, model, modelDir, null, null, null));
+            phases.done(task.id() + " cv");
+            models.put(task, fitFinal(spark, rows, set, task, cv.best(), cvSettings, runDir, runId));
+            phases.done(task.id() + " fit");
           }
+          RulIntervals intervals = RulIntervals.fit(cvs.get(Task.RUL).best().oof(), GbtModels.LABEL,
+              CrossValidation.OOF, config.getDouble(PdmConfigKeys.TRAINING_RUL_INTERVAL_LEVEL),
+              config.getInt(PdmConfigKeys.TRAINING_RUL_INTERVAL_BANDS));
+          // in the model directory: uploaded with the model, loaded with it by every scorer
+          ModelArtifacts.write(spark, models.get(Task.RUL).modelDir() + "/" + RulIntervals.FILE,
+              intervals.toJson().getBytes(java.nio.charset.StandardCharsets.UTF_8));
           writeValidationPredictions(cvs, runDir + "/validation_predictions");
           // Drift reports compare later data with this: training features and out-of-fold predictions.
           ReferenceProfile profile = ReferenceProfile.build(runId, d, set.version(), Histograms.Bands.of(config),
-              labelled, features, cvs.get(Task.RUL).best().oof(), CrossValidation.OOF);
+              rows.labelled(), set.featureNames(), cvs.get(Task.RUL).best().oof(), CrossValidation.OOF);
           profile.store(warehouse);
           ModelArtifacts.write(spark, runDir + "/" + REFERENCE_PROFILE, profile.toJson());
+          phases.done("intervals and profile");
           if (tracking != null) {
-            logRun(spark, tracking, run, set, goldVersion, grid, features, k, seed, horizon, rows, assets, cvs);
+            logRun(tracking, run, set, rows, grid, k, seed, horizon, cvs);
             ModelArtifacts.uploadFile(spark, tracking, run.getArtifactUri(), runDir + "/" + REFERENCE_PROFILE,
                 REFERENCE_PROFILE);
+            ModelRegistration registration = new ModelRegistration(warehouse, tracking, run, set, rows, cvSettings,
+                config);
             for (Task task : Task.values()) {
               PromotionGate.Decision rul = task == Task.RUL ? null : models.get(Task.RUL).decision();
-              models.put(task, register(warehouse, tracking, run, d, set, prepared, cvs.get(task), models.get(task),
-                  champions.get(task), rul, cvSettings, config));
+              models.put(task, registration.register(models.get(task), cvs.get(task), champions.get(task), rul));
             }
-            promote(tracking, models);
+            ModelRegistration.promote(tracking, models);
+            phases.done("registry");
           }
           ok = true;
           cvs.values().forEach(cv -> cv.best().oof().unpersist());
-          return new Result(d, runId, experimentId, set.version(), goldVersion, assets, rows, k, horizon, models,
-              intervals);
+          LOG.info("train {}: phases {}", d, phases);
+          return new Result(d, runId, experimentId, set.version(), rows.goldVersion(), rows.assets(), rows.rows(), k,
+              horizon, models, intervals);
         } finally {
           if (tracking != null) {
             tracking.endRun(runId, ok);
           }
         }
-      } finally {
-        prepared.unpersist();
       }
     }
+  }
+
+  /**
+   * The model of a task at its chosen grid point, fitted on all rows (the cached vectors), saved with
+   * its feature importances under the run's directory.
+   */
+  private static Trained fitFinal(SparkSession spark, TrainingRows rows, FeatureSet set, Task task,
+      CrossValidation.PointResult best, CrossValidation.Settings cvSettings, String runDir, String runId) {
+    double threshold = task == Task.FAILURE ? best.threshold() : Double.NaN;
+    PipelineModel model = GbtModels.fitPrepared(rows.prep(), rows.labelled(), rows.forTask(task), task, best.point(),
+        cvSettings.trees(), threshold);
+    String modelDir = runDir + "/" + task.id() + "-model";
+    ModelArtifacts.save(spark, model, modelDir, task.id() + "-model", runId);
+    Map<String, Double> importances = ModelArtifacts.importances(set.featureNames(), importances(model));
+    ModelArtifacts.write(spark, runDir + "/" + task.id() + "_feature_importances.json",
+        ModelArtifacts.importancesJson(importances));
+    ModelArtifacts.write(spark, runDir + "/" + task.id() + "_feature_importances.png",
+        ModelArtifacts.importancesChart(set.dataset() + " " + task.id() + " model: feature importances (top 25)",
+            importances, 25));
+    return new Trained(task, best.point(), best.mean(), threshold, model, modelDir, null, null, null);
   }
 
   private static Map<String, String> runTags(SparkSession spark, String dataset, Options o) {
@@ -301,18 +280,18 @@ public final class TrainJob {
         .coalesce(1).write().mode("overwrite").option("header", "true").csv(dir);
   }
 
-  private static void logRun(SparkSession spark, Tracking tracking, RunInfo run, FeatureSet set, long goldVersion,
-      List<GridPoint> grid, List<String> features, int k, long seed, int horizon, long rows, long assets,
-      Map<Task, CrossValidation.Result> cvs) {
+  private static void logRun(Tracking tracking, RunInfo run, FeatureSet set, TrainingRows rows,
+      List<GridPoint> grid, int k, long seed, int horizon, Map<Task, CrossValidation.Result> cvs) {
+    List<String> features = set.featureNames();
     String runId = run.getRunId();
     Map<String, String> params = new LinkedHashMap<>();
     params.put("dataset", set.dataset());
     params.put("feature_set_version", Integer.toString(set.version()));
     params.put("feature_set_fingerprint", set.fingerprint());
-    params.put("gold_features_delta_version", Long.toString(goldVersion));
+    params.put("gold_features_delta_version", Long.toString(rows.goldVersion()));
     params.put("git_commit", gitCommit());
-    params.put("training_rows", Long.toString(rows));
-    params.put("training_assets", Long.toString(assets));
+    params.put("training_rows", Long.toString(rows.rows()));
+    params.put("training_assets", Long.toString(rows.assets()));
     params.put("cv_folds", Integer.toString(k));
     params.put("fold_seed", Long.toString(seed));
     params.put("horizon", Integer.toString(horizon));
@@ -343,98 +322,6 @@ public final class TrainJob {
         int fold = f;
         perFold.get(f).forEach((m, v) -> fm.put("fold_" + e.getKey().id() + "_" + m, v));
         tracking.logBatch(runId, Map.of(), fm, fold, Map.of());
-      }
-    }
-  }
-
-  private static Trained register(Warehouse warehouse, Tracking tracking, RunInfo run, String d, FeatureSet set,
-      Dataset<Row> prepared, CrossValidation.Result cv, Trained trained, Optional<PromotionGate.Champion> champion,
-      PromotionGate.Decision rulDecision, CrossValidation.Settings cvSettings, PdmConfig config) {
-    int k = cvSettings.folds();
-    Task task = trained.task();
-    String runDir = trained.modelDir().substring(0, trained.modelDir().lastIndexOf('/'));
-    SparkSession spark = prepared.sparkSession();
-    ModelArtifacts.upload(spark, tracking, run.getArtifactUri(), trained.modelDir(), task.id() + "-model");
-    for (String ext : List.of("json", "png")) {
-      String name = task.id() + "_feature_importances." + ext;
-      ModelArtifacts.uploadFile(spark, tracking, run.getArtifactUri(), runDir + "/" + name, name);
-    }
-    if (task == Task.RUL) {
-      for (String f : ModelArtifacts.files(spark, runDir + "/validation_predictions")) {
-        if (f.endsWith(".csv")) {
-          ModelArtifacts.uploadFile(spark, tracking, run.getArtifactUri(), runDir + "/validation_predictions/" + f,
-              "validation_predictions.csv");
-        }
-      }
-    }
-    String name = registeredName(config, d, task);
-    double championScore = Double.NaN;
-    double challengerScore = Double.NaN;
-    String basis = "no champion";
-    if (champion.isPresent()) {
-      PromotionGate.Champion c = champion.get();
-      Optional<CrossValidation.PointResult> same = cv.points().stream().filter(p -> p.point().equals(c.point()))
-          .findFirst();
-      if (c.featureSetVersion() == set.version() && c.point() != null) {
-        if (same.isPresent()) {
-          championScore = same.get().selection(task);
-        } else {
-          CrossValidation.PointResult r = CrossValidation.evaluate(
-              prepared.withColumn(GbtModels.LABEL, col("_label_" + task.id())), task, c.point(), cvSettings);
-          championScore = r.selection(task);
-          r.oof().unpersist();
-        }
-        basis = "champion's hyperparameters " + c.point() + " cross-validated on the same " + k + " folds";
-      } else {
-        ChampionOnNewData.Comparison compared = ChampionOnNewData.compare(warehouse, tracking, config, d, c,
-            registeredName(config, d, task), task, prepared, cv.best().oof());
-        championScore = compared.champion();
-        challengerScore = compared.challenger();
-        basis = compared.basis();
-      }
-    }
-    double challenger = Double.isNaN(challengerScore) ? cv.best().selection(task) : challengerScore;
-    PromotionGate.Decision decision = PromotionGate.decide(task, challenger, champion, championScore, basis);
-    if (rulDecision != null && champion.isPresent() && champion.get().featureSetVersion() != set.version()
-        && rulDecision.promote() != decision.promote()) {
-      // Scorers need both champions on one feature-set version: across versions the pair moves together.
-      decision = new PromotionGate.Decision(rulDecision.promote(), decision.challenger(), decision.champion(),
-          decision.championVersion(), decision.basis() + "; across feature-set versions the failure model moves"
-              + " with the RUL model, which was " + (rulDecision.promote() ? "promoted" : "kept"));
-    }
-    Map<String, String> tags = new LinkedHashMap<>();
-    tags.put(PromotionGate.TAG_TASK, task.id());
-    tags.put(PromotionGate.TAG_DATASET, d);
-    tags.put(PromotionGate.TAG_FEATURE_SET, Integer.toString(set.version()));
-    trained.point().params().forEach((p, v) -> tags.put(PromotionGate.TAG_PARAM_PREFIX + p, v));
-    cv.best().mean().forEach((m, v) -> tags.put(PromotionGate.TAG_CV_PREFIX + m, Double.toString(v)));
-    tags.put("pdm.gate", decision.describe(task));
-    String version = tracking.createModelVersion(name, run.getArtifactUri() + "/" + task.id() + "-model",
-        run.getRunId(), tags);
-    tracking.setAlias(name, PromotionGate.CHALLENGER, version);
-    Map<String, String> runTags = new LinkedHashMap<>();
-    runTags.put("pdm." + task.id() + ".registered", name + " v" + version);
-    runTags.put("pdm." + task.id() + ".gate", decision.describe(task));
-    Map<String, Double> m = new LinkedHashMap<>();
-    m.put(task.id() + "_gate_challenger", decision.challenger());
-    m.put(task.id() + "_gate_champion", decision.champion());
-    tracking.logBatch(run.getRunId(), Map.of(), m, 0, runTags);
-    LOG.info("{} v{}: {}", name, version, decision.describe(task));
-    return new Trained(task, trained.point(), trained.cv(), trained.threshold(), trained.model(), trained.modelDir(),
-        name, version, decision);
-  }
-
-  /**
-   * Moves the champion aliases of the promoted models, once both models were registered and gated:
-   * moved one by one as each was registered, a scorer could load a new RUL model with the old
-   * failure model of another feature set, and a crash between the two left the registry with such
-   * a pair. The two moves are still two calls; {@code ChampionModels} waits out the moment between.
-   */
-  private static void promote(Tracking tracking, Map<Task, Trained> models) {
-    for (Task task : List.of(Task.FAILURE, Task.RUL)) {
-      Trained t = models.get(task);
-      if (t.decision().promote()) {
-        tracking.setAlias(t.registeredName(), PromotionGate.CHAMPION, t.version());
       }
     }
   }

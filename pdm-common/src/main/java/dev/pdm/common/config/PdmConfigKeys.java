@@ -131,6 +131,19 @@ public final class PdmConfigKeys {
   public static final ConfigKey TRAINING_MAX_BINS =
       ConfigKey.of("pdm.training.max-bins", "32", "Bins per continuous feature in the trees' split search.");
 
+  public static final ConfigKey TRAINING_FEATURE_SUBSET =
+      ConfigKey.of(
+          "pdm.training.feature-subset",
+          "all",
+          "Features each tree node considers (MLlib featureSubsetStrategy): all, onethird, sqrt, log2,"
+              + " a fraction in (0, 1] or a count.");
+
+  public static final ConfigKey TRAINING_MIN_INSTANCES =
+      ConfigKey.of(
+          "pdm.training.min-instances-per-node",
+          "1",
+          "Fewest training rows a tree leaf may hold (larger: smoother trees).");
+
   public static final ConfigKey TRAINING_PARALLELISM =
       ConfigKey.of(
           "pdm.training.parallelism",
@@ -379,6 +392,8 @@ public final class PdmConfigKeys {
         TRAINING_STEP_SIZE,
         TRAINING_SUBSAMPLING,
         TRAINING_MAX_BINS,
+        TRAINING_FEATURE_SUBSET,
+        TRAINING_MIN_INSTANCES,
         TRAINING_PARALLELISM,
         TRAINING_RUL_INTERVAL_LEVEL,
         TRAINING_RUL_INTERVAL_BANDS,

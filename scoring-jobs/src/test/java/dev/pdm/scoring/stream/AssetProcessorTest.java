@@ -222,10 +222,10 @@ class AssetProcessorTest {
     Dataset<Row> features = FeaturesJob.compute(trainRows(), set, 0).cache();
     GridPoint p = new GridPoint(2, 5, 0.3, 1.0);
     PipelineModel rul = GbtModels.fit(features.withColumn(GbtModels.LABEL, col("rul").cast("double")),
-        set.featureNames(), Task.RUL, p, 16, 7, 0.5);
+        set.featureNames(), Task.RUL, p, new GbtModels.Trees(16, 7, "all", 1), 0.5);
     PipelineModel failure = GbtModels.fit(
         features.withColumn(GbtModels.LABEL, col("fails_within_horizon").cast("double")),
-        set.featureNames(), Task.FAILURE, p, 16, 7, 0.5);
+        set.featureNames(), Task.FAILURE, p, new GbtModels.Trees(16, 7, "all", 1), 0.5);
     return new ChampionModels.Champions("P", new ChampionModels.ModelRef("rul", "1", "run", 1),
         new ChampionModels.ModelRef("failure", "1", "run", 1), rul, failure, null);
   }

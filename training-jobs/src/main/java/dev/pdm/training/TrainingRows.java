@@ -1,0 +1,85 @@
+package dev.pdm.training;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.countDistinct;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.when;
+
+import dev.pdm.common.PdmErrors;
+import dev.pdm.common.table.Tables;
+import dev.pdm.common.table.Warehouse;
+import dev.pdm.features.FeatureSet;
+import java.util.List;
+import org.apache.spark.ml.Pipeline;
+import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.storage.StorageLevel;
+
+/**
+ * The labelled train rows of a dataset's feature set, read once at a pinned gold.features version,
+ * dealt into unit-grouped folds and assembled into feature vectors once: every cross-validation fit
+ * and both final fits read the same cached vectors ({@link #prepared}: asset_id, cycle, fold, both
+ * labels, the vector), so no fit reads Delta or assembles a vector again. {@link #labelled} are the
+ * rows as gold.features holds them (not cached); {@link #prep} the fitted preparation stages.
+ *
+ * <p>Usage:
+ * <pre>{@code
+ * try (TrainingRows rows = TrainingRows.load(warehouse, set, horizon, k, seed)) {
+ *   Dataset<Row> rul = rows.forTask(Task.RUL);   // asset_id, cycle, fold, label, vector
+ *   PipelineModel model = GbtModels.fitPrepared(rows.prep(), rows.labelled(), rul, Task.RUL, point, bins, seed, NaN);
+ * }
+ * }</pre>
+ */
+public record TrainingRows(long goldVersion, Dataset<Row> labelled, PipelineModel prep, Dataset<Row> prepared,
+    long assets, long rows) implements AutoCloseable {
+
+  /**
+   * Reads, folds, assembles and caches the rows; fails when there are none or fewer assets than
+   * folds (the cache is released then).
+   */
+  public static TrainingRows load(Warehouse warehouse, FeatureSet set, int horizon, int k, long seed) {
+    String d = set.dataset();
+    long goldVersion = warehouse.version(Tables.GOLD_FEATURES);
+    Dataset<Row> labelled = warehouse.read(Tables.GOLD_FEATURES, goldVersion, "pdm features --dataset " + d)
+        .where(col("dataset").equalTo(d).and(col("split").equalTo("train")).and(col("rul").isNotNull())
+            .and(col("feature_set_version").equalTo(set.version())))
+        .withColumn("_label_" + Task.RUL.id(), col("rul").cast("double"))
+        .withColumn("_label_" + Task.FAILURE.id(), when(col("rul").leq(horizon), lit(1.0)).otherwise(lit(0.0)));
+    Dataset<Row> withFolds = GroupedFolds.assign(labelled, k, seed);
+    List<String> features = set.featureNames();
+    PipelineModel prep = new Pipeline().setStages(GbtModels.prep(features)).fit(withFolds);
+    Dataset<Row> prepared = prep.transform(withFolds)
+        .select("asset_id", "cycle", GroupedFolds.FOLD, "_label_" + Task.RUL.id(), "_label_" + Task.FAILURE.id(),
+            GbtModels.VECTOR)
+        // Boosting runs a few Spark jobs per tree: more partitions than cores only add task overhead.
+        .coalesce(warehouse.spark().sparkContext().defaultParallelism())
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    Row counts = prepared.agg(countDistinct("asset_id"), org.apache.spark.sql.functions.count(lit(1))).head();
+    TrainingRows r = new TrainingRows(goldVersion, labelled, prep, prepared, counts.getLong(0), counts.getLong(1));
+    try {
+      if (r.rows == 0) {
+        throw PdmErrors.failure("train on dataset " + d, "gold.features has no labelled train rows of feature set v"
+            + set.version(), "land run-to-failure data with `pdm ingest-files --split train`, then `pdm features`");
+      }
+      if (r.assets < k) {
+        throw PdmErrors.usage("cross-validate " + d + " with " + k + " folds", "it has only " + r.assets
+            + " run-to-failure assets", "pass --cv-folds " + Math.max(2, r.assets) + " or fewer, or land more assets");
+      }
+      return r;
+    } catch (RuntimeException e) {
+      r.close();
+      throw e;
+    }
+  }
+
+  /** The prepared rows with a task's label as {@link GbtModels#LABEL}. */
+  public Dataset<Row> forTask(Task task) {
+    return prepared.withColumn(GbtModels.LABEL, col("_label_" + task.id()));
+  }
+
+  @Override
+  public void close() {
+    prepared.unpersist();
+  }
+}
