@@ -8,12 +8,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.Callable;
 import org.apache.spark.ml.Model;
-import org.apache.spark.ml.Predictor;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.storage.StorageLevel;
@@ -130,48 +126,20 @@ public final class CrossValidation {
   private static Map<GridPoint, List<Model<?>>> fitAll(Dataset<Row> prepared, Task task, List<GridPoint> grid,
       Settings settings) {
     int k = settings.folds();
-    ExecutorService pool = Executors.newFixedThreadPool(Math.min(k * grid.size(), settings.parallelism()), r -> {
-      Thread t = new Thread(r, "pdm-cv-fit");
-      t.setDaemon(true);
-      return t;
-    });
-    try {
-      Map<GridPoint, List<Future<Model<?>>>> fits = new LinkedHashMap<>();
-      for (GridPoint p : grid) {
-        List<Future<Model<?>>> folds = new ArrayList<>();
-        for (int f = 0; f < k; f++) {
-          int fold = f;
-          folds.add(pool.submit(() -> {
-            Predictor<?, ?, ?> estimator = GbtModels.estimator(task, p, settings.trees());
-            return (Model<?>) estimator.fit(prepared.where(col(GroupedFolds.FOLD).notEqual(fold)));
-          }));
-        }
-        fits.put(p, folds);
+    List<Callable<Model<?>>> fits = new ArrayList<>();
+    for (GridPoint p : grid) {
+      for (int f = 0; f < k; f++) {
+        int fold = f;
+        fits.add(() -> (Model<?>) GbtModels.estimator(task, p, settings.trees())
+            .fit(prepared.where(col(GroupedFolds.FOLD).notEqual(fold))));
       }
-      Map<GridPoint, List<Model<?>>> models = new LinkedHashMap<>();
-      for (var e : fits.entrySet()) {
-        List<Model<?>> folds = new ArrayList<>();
-        for (Future<Model<?>> fit : e.getValue()) {
-          folds.add(fit.get());
-        }
-        models.put(e.getKey(), folds);
-      }
-      return models;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("Interrupted while cross-validating " + task.id() + " over " + grid, e);
-    } catch (ExecutionException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof RuntimeException re) {
-        throw re;
-      }
-      if (cause instanceof Error err) {
-        throw err;
-      }
-      throw new IllegalStateException(cause);
-    } finally {
-      pool.shutdownNow();
     }
+    List<Model<?>> models = SideBySide.run("pdm-cv-fit", settings.parallelism(), fits);
+    Map<GridPoint, List<Model<?>>> byPoint = new LinkedHashMap<>();
+    for (int i = 0; i < grid.size(); i++) {
+      byPoint.put(grid.get(i), models.subList(i * k, (i + 1) * k));
+    }
+    return byPoint;
   }
 
   /** The metrics of out-of-fold rows. */

@@ -15,11 +15,13 @@ import dev.pdm.features.FeatureSet;
 import dev.pdm.features.FeatureSets;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Callable;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.ml.classification.GBTClassificationModel;
 import org.apache.spark.ml.regression.GBTRegressionModel;
@@ -175,13 +177,16 @@ public final class TrainJob {
         try {
           Map<Task, Trained> models = new EnumMap<>(Task.class);
           Map<Task, CrossValidation.Result> cvs = new EnumMap<>(Task.class);
+          // The two models are independent until registration: their fits share the cores.
+          List<Callable<TaskFit>> work = new ArrayList<>();
           for (Task task : Task.values()) {
-            CrossValidation.Result cv = CrossValidation.run(rows.forTask(task), task, grid, cvSettings);
-            cvs.put(task, cv);
-            phases.done(task.id() + " cv");
-            models.put(task, fitFinal(spark, rows, set, task, cv.best(), cvSettings, runDir, runId));
-            phases.done(task.id() + " fit");
+            work.add(() -> trainTask(spark, rows, set, task, grid, cvSettings, runDir, runId));
           }
+          for (TaskFit fit : SideBySide.run("pdm-train-task", work.size(), work)) {
+            cvs.put(fit.trained().task(), fit.cv());
+            models.put(fit.trained().task(), fit.trained());
+          }
+          phases.done("models");
           RulIntervals intervals = RulIntervals.fit(cvs.get(Task.RUL).best().oof(), GbtModels.LABEL,
               CrossValidation.OOF, config.getDouble(PdmConfigKeys.TRAINING_RUL_INTERVAL_LEVEL),
               config.getInt(PdmConfigKeys.TRAINING_RUL_INTERVAL_BANDS));
@@ -220,6 +225,22 @@ public final class TrainJob {
         }
       }
     }
+  }
+
+  /** A task's cross-validation and its final model. */
+  private record TaskFit(CrossValidation.Result cv, Trained trained) {}
+
+  /** Cross-validates a task over the grid, then fits its final model; logs both times. */
+  private static TaskFit trainTask(SparkSession spark, TrainingRows rows, FeatureSet set, Task task,
+      List<GridPoint> grid, CrossValidation.Settings cvSettings, String runDir, String runId) {
+    long start = System.currentTimeMillis();
+    CrossValidation.Result cv = CrossValidation.run(rows.forTask(task), task, grid, cvSettings);
+    long cvDone = System.currentTimeMillis();
+    Trained trained = fitFinal(spark, rows, set, task, cv.best(), cvSettings, runDir, runId);
+    LOG.info("{} model of {}: cross-validation {} s, final fit {} s", task.id(), set.dataset(),
+        String.format("%.1f", (cvDone - start) / 1000.0),
+        String.format("%.1f", (System.currentTimeMillis() - cvDone) / 1000.0));
+    return new TaskFit(cv, trained);
   }
 
   /**

@@ -35,6 +35,13 @@ public record TrainingRows(long goldVersion, Dataset<Row> labelled, PipelineMode
     long assets, long rows) implements AutoCloseable {
 
   /**
+   * Training rows per partition of the cached vectors (at most one partition per core): C-MAPSS's
+   * 13k-61k rows train in one. Measured on the demo's train (13k rows, 2 cores): one partition
+   * instead of two cut its fits' time by a fifth, with the folds fitted side by side.
+   */
+  static final long ROWS_PER_PARTITION = 100_000;
+
+  /**
    * Reads, folds, assembles and caches the rows; fails when there are none or fewer assets than
    * folds (the cache is released then).
    */
@@ -49,13 +56,18 @@ public record TrainingRows(long goldVersion, Dataset<Row> labelled, PipelineMode
     Dataset<Row> withFolds = GroupedFolds.assign(labelled, k, seed);
     List<String> features = set.featureNames();
     PipelineModel prep = new Pipeline().setStages(GbtModels.prep(features)).fit(withFolds);
-    Dataset<Row> prepared = prep.transform(withFolds)
+    Dataset<Row> assembled = prep.transform(withFolds)
         .select("asset_id", "cycle", GroupedFolds.FOLD, "_label_" + Task.RUL.id(), "_label_" + Task.FAILURE.id(),
             GbtModels.VECTOR)
-        // Boosting runs a few Spark jobs per tree: more partitions than cores only add task overhead.
-        .coalesce(warehouse.spark().sparkContext().defaultParallelism())
         .persist(StorageLevel.MEMORY_AND_DISK());
-    Row counts = prepared.agg(countDistinct("asset_id"), org.apache.spark.sql.functions.count(lit(1))).head();
+    Row counts = assembled.agg(countDistinct("asset_id"), org.apache.spark.sql.functions.count(lit(1))).head();
+    // Boosting runs several Spark jobs per tree, each with a fixed cost per task: small data trains
+    // fastest in one partition per fit, with several fits side by side filling the cores.
+    int partitions = (int) Math.max(1, Math.min(warehouse.spark().sparkContext().defaultParallelism(),
+        (counts.getLong(1) + ROWS_PER_PARTITION - 1) / ROWS_PER_PARTITION));
+    Dataset<Row> prepared = assembled.coalesce(partitions).persist(StorageLevel.MEMORY_AND_DISK());
+    prepared.count();
+    assembled.unpersist();
     TrainingRows r = new TrainingRows(goldVersion, labelled, prep, prepared, counts.getLong(0), counts.getLong(1));
     try {
       if (r.rows == 0) {
