@@ -119,10 +119,7 @@ public final class GbtModels {
    */
   public static PipelineModel fit(Dataset<Row> labelled, List<String> features, Task task, GridPoint p,
       Trees trees, double threshold) {
-    Predictor<?, ?, ?> estimator = estimator(task, p, trees);
-    if (task == Task.FAILURE) {
-      ((GBTClassifier) estimator).setThresholds(new double[] {1 - threshold, threshold});
-    }
+    Predictor<?, ?, ?> estimator = estimator(task, p, trees, threshold);
     PipelineStage[] prep = prep(features);
     return new Pipeline().setStages(new PipelineStage[] {prep[0], prep[1], estimator}).fit(labelled);
   }
@@ -135,14 +132,20 @@ public final class GbtModels {
    */
   public static PipelineModel fitPrepared(PipelineModel prep, Dataset<Row> schemaOf, Dataset<Row> prepared, Task task,
       GridPoint p, Trees trees, double threshold) {
-    Predictor<?, ?, ?> estimator = estimator(task, p, trees);
-    if (task == Task.FAILURE) {
-      ((GBTClassifier) estimator).setThresholds(new double[] {1 - threshold, threshold});
-    }
+    Predictor<?, ?, ?> estimator = estimator(task, p, trees, threshold);
     List<PipelineStage> stages = new ArrayList<>(Arrays.asList(prep.stages()));
     stages.add((Model<?>) estimator.fit(prepared));
     // Transformers only: fit trains nothing and runs no job; it returns them as one PipelineModel.
     return new Pipeline().setStages(stages.toArray(PipelineStage[]::new)).fit(schemaOf);
+  }
+
+  /** The estimator of a final model: the classifier carries its decision threshold (see {@link #fit}). */
+  private static Predictor<?, ?, ?> estimator(Task task, GridPoint p, Trees trees, double threshold) {
+    Predictor<?, ?, ?> estimator = estimator(task, p, trees);
+    if (task == Task.FAILURE) {
+      ((GBTClassifier) estimator).setThresholds(new double[] {1 - threshold, threshold});
+    }
+    return estimator;
   }
 
   /** The positive-class probability of classifier output. */
