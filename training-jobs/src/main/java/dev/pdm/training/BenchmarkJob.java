@@ -211,6 +211,7 @@ public final class BenchmarkJob {
             "its files are not at " + dir + " (" + e.getMessage() + ")",
             "benchmark on the warehouse it was trained in, or train with --model train");
       }
+      phases.done("load champion");
     }
     IngestFilesJob.run(spark, new IngestFilesJob.Options(config, d, Split.TEST, input + "/test_" + d + ".txt",
         Format.CMAPSS));
