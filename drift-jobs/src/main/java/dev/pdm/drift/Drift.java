@@ -2,7 +2,7 @@ package dev.pdm.drift;
 
 import dev.pdm.common.config.PdmConfig;
 import dev.pdm.common.config.PdmConfigKeys;
-import dev.pdm.training.ReferenceProfile;
+import dev.pdm.mlflow.ReferenceProfile;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

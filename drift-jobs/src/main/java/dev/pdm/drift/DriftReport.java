@@ -3,7 +3,7 @@ package dev.pdm.drift;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.pdm.training.Histograms;
+import dev.pdm.mlflow.Histograms;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.sql.Timestamp;

@@ -21,16 +21,17 @@ import dev.pdm.common.table.Tables;
 import dev.pdm.common.table.Warehouse;
 import dev.pdm.features.FeatureSet;
 import dev.pdm.features.FeatureSets;
-import dev.pdm.scoring.ChampionModels;
+import dev.pdm.ingest.LandedAssets;
+import dev.pdm.mlflow.ChampionModels;
+import dev.pdm.mlflow.Histograms;
+import dev.pdm.mlflow.ModelArtifacts;
+import dev.pdm.mlflow.ModelOutputs;
+import dev.pdm.mlflow.ReferenceProfile;
+import dev.pdm.mlflow.Registry;
+import dev.pdm.mlflow.Task;
+import dev.pdm.mlflow.Tracking;
 import dev.pdm.scoring.ModelFeatures;
 import dev.pdm.scoring.ScoreBatchJob;
-import dev.pdm.training.GbtModels;
-import dev.pdm.training.Histograms;
-import dev.pdm.training.ModelArtifacts;
-import dev.pdm.training.PromotionGate;
-import dev.pdm.training.ReferenceProfile;
-import dev.pdm.training.Task;
-import dev.pdm.training.Tracking;
 import java.nio.charset.StandardCharsets;
 import java.sql.Timestamp;
 import java.time.ZoneOffset;
@@ -38,7 +39,6 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.apache.hadoop.fs.Path;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -166,7 +166,7 @@ public final class DriftReportJob {
       PipelineModel rul = ModelArtifacts.load(spark, tracking, config, d, model.ref().name(), model.ref().version(),
           model.ref().runId(), Task.RUL);
       Dataset<Row> scored = rul.transform(window(warehouse, o, set, d))
-          .withColumn(ReferenceProfile.PREDICTED_RUL, col(GbtModels.PREDICTION))
+          .withColumn(ReferenceProfile.PREDICTED_RUL, col(ModelOutputs.PREDICTION))
           .select(columns(names)).persist(StorageLevel.MEMORY_AND_DISK());
       try {
         long rows = scored.count();
@@ -213,7 +213,7 @@ public final class DriftReportJob {
       String pattern = config.require(PdmConfigKeys.MODEL_NAME_PREFIX) + "-%-" + Task.RUL.id();
       List<String> withChampion = new ArrayList<>();
       for (Tracking.RegisteredModel m : tracking.searchRegisteredModels(pattern)) {
-        if (m.aliases().containsKey(PromotionGate.CHAMPION)) {
+        if (m.aliases().containsKey(Registry.CHAMPION)) {
           withChampion.add(m.name());
         }
       }
@@ -225,25 +225,25 @@ public final class DriftReportJob {
                 : "pass --model <name>@champion, e.g. --model " + withChampion.get(0) + "@champion");
       }
       name = withChampion.get(0);
-      spec = name + "@" + PromotionGate.CHAMPION;
+      spec = name + "@" + Registry.CHAMPION;
     }
     int at = spec.indexOf('@');
     int slash = spec.indexOf('/');
     name = at > 0 ? spec.substring(0, at) : slash > 0 ? spec.substring(0, slash) : spec;
-    String what = spec.contains("@") || spec.contains("/") ? spec : spec + "@" + PromotionGate.CHAMPION;
+    String what = spec.contains("@") || spec.contains("/") ? spec : spec + "@" + Registry.CHAMPION;
     version = (slash > 0 ? tracking.modelVersion(name, spec.substring(slash + 1))
-        : tracking.versionByAlias(name, at > 0 ? spec.substring(at + 1) : PromotionGate.CHAMPION))
+        : tracking.versionByAlias(name, at > 0 ? spec.substring(at + 1) : Registry.CHAMPION))
         .orElseThrow(() -> PdmErrors.usage("report drift of " + what, "the registry at " + tracking.uri()
             + " has no such model version", "check the name and alias or version (pdm train registers them)"));
     Map<String, String> tags = version.tags();
-    if (!Task.RUL.id().equals(tags.get(PromotionGate.TAG_TASK)) || tags.get(PromotionGate.TAG_FEATURE_SET) == null) {
-      throw PdmErrors.usage("report drift of " + what, "it is not a pdm RUL model (tag " + PromotionGate.TAG_TASK
-          + " is " + tags.get(PromotionGate.TAG_TASK) + ")", "pass a pdm RUL model, e.g. --model "
+    if (!Task.RUL.id().equals(tags.get(Registry.TAG_TASK)) || tags.get(Registry.TAG_FEATURE_SET) == null) {
+      throw PdmErrors.usage("report drift of " + what, "it is not a pdm RUL model (tag " + Registry.TAG_TASK
+          + " is " + tags.get(Registry.TAG_TASK) + ")", "pass a pdm RUL model, e.g. --model "
           + config.require(PdmConfigKeys.MODEL_NAME_PREFIX) + "-FD001-rul@champion");
     }
-    String rmse = tags.get(PromotionGate.TAG_CV_PREFIX + "rmse_all_rows");
-    return new Model(new ChampionModels.ModelRef(name, version.version(), version.runId(), Integer.parseInt(tags.get(PromotionGate.TAG_FEATURE_SET))),
-        tags.get(PromotionGate.TAG_DATASET), rmse == null ? Double.NaN : Double.parseDouble(rmse));
+    String rmse = tags.get(Registry.TAG_CV_PREFIX + "rmse_all_rows");
+    return new Model(new ChampionModels.ModelRef(name, version.version(), version.runId(), Integer.parseInt(tags.get(Registry.TAG_FEATURE_SET))),
+        tags.get(Registry.TAG_DATASET), rmse == null ? Double.NaN : Double.parseDouble(rmse));
   }
 
   /** The selected rows (each asset's latest N cycles with --last-cycles), as the model sees them. */
@@ -251,27 +251,13 @@ public final class DriftReportJob {
     Dataset<Row> gold = warehouse.read(Tables.GOLD_FEATURES, "pdm features");
     Dataset<Row> selected = ScoreBatchJob.select(gold, o.where() == null ? "dataset = '" + d + "'" : o.where(), d);
     if (o.assetsFrom() != null) {
-      selected = selected.join(landedFrom(warehouse, o.assetsFrom()), new String[] {"dataset", "asset_id"});
+      selected = selected.join(LandedAssets.fromFiles(warehouse, o.assetsFrom()), new String[] {"dataset", "asset_id"});
     }
     if (o.lastCycles() != null) {
       selected = selected.withColumn("_pdm_n", row_number().over(Window.partitionBy("dataset", "asset_id")
           .orderBy(desc("cycle")))).where(col("_pdm_n").leq(o.lastCycles())).drop("_pdm_n");
     }
     return ModelFeatures.of(warehouse, selected, set);
-  }
-
-  /** Assets with silver rows landed from a file or directory: their source is {@code <qualified path>:<line>}. */
-  static Dataset<Row> landedFrom(Warehouse warehouse, String path) {
-    String qualified;
-    try {
-      Path p = new Path(path);
-      qualified = p.getFileSystem(warehouse.spark().sparkContext().hadoopConfiguration()).makeQualified(p).toString();
-    } catch (java.io.IOException | IllegalArgumentException e) {
-      throw PdmErrors.badValue("--assets-from", path, "a file or directory path or URI that ingest-files read");
-    }
-    return warehouse.read(Tables.SILVER_TELEMETRY, "pdm ingest-files")
-        .where(col("source").startsWith(qualified + "/").or(col("source").startsWith(qualified + ":")))
-        .select("dataset", "asset_id").distinct();
   }
 
   private static Column[] quoted(List<String> names) {

@@ -1,7 +1,6 @@
 package dev.pdm.drift;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,7 +12,7 @@ import dev.pdm.common.test.Integration;
 import dev.pdm.common.test.TestSpark;
 import dev.pdm.features.FeaturesJob;
 import dev.pdm.features.TinyFleet;
-import dev.pdm.training.LocalMlflow;
+import dev.pdm.mlflow.LocalMlflow;
 import dev.pdm.training.TrainJob;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pdm.common.test.TestSpark;
-import dev.pdm.training.Histograms;
-import dev.pdm.training.ReferenceProfile;
+import dev.pdm.mlflow.Histograms;
+import dev.pdm.mlflow.ReferenceProfile;
 import java.util.List;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;

@@ -2,7 +2,8 @@ package dev.pdm.scoring;
 
 import dev.pdm.common.PdmErrors;
 import dev.pdm.common.config.PdmConfig;
-import dev.pdm.training.Tracking;
+import dev.pdm.mlflow.ChampionModels;
+import dev.pdm.mlflow.Tracking;
 import java.util.function.LongSupplier;
 import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
@@ -68,7 +69,7 @@ final class ModelWatcher {
           "stop the scorer and start it with a new --checkpoint, so its per-asset feature state is rebuilt for v"
               + rul.featureSetVersion());
     }
-    ChampionModels.Champions next = ChampionModels.load(spark, tracking, config, dataset, rul, failure);
+    ChampionModels.Champions next = ChampionModels.load(spark, tracking, config, dataset, pair);
     LOG.info("Champions of {} moved: {} -> {}; scoring with them from this micro-batch on", dataset, current, next);
     current = next;
     swaps++;

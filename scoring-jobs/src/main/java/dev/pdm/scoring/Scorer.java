@@ -4,7 +4,8 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 
 import dev.pdm.common.table.Tables;
-import dev.pdm.training.GbtModels;
+import dev.pdm.mlflow.ChampionModels;
+import dev.pdm.mlflow.ModelOutputs;
 import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,16 +30,16 @@ public final class Scorer {
   public static Dataset<Row> score(Dataset<Row> features, ChampionModels.Champions models, RiskLevels risk,
       ScoredBy by, Timestamp scoredAt) {
     Dataset<Row> rul = models.rulModel().transform(features)
-        .withColumn("predicted_rul", col(GbtModels.PREDICTION));
+        .withColumn("predicted_rul", col(ModelOutputs.PREDICTION));
     // The failure pipeline adds the same intermediate columns again: drop the RUL pipeline's first.
     List<String> intermediate = new ArrayList<>();
     for (String c : rul.columns()) {
-      if (c.startsWith("_pdm_") || c.equals(GbtModels.PREDICTION)) {
+      if (c.startsWith("_pdm_") || c.equals(ModelOutputs.PREDICTION)) {
         intermediate.add(c);
       }
     }
     Dataset<Row> both = models.failureModel().transform(rul.drop(intermediate.toArray(String[]::new)))
-        .withColumn("failure_probability", GbtModels.failureProbability());
+        .withColumn("failure_probability", ModelOutputs.failureProbability());
     List<Column> out = new ArrayList<>();
     List<String> present = List.of(both.columns());
     for (StructField f : Tables.GOLD_PREDICTIONS.schema().fields()) {

@@ -5,6 +5,7 @@ import dev.pdm.common.profile.DatasetProfile;
 import dev.pdm.common.stream.IdempotentAppend;
 import dev.pdm.common.stream.StreamMetrics;
 import dev.pdm.common.table.Warehouse;
+import dev.pdm.mlflow.ChampionModels;
 import dev.pdm.scoring.stream.ScoringBatchWriter;
 import dev.pdm.scoring.stream.TreeModels;
 import java.sql.Timestamp;

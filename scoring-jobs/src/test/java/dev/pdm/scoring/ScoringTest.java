@@ -7,19 +7,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.pdm.common.PdmException;
 import dev.pdm.common.config.PdmConfig;
 import dev.pdm.common.config.PdmConfigKeys;
+import dev.pdm.common.stream.StreamTrigger;
 import dev.pdm.common.test.Integration;
 import dev.pdm.common.test.TestSpark;
 import dev.pdm.features.FeaturesJob;
 import dev.pdm.features.TinyFleet;
-import dev.pdm.common.stream.StreamTrigger;
 import dev.pdm.ingest.kafka.KafkaSettings;
 import dev.pdm.ingest.kafka.LocalKafkaBroker;
 import dev.pdm.ingest.sim.EventJson;
+import dev.pdm.mlflow.ChampionModels;
+import dev.pdm.mlflow.LocalMlflow;
+import dev.pdm.mlflow.Registry;
+import dev.pdm.mlflow.Task;
+import dev.pdm.mlflow.Tracking;
 import dev.pdm.scoring.stream.CycleScorer;
-import dev.pdm.training.LocalMlflow;
-import dev.pdm.training.PromotionGate;
-import dev.pdm.training.Task;
-import dev.pdm.training.Tracking;
 import dev.pdm.training.TrainJob;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -417,8 +418,8 @@ class ScoringTest {
       Map<Task, String> before = new HashMap<>();
       Map<Task, String> next = new HashMap<>();
       for (Task task : Task.values()) {
-        String name = TrainJob.registeredName(config, "T", task);
-        var champion = t.versionByAlias(name, PromotionGate.CHAMPION).orElseThrow();
+        String name = Registry.registeredName(config, "T", task);
+        var champion = t.versionByAlias(name, Registry.CHAMPION).orElseThrow();
         before.put(task, champion.version());
         next.put(task, t.createModelVersion(name, champion.source(), champion.runId(), champion.tags()));
       }
@@ -473,11 +474,11 @@ class ScoringTest {
         assertEquals(1, watcher.swaps());
 
         // a promotion to another feature set caught between its two alias moves is not loaded
-        String rulName = TrainJob.registeredName(config, "T", Task.RUL);
-        var rulV2 = t.versionByAlias(rulName, PromotionGate.CHAMPION).orElseThrow();
+        String rulName = Registry.registeredName(config, "T", Task.RUL);
+        var rulV2 = t.versionByAlias(rulName, Registry.CHAMPION).orElseThrow();
         Map<String, String> otherSet = new HashMap<>(rulV2.tags());
-        otherSet.put(PromotionGate.TAG_FEATURE_SET, "99");
-        t.setAlias(rulName, PromotionGate.CHAMPION, t.createModelVersion(rulName, rulV2.source(), rulV2.runId(),
+        otherSet.put(Registry.TAG_FEATURE_SET, "99");
+        t.setAlias(rulName, Registry.CHAMPION, t.createModelVersion(rulName, rulV2.source(), rulV2.runId(),
             otherSet));
         clock.addAndGet(60_000);
         assertEquals(v2, watcher.current().rul().version(), "the loaded pair scores on");
@@ -491,8 +492,8 @@ class ScoringTest {
   }
 
   private static void setChampions(Tracking t, PdmConfig config, String rul, String failure) {
-    t.setAlias(TrainJob.registeredName(config, "T", Task.RUL), PromotionGate.CHAMPION, rul);
-    t.setAlias(TrainJob.registeredName(config, "T", Task.FAILURE), PromotionGate.CHAMPION, failure);
+    t.setAlias(Registry.registeredName(config, "T", Task.RUL), Registry.CHAMPION, rul);
+    t.setAlias(Registry.registeredName(config, "T", Task.FAILURE), Registry.CHAMPION, failure);
   }
 
   private void awaitPredictions(String where, int count, CompletableFuture<?> running) throws Exception {

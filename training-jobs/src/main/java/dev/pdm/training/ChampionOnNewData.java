@@ -9,6 +9,10 @@ import dev.pdm.common.table.Warehouse;
 import dev.pdm.features.FeatureSet;
 import dev.pdm.features.FeatureSets;
 import dev.pdm.features.FeaturesJob;
+import dev.pdm.mlflow.ModelArtifacts;
+import dev.pdm.mlflow.ModelOutputs;
+import dev.pdm.mlflow.Task;
+import dev.pdm.mlflow.Tracking;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -64,7 +68,7 @@ final class ChampionOnNewData {
         champion.runId(), task);
     Dataset<Row> championRows = model.transform(features)
         .select(col("asset_id"), col("cycle"), col(GbtModels.LABEL),
-            (task == Task.RUL ? col(GbtModels.PREDICTION) : GbtModels.failureProbability()).as(CrossValidation.OOF))
+            (task == Task.RUL ? col(ModelOutputs.PREDICTION) : ModelOutputs.failureProbability()).as(CrossValidation.OOF))
         .persist(StorageLevel.MEMORY_AND_DISK());
     Dataset<Row> challengerRows = oof.select("asset_id", "cycle", CrossValidation.OOF)
         .join(keys, new String[] {"asset_id", "cycle"});

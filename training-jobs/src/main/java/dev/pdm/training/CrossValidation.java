@@ -4,6 +4,8 @@ import static org.apache.spark.sql.functions.col;
 
 import dev.pdm.common.PdmErrors;
 import dev.pdm.common.config.PdmConfigKeys;
+import dev.pdm.mlflow.ModelOutputs;
+import dev.pdm.mlflow.Task;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -101,7 +103,7 @@ public final class CrossValidation {
     for (int f = 0; f < k; f++) {
       Dataset<Row> pred = models.get(f).transform(prepared.where(col(GroupedFolds.FOLD).equalTo(f)))
           .select(col("asset_id"), col("cycle"), col(GroupedFolds.FOLD), col(GbtModels.LABEL),
-              (task == Task.RUL ? col(GbtModels.PREDICTION) : GbtModels.failureProbability()).as(OOF));
+              (task == Task.RUL ? col(ModelOutputs.PREDICTION) : ModelOutputs.failureProbability()).as(OOF));
       oof = oof == null ? pred : oof.unionByName(pred);
     }
     oof = oof.persist(StorageLevel.MEMORY_AND_DISK());

@@ -1,11 +1,10 @@
 package dev.pdm.training;
 
-import static org.apache.spark.ml.functions.vector_to_array;
-import static org.apache.spark.sql.functions.col;
-
 import dev.pdm.common.PdmErrors;
 import dev.pdm.common.config.PdmConfig;
 import dev.pdm.common.config.PdmConfigKeys;
+import dev.pdm.mlflow.ModelOutputs;
+import dev.pdm.mlflow.Task;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -18,7 +17,6 @@ import org.apache.spark.ml.classification.GBTClassifier;
 import org.apache.spark.ml.feature.SQLTransformer;
 import org.apache.spark.ml.feature.VectorAssembler;
 import org.apache.spark.ml.regression.GBTRegressor;
-import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
@@ -34,10 +32,6 @@ public final class GbtModels {
   public static final String VECTOR = "_pdm_features";
   /** The numeric label the estimators learn (0/1 for the classifier). */
   public static final String LABEL = "label";
-  /** What the pipelines add: the predicted RUL, or the predicted class (0/1). */
-  public static final String PREDICTION = "prediction";
-  /** The classifier's class probabilities (a vector). */
-  public static final String PROBABILITY = "probability";
 
   /**
    * Trees between checkpoints of boosting's running predictions (with a checkpoint directory set,
@@ -101,14 +95,14 @@ public final class GbtModels {
           .setSubsamplingRate(p.subsamplingRate()).setMaxBins(trees.maxBins()).setSeed(trees.seed())
           .setFeatureSubsetStrategy(trees.featureSubset()).setMinInstancesPerNode(trees.minInstancesPerNode())
           .setCheckpointInterval(CHECKPOINT_INTERVAL)
-          .setFeaturesCol(VECTOR).setLabelCol(LABEL).setPredictionCol(PREDICTION);
+          .setFeaturesCol(VECTOR).setLabelCol(LABEL).setPredictionCol(ModelOutputs.PREDICTION);
       case FAILURE -> new GBTClassifier()
           .setMaxDepth(p.maxDepth()).setMaxIter(p.maxIter()).setStepSize(p.stepSize())
           .setSubsamplingRate(p.subsamplingRate()).setMaxBins(trees.maxBins()).setSeed(trees.seed())
           .setFeatureSubsetStrategy(trees.featureSubset()).setMinInstancesPerNode(trees.minInstancesPerNode())
           .setCheckpointInterval(CHECKPOINT_INTERVAL)
-          .setFeaturesCol(VECTOR).setLabelCol(LABEL).setPredictionCol(PREDICTION)
-          .setProbabilityCol(PROBABILITY);
+          .setFeaturesCol(VECTOR).setLabelCol(LABEL).setPredictionCol(ModelOutputs.PREDICTION)
+          .setProbabilityCol(ModelOutputs.PROBABILITY);
     };
   }
 
@@ -146,10 +140,5 @@ public final class GbtModels {
       ((GBTClassifier) estimator).setThresholds(new double[] {1 - threshold, threshold});
     }
     return estimator;
-  }
-
-  /** The positive-class probability of classifier output. */
-  public static Column failureProbability() {
-    return vector_to_array(col(PROBABILITY), "float64").getItem(1);
   }
 }

@@ -3,6 +3,10 @@ package dev.pdm.training;
 import dev.pdm.common.config.PdmConfig;
 import dev.pdm.common.table.Warehouse;
 import dev.pdm.features.FeatureSet;
+import dev.pdm.mlflow.ModelArtifacts;
+import dev.pdm.mlflow.Registry;
+import dev.pdm.mlflow.Task;
+import dev.pdm.mlflow.Tracking;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -56,7 +60,7 @@ final class ModelRegistration {
       Optional<PromotionGate.Champion> champion, PromotionGate.Decision rulDecision) {
     Task task = trained.task();
     upload(trained);
-    String name = TrainJob.registeredName(config, set.dataset(), task);
+    String name = Registry.registeredName(config, set.dataset(), task);
     PromotionGate.Decision decision = gate(task, name, cv, champion);
     if (rulDecision != null && champion.isPresent() && champion.get().featureSetVersion() != set.version()
         && rulDecision.promote() != decision.promote()) {
@@ -66,15 +70,15 @@ final class ModelRegistration {
               + " with the RUL model, which was " + (rulDecision.promote() ? "promoted" : "kept"));
     }
     Map<String, String> tags = new LinkedHashMap<>();
-    tags.put(PromotionGate.TAG_TASK, task.id());
-    tags.put(PromotionGate.TAG_DATASET, set.dataset());
-    tags.put(PromotionGate.TAG_FEATURE_SET, Integer.toString(set.version()));
-    trained.point().params().forEach((p, v) -> tags.put(PromotionGate.TAG_PARAM_PREFIX + p, v));
-    cv.best().mean().forEach((m, v) -> tags.put(PromotionGate.TAG_CV_PREFIX + m, Double.toString(v)));
+    tags.put(Registry.TAG_TASK, task.id());
+    tags.put(Registry.TAG_DATASET, set.dataset());
+    tags.put(Registry.TAG_FEATURE_SET, Integer.toString(set.version()));
+    trained.point().params().forEach((p, v) -> tags.put(Registry.TAG_PARAM_PREFIX + p, v));
+    cv.best().mean().forEach((m, v) -> tags.put(Registry.TAG_CV_PREFIX + m, Double.toString(v)));
     tags.put("pdm.gate", decision.describe(task));
     String version = tracking.createModelVersion(name, run.getArtifactUri() + "/" + task.id() + "-model",
         run.getRunId(), tags);
-    tracking.setAlias(name, PromotionGate.CHALLENGER, version);
+    tracking.setAlias(name, Registry.CHALLENGER, version);
     Map<String, String> runTags = new LinkedHashMap<>();
     runTags.put("pdm." + task.id() + ".registered", name + " v" + version);
     runTags.put("pdm." + task.id() + ".gate", decision.describe(task));
@@ -152,7 +156,7 @@ final class ModelRegistration {
     for (Task task : List.of(Task.FAILURE, Task.RUL)) {
       TrainJob.Trained t = models.get(task);
       if (t.decision().promote()) {
-        tracking.setAlias(t.registeredName(), PromotionGate.CHAMPION, t.version());
+        tracking.setAlias(t.registeredName(), Registry.CHAMPION, t.version());
       }
     }
   }

@@ -1,6 +1,14 @@
 package dev.pdm.training;
 
+import static dev.pdm.mlflow.Registry.CHAMPION;
+import static dev.pdm.mlflow.Registry.TAG_DATASET;
+import static dev.pdm.mlflow.Registry.TAG_FEATURE_SET;
+import static dev.pdm.mlflow.Registry.TAG_PARAM_PREFIX;
+import static dev.pdm.mlflow.Registry.TAG_TASK;
+
 import dev.pdm.common.PdmErrors;
+import dev.pdm.mlflow.Task;
+import dev.pdm.mlflow.Tracking;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -11,14 +19,6 @@ import java.util.Optional;
  * validation folds (or when there is no champion).
  */
 public final class PromotionGate {
-
-  public static final String CHAMPION = "champion";
-  public static final String CHALLENGER = "challenger";
-  public static final String TAG_TASK = "pdm.task";
-  public static final String TAG_DATASET = "pdm.dataset";
-  public static final String TAG_FEATURE_SET = "pdm.feature_set_version";
-  public static final String TAG_CV_PREFIX = "pdm.cv.";
-  public static final String TAG_PARAM_PREFIX = "pdm.param.";
 
   /** What the gate decided, with the numbers. */
   public record Decision(boolean promote, double challenger, double champion, String championVersion, String basis) {

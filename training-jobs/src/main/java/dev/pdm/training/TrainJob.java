@@ -7,12 +7,20 @@ import dev.pdm.common.PdmErrors;
 import dev.pdm.common.cli.CommonOptions;
 import dev.pdm.common.cli.JobMain;
 import dev.pdm.common.cli.JobResult;
+import dev.pdm.common.cli.Phases;
 import dev.pdm.common.config.PdmConfig;
 import dev.pdm.common.config.PdmConfigKeys;
 import dev.pdm.common.spark.Sessions;
 import dev.pdm.common.table.Warehouse;
 import dev.pdm.features.FeatureSet;
 import dev.pdm.features.FeatureSets;
+import dev.pdm.mlflow.Histograms;
+import dev.pdm.mlflow.ModelArtifacts;
+import dev.pdm.mlflow.ReferenceProfile;
+import dev.pdm.mlflow.Registry;
+import dev.pdm.mlflow.RulIntervals;
+import dev.pdm.mlflow.Task;
+import dev.pdm.mlflow.Tracking;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -155,7 +163,7 @@ public final class TrainJob {
       Map<Task, Optional<PromotionGate.Champion>> champions = new EnumMap<>(Task.class);
       if (tracking != null) {
         for (Task task : Task.values()) {
-          champions.put(task, PromotionGate.prepare(tracking, registeredName(config, d, task), task, d));
+          champions.put(task, PromotionGate.prepare(tracking, Registry.registeredName(config, d, task), task, d));
         }
       }
       Phases phases = new Phases();
@@ -345,10 +353,5 @@ public final class TrainJob {
         tracking.logBatch(runId, Map.of(), fm, fold, Map.of());
       }
     }
-  }
-
-  /** The registered model name of a dataset's task: {@code <prefix>-<dataset>-<task>}. */
-  public static String registeredName(PdmConfig config, String dataset, Task task) {
-    return config.require(PdmConfigKeys.MODEL_NAME_PREFIX) + "-" + dataset + "-" + task.id();
   }
 }

@@ -9,6 +9,7 @@ import dev.pdm.common.PdmErrors;
 import dev.pdm.common.table.Tables;
 import dev.pdm.common.table.Warehouse;
 import dev.pdm.features.FeatureSet;
+import dev.pdm.mlflow.Task;
 import java.util.List;
 import org.apache.spark.ml.Pipeline;
 import org.apache.spark.ml.PipelineModel;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pdm.common.PdmException;
 import dev.pdm.common.config.PdmConfig;
+import dev.pdm.mlflow.Task;
 import java.util.Map;
 import org.apache.spark.ml.regression.GBTRegressor;
 import org.junit.jupiter.api.Test;

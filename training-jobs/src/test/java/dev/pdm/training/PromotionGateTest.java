@@ -3,6 +3,7 @@ package dev.pdm.training;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.pdm.mlflow.Task;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 

@@ -11,6 +11,12 @@ import dev.pdm.common.test.Integration;
 import dev.pdm.common.test.TestSpark;
 import dev.pdm.features.FeaturesJob;
 import dev.pdm.features.TinyFleet;
+import dev.pdm.mlflow.LocalMlflow;
+import dev.pdm.mlflow.ModelOutputs;
+import dev.pdm.mlflow.Registry;
+import dev.pdm.mlflow.RulIntervals;
+import dev.pdm.mlflow.Task;
+import dev.pdm.mlflow.Tracking;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -86,13 +92,13 @@ class TrainJobTest {
     assertEquals(rul2.cv().get("rmse_all_rows"), rul3.decision().champion(), 1e-9);
 
     try (Tracking t = Tracking.connect(poor)) {
-      String name = TrainJob.registeredName(poor, "T", Task.RUL);
-      assertEquals("2", t.versionByAlias(name, PromotionGate.CHAMPION).orElseThrow().version());
-      assertEquals("3", t.versionByAlias(name, PromotionGate.CHALLENGER).orElseThrow().version());
-      Tracking.ModelVersion v3 = t.versionByAlias(name, PromotionGate.CHALLENGER).orElseThrow();
+      String name = Registry.registeredName(poor, "T", Task.RUL);
+      assertEquals("2", t.versionByAlias(name, Registry.CHAMPION).orElseThrow().version());
+      assertEquals("3", t.versionByAlias(name, Registry.CHALLENGER).orElseThrow().version());
+      Tracking.ModelVersion v3 = t.versionByAlias(name, Registry.CHALLENGER).orElseThrow();
       assertTrue(v3.tags().get("pdm.gate").startsWith("kept champion v2"), v3.tags().toString());
-      String failure = TrainJob.registeredName(poor, "T", Task.FAILURE);
-      assertTrue(t.versionByAlias(failure, PromotionGate.CHAMPION).isPresent());
+      String failure = Registry.registeredName(poor, "T", Task.FAILURE);
+      assertTrue(t.versionByAlias(failure, Registry.CHAMPION).isPresent());
     }
 
     // The run holds both models in the spark flavor layout, importances and validation predictions.
@@ -148,7 +154,7 @@ class TrainJobTest {
     try (Tracking t = Tracking.connect(config)) {
       t.createRegisteredModel("empty-T-rul", "created, never trained", Map.of("pdm.task", "rul", "pdm.dataset", "T"));
       assertTrue(PromotionGate.prepare(t, "empty-T-rul", Task.RUL, "T").isEmpty());
-      assertTrue(t.versionByAlias("empty-T-rul", PromotionGate.CHAMPION).isEmpty());
+      assertTrue(t.versionByAlias("empty-T-rul", Registry.CHAMPION).isEmpty());
     }
   }
 
@@ -181,7 +187,7 @@ class TrainJobTest {
     // The classifier carries its chosen threshold: prediction is 1 exactly when p1 > threshold.
     TrainJob.Trained failure = r.models().get(Task.FAILURE);
     Dataset<Row> scored = failure.model().transform(rows)
-        .withColumn("p1", GbtModels.failureProbability());
+        .withColumn("p1", ModelOutputs.failureProbability());
     long wrong = scored.where(org.apache.spark.sql.functions.col("prediction").equalTo(1.0)
         .notEqual(org.apache.spark.sql.functions.col("p1").gt(failure.threshold()))).count();
     assertEquals(0, wrong);

@@ -1,8 +1,8 @@
 package dev.pdm.scoring.stream;
 
 import dev.pdm.common.PdmErrors;
-import dev.pdm.scoring.ChampionModels;
-import dev.pdm.training.RulIntervals;
+import dev.pdm.mlflow.ChampionModels;
+import dev.pdm.mlflow.RulIntervals;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;

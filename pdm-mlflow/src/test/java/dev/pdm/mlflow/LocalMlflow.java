@@ -1,4 +1,4 @@
-package dev.pdm.training;
+package dev.pdm.mlflow;
 
 import dev.pdm.common.test.TestSpark;
 import java.io.IOException;

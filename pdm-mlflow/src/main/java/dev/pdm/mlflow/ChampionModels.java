@@ -1,14 +1,7 @@
-package dev.pdm.scoring;
+package dev.pdm.mlflow;
 
 import dev.pdm.common.PdmErrors;
 import dev.pdm.common.config.PdmConfig;
-import dev.pdm.common.config.PdmConfigKeys;
-import dev.pdm.training.ModelArtifacts;
-import dev.pdm.training.PromotionGate;
-import dev.pdm.training.RulIntervals;
-import dev.pdm.training.Tracking;
-import dev.pdm.training.TrainJob;
-import dev.pdm.training.Task;
 import java.util.Map;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.sql.SparkSession;
@@ -60,7 +53,8 @@ public final class ChampionModels {
   public record Pair(ModelRef rul, ModelRef failure) {
     /**
      * Whether both read one feature-set version; not while a promotion across feature-set versions
-     * has moved one alias and not yet the other ({@code train} moves them one call after the other).
+     * has moved one alias and not yet the other ({@code train} moves both only after both are
+     * registered, but the two moves are two registry calls).
      */
     public boolean complete() {
       return rul.featureSetVersion() == failure.featureSetVersion();
@@ -74,15 +68,15 @@ public final class ChampionModels {
 
   /** Where the champion aliases of a dataset's two models point now, complete or not. */
   public static Pair aliases(Tracking tracking, PdmConfig config, String dataset) {
-    return new Pair(resolve(tracking, TrainJob.registeredName(config, dataset, Task.RUL), Task.RUL, dataset),
-        resolve(tracking, TrainJob.registeredName(config, dataset, Task.FAILURE), Task.FAILURE, dataset));
+    return new Pair(resolve(tracking, Registry.registeredName(config, dataset, Task.RUL), Task.RUL, dataset),
+        resolve(tracking, Registry.registeredName(config, dataset, Task.FAILURE), Task.FAILURE, dataset));
   }
 
   /**
    * The dataset's complete champion pair. A half-moved pair is asked again for up to five seconds;
    * one that stays half moved (a {@code train} that stopped between its two moves) is an error.
    */
-  public static Map<Task, ModelRef> resolve(Tracking tracking, PdmConfig config, String dataset) {
+  public static Pair resolve(Tracking tracking, PdmConfig config, String dataset) {
     Pair p = aliases(tracking, config, dataset);
     for (int attempt = 1; !p.complete() && attempt < PAIR_ATTEMPTS; attempt++) {
       try {
@@ -98,21 +92,21 @@ public final class ChampionModels {
               + p.rul().featureSetVersion() + ", " + p.failure() + " v" + p.failure().featureSetVersion(),
           "train the dataset again (pdm train --dataset " + dataset + ") so both champions come from one run");
     }
-    return Map.of(Task.RUL, p.rul(), Task.FAILURE, p.failure());
+    return p;
   }
 
   private static ModelRef resolve(Tracking tracking, String name, Task task, String dataset) {
-    Tracking.ModelVersion v = tracking.versionByAlias(name, PromotionGate.CHAMPION).orElseThrow(() -> PdmErrors.failure(
-        "score " + dataset, "the registry at " + tracking.uri() + " has no " + PromotionGate.CHAMPION
+    Tracking.ModelVersion v = tracking.versionByAlias(name, Registry.CHAMPION).orElseThrow(() -> PdmErrors.failure(
+        "score " + dataset, "the registry at " + tracking.uri() + " has no " + Registry.CHAMPION
             + " alias for " + name, "train one first: pdm train --dataset " + dataset));
     Map<String, String> tags = v.tags();
-    if (!task.id().equals(tags.get(PromotionGate.TAG_TASK)) || !dataset.equals(tags.get(PromotionGate.TAG_DATASET))) {
+    if (!task.id().equals(tags.get(Registry.TAG_TASK)) || !dataset.equals(tags.get(Registry.TAG_DATASET))) {
       throw PdmErrors.failure("score " + dataset, name + " v" + v.version() + " is tagged task "
-              + tags.get(PromotionGate.TAG_TASK) + ", dataset " + tags.get(PromotionGate.TAG_DATASET)
+              + tags.get(Registry.TAG_TASK) + ", dataset " + tags.get(Registry.TAG_DATASET)
               + ", not a pdm " + task.id() + " model of " + dataset,
           "point pdm.training.model-name-prefix at pdm's models, or move the alias to a pdm version");
     }
-    String fs = tags.get(PromotionGate.TAG_FEATURE_SET);
+    String fs = tags.get(Registry.TAG_FEATURE_SET);
     if (fs == null) {
       throw PdmErrors.failure("score " + dataset, name + " v" + v.version() + " names no feature set",
           "train it again with pdm train --dataset " + dataset);
@@ -122,12 +116,13 @@ public final class ChampionModels {
 
   /** Loads both champions. */
   public static Champions load(SparkSession spark, Tracking tracking, PdmConfig config, String dataset) {
-    Map<Task, ModelRef> refs = resolve(tracking, config, dataset);
-    return load(spark, tracking, config, dataset, refs.get(Task.RUL), refs.get(Task.FAILURE));
+    return load(spark, tracking, config, dataset, resolve(tracking, config, dataset));
   }
 
-  static Champions load(SparkSession spark, Tracking tracking, PdmConfig config, String dataset, ModelRef rul,
-      ModelRef failure) {
+  /** Loads the pair the aliases pointed at when {@code pair} was read (a complete one). */
+  public static Champions load(SparkSession spark, Tracking tracking, PdmConfig config, String dataset, Pair pair) {
+    ModelRef rul = pair.rul();
+    ModelRef failure = pair.failure();
     Champions c = new Champions(dataset, rul, failure, pipeline(spark, tracking, config, dataset, rul, Task.RUL),
         pipeline(spark, tracking, config, dataset, failure, Task.FAILURE),
         ModelArtifacts.intervals(spark, tracking, config, dataset, rul.name(), rul.version(), rul.runId()));

@@ -1,4 +1,4 @@
-package dev.pdm.training;
+package dev.pdm.mlflow;
 
 import java.util.Arrays;
 import java.util.Iterator;

@@ -1,4 +1,4 @@
-package dev.pdm.training;
+package dev.pdm.mlflow;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,4 +1,4 @@
-package dev.pdm.training;
+package dev.pdm.mlflow;
 
 /** The two models trained per dataset. */
 public enum Task {

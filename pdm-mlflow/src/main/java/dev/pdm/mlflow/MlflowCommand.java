@@ -1,11 +1,11 @@
-package dev.pdm.training;
+package dev.pdm.mlflow;
 
 import dev.pdm.common.PdmErrors;
 import dev.pdm.common.cli.CommonOptions;
 import dev.pdm.common.cli.JobMain;
-import dev.pdm.common.cli.LocalServer;
 import dev.pdm.common.cli.LocalServer.Action;
 import dev.pdm.common.cli.LocalServer.Result;
+import dev.pdm.common.cli.LocalServer;
 import dev.pdm.common.config.PdmConfig;
 import dev.pdm.common.config.PdmConfigKeys;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package dev.pdm.drift;
+package dev.pdm.app;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat_ws;
@@ -16,20 +16,24 @@ import dev.pdm.common.config.PdmConfig;
 import dev.pdm.common.spark.Sessions;
 import dev.pdm.common.table.Tables;
 import dev.pdm.common.table.Warehouse;
+import dev.pdm.drift.DriftReport;
+import dev.pdm.drift.DriftReportJob;
 import dev.pdm.features.FeatureSet;
 import dev.pdm.features.FeatureSets;
 import dev.pdm.features.FeaturesJob;
 import dev.pdm.ingest.IngestFilesJob;
+import dev.pdm.ingest.LandedAssets;
 import dev.pdm.ingest.Split;
 import dev.pdm.ingest.TelemetryParser;
 import dev.pdm.ingest.sim.SimulateJob;
-import dev.pdm.scoring.ChampionModels;
+import dev.pdm.mlflow.ChampionModels;
+import dev.pdm.mlflow.ModelArtifacts;
+import dev.pdm.mlflow.ModelOutputs;
+import dev.pdm.mlflow.Registry;
+import dev.pdm.mlflow.Task;
+import dev.pdm.mlflow.Tracking;
 import dev.pdm.scoring.ScoreBatchJob;
-import dev.pdm.training.GbtModels;
 import dev.pdm.training.Metrics;
-import dev.pdm.training.ModelArtifacts;
-import dev.pdm.training.Task;
-import dev.pdm.training.Tracking;
 import dev.pdm.training.TrainJob;
 import java.util.ArrayList;
 import java.util.List;
@@ -60,7 +64,7 @@ import org.slf4j.LoggerFactory;
  * <h2>Usage</h2>
  *
  * <pre>
- * spark-submit --class dev.pdm.drift.SimulateDriftJob target/pdm-0.1.0-SNAPSHOT.jar \
+ * spark-submit --class dev.pdm.app.SimulateDriftJob target/pdm-0.1.0-SNAPSHOT.jar \
  *   --warehouse s3a://bucket/pdm-scenario [--input s3a://bucket/cmapss] [--dataset QTR] [--no-retrain]
  * </pre>
  */
@@ -162,7 +166,7 @@ public final class SimulateDriftJob {
         ChampionModels.ModelRef before = champion(tracking, config, d);
         ScoreBatchJob.run(spark, new ScoreBatchJob.Options(config, d, null, false));
         DriftReport report = DriftReportJob.run(spark, new DriftReportJob.Options(config,
-            TrainJob.registeredName(config, d, Task.RUL) + "@champion", "dataset = '" + holdout + "'", null, dir + "/holdout", dir + "/drift.json", dir + "/drift.html")).report();
+            Registry.registeredName(config, d, Task.RUL) + "@champion", "dataset = '" + holdout + "'", null, dir + "/holdout", dir + "/drift.json", dir + "/drift.html")).report();
         double rmseBefore = rmse(spark, warehouse, tracking, config, d, before, dir + "/holdout", holdout);
         boolean retrain = q > 0 && report.decision().retrain() && !o.noRetrain();
         ChampionModels.ModelRef after = before;
@@ -247,7 +251,7 @@ public final class SimulateDriftJob {
   }
 
   private static ChampionModels.ModelRef champion(Tracking tracking, PdmConfig config, String d) {
-    return ChampionModels.resolve(tracking, config, d).get(Task.RUL);
+    return ChampionModels.resolve(tracking, config, d).rul();
   }
 
   /** RMSE over all cycles of the held-out engines landed from {@code dir}, through the model's features. */
@@ -256,12 +260,12 @@ public final class SimulateDriftJob {
     FeatureSet set = new FeatureSets(spark, warehouse).load(d, ref.featureSetVersion());
     Dataset<Row> series = warehouse.read(Tables.SILVER_TELEMETRY, "pdm ingest-files")
         .where(col("dataset").equalTo(holdout).and(col("cycle").isNotNull()))
-        .join(DriftReportJob.landedFrom(warehouse, dir), new String[] {"dataset", "asset_id"});
+        .join(LandedAssets.fromFiles(warehouse, dir), new String[] {"dataset", "asset_id"});
     PipelineModel model = ModelArtifacts.load(spark, tracking, config, d, ref.name(), ref.version(), ref.runId(),
         Task.RUL);
     Dataset<Row> scored = model.transform(FeaturesJob.compute(series, set, System.currentTimeMillis()))
         .where(col("rul").isNotNull());
-    return Metrics.rul(scored.withColumn("_truth", col("rul").cast("double")), "_truth", GbtModels.PREDICTION)
+    return Metrics.rul(scored.withColumn("_truth", col("rul").cast("double")), "_truth", ModelOutputs.PREDICTION)
         .rmseAllRows();
   }
 }

@@ -1,4 +1,4 @@
-package dev.pdm.training;
+package dev.pdm.mlflow;
 
 import static org.apache.spark.sql.functions.col;
 

@@ -1,4 +1,4 @@
-package dev.pdm.training;
+package dev.pdm.app;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.max;
@@ -8,6 +8,7 @@ import dev.pdm.common.PdmErrors;
 import dev.pdm.common.cli.CommonOptions;
 import dev.pdm.common.cli.JobMain;
 import dev.pdm.common.cli.JobResult;
+import dev.pdm.common.cli.Phases;
 import dev.pdm.common.config.PdmConfig;
 import dev.pdm.common.config.PdmConfigKeys;
 import dev.pdm.common.spark.Sessions;
@@ -17,6 +18,14 @@ import dev.pdm.features.FeaturesJob;
 import dev.pdm.ingest.IngestFilesJob;
 import dev.pdm.ingest.Split;
 import dev.pdm.ingest.TelemetryParser.Format;
+import dev.pdm.mlflow.ModelArtifacts;
+import dev.pdm.mlflow.ModelOutputs;
+import dev.pdm.mlflow.Registry;
+import dev.pdm.mlflow.RulIntervals;
+import dev.pdm.mlflow.Task;
+import dev.pdm.mlflow.Tracking;
+import dev.pdm.training.Metrics;
+import dev.pdm.training.TrainJob;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -50,7 +59,7 @@ import org.slf4j.LoggerFactory;
  * <h2>Usage</h2>
  *
  * <pre>
- * spark-submit --class dev.pdm.training.BenchmarkJob target/pdm-0.1.0-SNAPSHOT.jar \
+ * spark-submit --class dev.pdm.app.BenchmarkJob target/pdm-0.1.0-SNAPSHOT.jar \
  *   --warehouse s3a://bucket/pdm --dataset FD001 --input s3a://bucket/cmapss --predictions-out p.csv
  * </pre>
  */
@@ -196,8 +205,8 @@ public final class BenchmarkJob {
       phases.done("train");
     } else {
       tracking = Tracking.connect(config);
-      String name = TrainJob.registeredName(config, d, Task.RUL);
-      var champion = tracking.versionByAlias(name, PromotionGate.CHAMPION).orElseThrow(() -> PdmErrors.failure(
+      String name = Registry.registeredName(config, d, Task.RUL);
+      var champion = tracking.versionByAlias(name, Registry.CHAMPION).orElseThrow(() -> PdmErrors.failure(
           "benchmark the champion of " + name, "the registry has no champion alias for it",
           "run without --model champion to train one"));
       runId = champion.runId();
@@ -227,7 +236,7 @@ public final class BenchmarkJob {
         new String[] {"asset_id", "cycle"});
     // One row per test unit (100 to 259 in C-MAPSS) reaches the driver.
     Map<Integer, Double> predicted = new TreeMap<>();
-    for (Row r : model.transform(last).select("asset_id", GbtModels.PREDICTION).collectAsList()) {
+    for (Row r : model.transform(last).select("asset_id", ModelOutputs.PREDICTION).collectAsList()) {
       String asset = r.getString(0);
       predicted.put(Integer.parseInt(asset.substring(asset.lastIndexOf('-') + 1)), r.getDouble(1));
     }

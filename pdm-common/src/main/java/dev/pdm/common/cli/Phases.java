@@ -1,4 +1,4 @@
-package dev.pdm.training;
+package dev.pdm.common.cli;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -14,13 +14,13 @@ import java.util.Map;
  * LOG.info("train FD001: phases {}", phases);   // load 3.2 s, rul cv 41.0 s, ...
  * }</pre>
  */
-final class Phases {
+public final class Phases {
 
   private final Map<String, Long> millis = new LinkedHashMap<>();
   private long last = System.currentTimeMillis();
 
   /** Ends the current step under {@code phase}; the next step starts now. */
-  void done(String phase) {
+  public void done(String phase) {
     long now = System.currentTimeMillis();
     millis.merge(phase, now - last, Long::sum);
     last = now;
