@@ -88,7 +88,7 @@ public final class AssetProcessor
         positions(readings, set.settings(), dataset), positions(readings, set.spec().sensors(), dataset));
   }
 
-  private static int[] positions(List<String> readings, List<String> names, String dataset) {
+  static int[] positions(List<String> readings, List<String> names, String dataset) {
     int[] at = new int[names.size()];
     for (int i = 0; i < at.length; i++) {
       at[i] = readings.indexOf(names.get(i));

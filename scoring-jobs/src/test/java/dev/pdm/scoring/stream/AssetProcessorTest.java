@@ -2,21 +2,23 @@ package dev.pdm.scoring.stream;
 
 import static org.apache.spark.sql.functions.col;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.pdm.common.PdmException;
 import dev.pdm.common.test.TestSpark;
 import dev.pdm.features.FeatureConfig;
 import dev.pdm.features.FeatureSet;
 import dev.pdm.features.FeatureSetFitter;
 import dev.pdm.features.FeaturesJob;
 import dev.pdm.features.TinyFleet;
+import dev.pdm.mlflow.ChampionModels;
+import dev.pdm.mlflow.Task;
 import dev.pdm.scoring.Anomalies;
-import dev.pdm.scoring.ChampionModels;
 import dev.pdm.scoring.RiskLevels;
 import dev.pdm.scoring.Scorer;
 import dev.pdm.training.GbtModels;
 import dev.pdm.training.GridPoint;
-import dev.pdm.training.Task;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -58,22 +60,55 @@ class AssetProcessorTest {
 
   private static final Path GOLDEN = Path.of("src/test/resources/golden/score-stream-state-v1");
   private static final Map<Long, List<Row>> OUT = new ConcurrentHashMap<>();
+  /** The tiny profile's readings: two settings, four sensors. */
+  private static final List<String> READINGS = List.of("x1", "x2", "a", "b", "c", "d");
+  /** One set of risk thresholds for the row-at-a-time and the batch scorers. */
+  private static final RiskLevels RISK = RiskLevels.from(TinyFleet.config(Path.of("unused")));
   private final SparkSession spark = TestSpark.session();
+
+  /** A feature set and champions fitted on a tiny fleet, and the row-at-a-time scorer of both. */
+  private record Fixture(FeatureSet set, ChampionModels.Champions champions, Anomalies.Baseline baseline,
+      CycleScorer scorer) {}
+
+  private static Fixture fixture;
+
+  private synchronized Fixture fixture() {
+    if (fixture == null) {
+      FeatureSet set = FeatureSetFitter.fit(
+          TinyFleet.frame(spark, TinyFleet.concat(List.of(
+              TinyFleet.rows("P", "train", 1, 1, 60, 2), TinyFleet.rows("P", "train", 2, 1, 45, 2)))),
+          "P", TinyFleet.profile(), FeatureConfig.from(TinyFleet.config(Path.of("unused")), TinyFleet.profile()), 0)
+          .withVersion(1);
+      ChampionModels.Champions champions = train(set);
+      TreeModels models = new TreeModels(champions, set.featureNames());
+      Anomalies.Baseline baseline = Anomalies.fit(FeaturesJob.compute(trainRows(), set, 0), set.spec().sensors(),
+          set.regimes());
+      CycleScorer scorer = new CycleScorer(models, set.featureNames(), RISK, baseline, new Anomalies.Rules(3, 5, 2));
+      fixture = new Fixture(set, champions, baseline, scorer);
+    }
+    return fixture;
+  }
+
+  /** gold.features of a series scored by the pipelines, as score-batch scores it: asset@cycle -> row. */
+  private Map<String, Row> batchScored(List<Row> series) {
+    Fixture fx = fixture();
+    Dataset<Row> features = FeaturesJob.compute(TinyFleet.frame(spark, series), fx.set(), 0);
+    Dataset<Row> expected = Scorer.score(Anomalies.flag(features, fx.baseline(), new Anomalies.Rules(3, 5, 2), null),
+        fx.champions(), RISK, Scorer.ScoredBy.BATCH,
+        new Timestamp(0));
+    Map<String, Row> batch = new HashMap<>();
+    for (Row r : expected.select("asset_id", "cycle", "predicted_rul", "failure_probability", "risk_level",
+        "anomaly_severity").collectAsList()) {
+      batch.put(r.getString(0) + "@" + r.getInt(1), r);
+    }
+    return batch;
+  }
 
   @Test
   void resumesTheGoldenCheckpointAndScoresAsTheBatchPathDoes() throws Exception {
-    FeatureSet set = FeatureSetFitter.fit(
-        TinyFleet.frame(spark, TinyFleet.concat(List.of(
-            TinyFleet.rows("P", "train", 1, 1, 60, 2), TinyFleet.rows("P", "train", 2, 1, 45, 2)))),
-        "P", TinyFleet.profile(), FeatureConfig.from(TinyFleet.config(Path.of("unused")), TinyFleet.profile()), 0)
-        .withVersion(1);
-    ChampionModels.Champions champions = train(set);
-    TreeModels models = new TreeModels(champions, set.featureNames());
-    Anomalies.Baseline baseline = Anomalies.fit(FeaturesJob.compute(trainRows(), set, 0), set.spec().sensors(),
-        set.regimes());
-    CycleScorer scorer = new CycleScorer(models, set.featureNames(), new RiskLevels(
-        new RiskLevels.Threshold(0.3, 20), new RiskLevels.Threshold(0.5, 10), new RiskLevels.Threshold(0.8, 5)),
-        baseline, new Anomalies.Rules(3, 5, 2));
+    Fixture fx = fixture();
+    FeatureSet set = fx.set();
+    CycleScorer scorer = fx.scorer();
 
     // batch A: asset 1 cycles 1..6 sent newest first; asset 2 cycles 1..4 and 6 (5 is missing)
     List<Row> a = new ArrayList<>(TinyFleet.rows("P", null, 1, 1, 6, 2));
@@ -136,21 +171,51 @@ class AssetProcessorTest {
         predicted, "the held cycles 6 and 7 came from the checkpoint and were folded after 5");
 
     // the batch path: gold.features of the whole series, scored by the pipelines
-    List<Row> series = TinyFleet.concat(List.of(TinyFleet.rows("P", null, 1, 1, 12, 2),
-        TinyFleet.rows("P", null, 2, 1, 8, 2)));
-    Dataset<Row> features = FeaturesJob.compute(TinyFleet.frame(spark, series), set, 0);
-    Dataset<Row> expected = Scorer.score(Anomalies.flag(features, baseline, new Anomalies.Rules(3, 5, 2), null),
-        champions, RiskLevels.from(TinyFleet.config(Path.of("unused"))), Scorer.ScoredBy.BATCH,
-        new Timestamp(0));
-    Map<String, double[]> batch = new HashMap<>();
-    for (Row r : expected.select("asset_id", "cycle", "predicted_rul", "failure_probability").collectAsList()) {
-      batch.put(r.getString(0) + "@" + r.getInt(1), new double[] {r.getDouble(2), r.getDouble(3)});
-    }
+    Map<String, Row> batch = batchScored(TinyFleet.concat(List.of(TinyFleet.rows("P", null, 1, 1, 12, 2),
+        TinyFleet.rows("P", null, 2, 1, 8, 2))));
     for (Row r : scored) {
       String key = r.getAs("assetId") + "@" + r.getAs("cycle");
-      assertEquals(batch.get(key)[0], (Double) r.getAs("predictedRul"), 1e-9, "RUL of " + key);
-      assertEquals(batch.get(key)[1], (Double) r.getAs("failureProbability"), 1e-9, "probability of " + key);
+      assertEquals(batch.get(key).getDouble(2), (Double) r.getAs("predictedRul"), 1e-9, "RUL of " + key);
+      assertEquals(batch.get(key).getDouble(3), (Double) r.getAs("failureProbability"), 1e-9, "probability of " + key);
     }
+  }
+
+  @Test
+  void anAssetsHistoryInAnyOrderIsPredictedAsTheBatchPathScoresItsLastCycle() {
+    Fixture fx = fixture();
+    ChampionModels.Pair pair = new ChampionModels.Pair(fx.champions().rul(), fx.champions().failure());
+    AssetPredictor predictor = AssetPredictor.create("P", fx.set(), READINGS, fx.scorer(), pair);
+    List<Row> history = new ArrayList<>(TinyFleet.rows("P", null, 3, 1, 40, 2));
+    Map<String, Row> batch = batchScored(history);
+    Collections.reverse(history);
+    List<AssetPredictor.Reading> sent = new ArrayList<>();
+    for (Row r : history) {
+      sent.add(new AssetPredictor.Reading(r.getInt(3), input(r, 0).getReadings()));
+    }
+    sent.add(sent.get(5)); // a cycle sent twice, the same: counted once
+
+    AssetPredictor.Prediction p = predictor.predict("P-null-3", sent);
+    Row last = batch.get("P-null-3@40");
+    assertEquals(40, p.cycle());
+    assertEquals(40, p.cycles());
+    assertEquals(last.getDouble(2), p.predictedRul(), 1e-9);
+    assertEquals(last.getDouble(3), p.failureProbability(), 1e-9);
+    assertEquals(last.getString(4), p.riskLevel());
+    assertEquals(last.getString(5), p.anomalySeverity());
+    assertEquals(List.of("1", "1", 1), List.of(p.rulModelVersion(), p.failureModelVersion(), p.featureSetVersion()));
+
+    List<AssetPredictor.Reading> conflicting = new ArrayList<>(sent);
+    double[] other = sent.get(7).values().clone();
+    other[2] += 1;
+    conflicting.add(new AssetPredictor.Reading(sent.get(7).cycle(), other));
+    PdmException e = assertThrows(PdmException.class, () -> predictor.predict("P-null-3", conflicting));
+    assertTrue(e.getMessage().contains("cycle " + sent.get(7).cycle() + " was sent twice with different readings"),
+        e.getMessage());
+    e = assertThrows(PdmException.class, () -> predictor.predict("P-null-3", List.of()));
+    assertTrue(e.getMessage().contains("no readings were sent"), e.getMessage());
+    e = assertThrows(PdmException.class,
+        () -> predictor.predict("P-null-3", List.of(new AssetPredictor.Reading(1, new double[2]))));
+    assertTrue(e.getMessage().contains("has 2 readings, the dataset profile defines 6"), e.getMessage());
   }
 
   @Test
@@ -166,7 +231,7 @@ class AssetProcessorTest {
   private StreamingQuery run(MemoryStream<StreamInput> in, FeatureSet set, CycleScorer scorer, Path checkpoint)
       throws Exception {
     ScoringQuery.configure(spark);
-    AssetProcessor processor = AssetProcessor.create("P", set, List.of("x1", "x2", "a", "b", "c", "d"),
+    AssetProcessor processor = AssetProcessor.create("P", set, READINGS,
         JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(scorer), 2, 8, 0);
     // as the scorer does: an initial state for a new checkpoint, none when it resumes one
     Dataset<Row> out = ScoringQuery.process(in.toDS(), processor, !ScoringQuery.isNew(spark, checkpoint.toString())
