@@ -356,6 +356,26 @@ public final class PdmConfigKeys {
       ConfigKey.of("pdm.drift.min-labelled-assets", "3",
           "Fewest assets with known RUL in the window before performance drift counts toward retraining.");
 
+  public static final ConfigKey SERVE_HOST =
+      ConfigKey.of("pdm.serve.host", "127.0.0.1",
+          "Address bin/pdm serve binds; --host overrides. Any other than loopback needs pdm.serve.token.");
+
+  public static final ConfigKey SERVE_PORT =
+      ConfigKey.of("pdm.serve.port", "8080", "Port of bin/pdm serve; --port overrides (0: a free one).");
+
+  public static final ConfigKey SERVE_TOKEN =
+      ConfigKey.secret(
+          "pdm.serve.token",
+          "Bearer token the API's write endpoints require when set (and that a non-loopback bind needs); set it"
+              + " from the environment, e.g. ${env:PDM_SERVE_TOKEN}.");
+
+  public static final ConfigKey SERVE_MAX_REQUEST_BYTES =
+      ConfigKey.of("pdm.serve.max-request-bytes", "4000000",
+          "Largest request body the API reads; a larger one gets 413.");
+
+  public static final ConfigKey SERVE_MAX_EVENTS =
+      ConfigKey.of("pdm.serve.max-events", "5000", "Most events one POST /api/v1/predict may carry.");
+
   public static List<ConfigKey> all() {
     return List.of(
         WAREHOUSE,
@@ -416,6 +436,11 @@ public final class PdmConfigKeys {
         DRIFT_RETRAIN_PREDICTION_PSI,
         DRIFT_RETRAIN_RMSE_INCREASE,
         DRIFT_MIN_ROWS,
-        DRIFT_MIN_LABELLED_ASSETS);
+        DRIFT_MIN_LABELLED_ASSETS,
+        SERVE_HOST,
+        SERVE_PORT,
+        SERVE_TOKEN,
+        SERVE_MAX_REQUEST_BYTES,
+        SERVE_MAX_EVENTS);
   }
 }

@@ -14,7 +14,7 @@ class ConfigCommandTest {
   private final PdmConfig config = PdmConfig.of(Map.of(
       "pdm.warehouse", "/data/wh",
       "pdm.mlflow.tracking-uri", "http://mlflow.internal:${sys:pdm.test.mlflow-port}",
-      "pdm.mlflow.token", "t0ps3cret"));
+      "pdm.mlflow.token", "t0ps3cret", "pdm.serve.token", "s3rv3cret"));
 
   static {
     System.setProperty("pdm.test.mlflow-port", "5123");
@@ -38,7 +38,8 @@ class ConfigCommandTest {
     String all = print(config, null);
     assertTrue(all.lines().anyMatch(l -> l.equals("  pdm.warehouse=/data/wh")), all);
     assertTrue(all.contains("pdm.mlflow.token=****"), all);
-    assertFalse(all.contains("t0ps3cret"), all);
+    assertFalse(all.contains("t0ps3cret") || all.contains("s3rv3cret"), all);
+    assertTrue(all.contains("pdm.serve.token=****"), all);
     assertEquals(PdmConfigKeys.all().size(), all.lines().filter(l -> l.startsWith("  pdm.")).count(), all);
   }
 

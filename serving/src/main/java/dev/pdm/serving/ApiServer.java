@@ -1,0 +1,183 @@
+package dev.pdm.serving;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.pdm.common.PdmException;
+import dev.pdm.ingest.TelemetryParser;
+import dev.pdm.scoring.stream.AssetPredictor;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.HttpStatus;
+import io.javalin.json.JavalinJackson;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP API under {@code /api/v1}, on Javalin: routes, the bearer-token rule for writes, the
+ * request size limit, and every error as {@code application/problem+json}. What a route computes
+ * lives in the classes it calls ({@link DatasetPredictors}); this class only speaks HTTP.
+ *
+ * <p>Usage:
+ * <pre>{@code
+ * ApiServer server = ApiServer.start(settings, predictors, warehouseRoot);
+ * int port = server.port();
+ * server.stop();
+ * }</pre>
+ */
+public final class ApiServer implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ApiServer.class);
+  private static final ObjectMapper JSON = new ObjectMapper()
+      .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+
+  /** Where and how to listen; {@code token} null: writes are open (loopback only, see {@link ServeJob}). */
+  public record Settings(String host, int port, String token, long maxRequestBytes, int maxEvents) {}
+
+  private final Javalin app;
+
+  private ApiServer(Javalin app) {
+    this.app = app;
+  }
+
+  /** Starts listening; returns once the port is bound. */
+  static ApiServer start(Settings settings, DatasetPredictors predictors, String warehouse) {
+    String startedAt = Instant.now().toString();
+    byte[] openApi = resource("openapi.json");
+    Javalin app = Javalin.create(c -> {
+      c.showJavalinBanner = false;
+      c.http.maxRequestSize = settings.maxRequestBytes();
+      c.jsonMapper(new JavalinJackson(JSON, false));
+    });
+    app.exception(ApiException.class, (e, ctx) -> problem(ctx, e.problem()));
+    app.exception(PdmException.class, (e, ctx) -> problem(ctx, Problem.of(400, "Bad request", e.getMessage(), null)));
+    app.exception(Exception.class, (e, ctx) -> {
+      LOG.error("serve: {} {} failed", ctx.method(), ctx.path(), e);
+      problem(ctx, Problem.of(500, "Internal error", e.getClass().getSimpleName() + ": " + e.getMessage()
+          + " (the server log has the stack)", null));
+    });
+    app.error(404, ctx -> {
+      if (!ctx.res().isCommitted() && !Problem.CONTENT_TYPE.equals(ctx.res().getContentType())) {
+        problem(ctx, Problem.of(404, "Not found", "no route " + ctx.method() + " " + ctx.path()
+            + " (the API is described at /api/v1/openapi.json)", null));
+      }
+    });
+    app.error(413, ctx -> problem(ctx, Problem.of(413, "Request too large", "the body exceeds "
+        + settings.maxRequestBytes() + " bytes (pdm.serve.max-request-bytes)", null)));
+    app.before("/api/*", ctx -> requireToken(ctx, settings.token()));
+    app.get("/api/v1/health", ctx -> ctx.json(new Health("ok", startedAt, warehouse, predictors.served())));
+    app.get("/api/v1/openapi.json", ctx -> ctx.contentType("application/json").result(openApi));
+    app.post("/api/v1/predict", ctx -> ctx.json(predict(ctx, predictors, settings.maxEvents())));
+    app.start(settings.host(), settings.port());
+    LOG.info("serve: listening on http://{}:{}/api/v1 (writes {})", settings.host(), app.port(),
+        settings.token() == null ? "open: loopback only" : "need the bearer token");
+    return new ApiServer(app);
+  }
+
+  public int port() {
+    return app.port();
+  }
+
+  @Override
+  public void close() {
+    app.stop();
+  }
+
+  /** Writes need the token when one is set; reads are open. Compared in constant time. */
+  private static void requireToken(Context ctx, String token) {
+    if (token == null || ctx.method().name().equals("GET") || ctx.method().name().equals("HEAD")) {
+      return;
+    }
+    String header = ctx.header("Authorization");
+    String given = header != null && header.startsWith("Bearer ") ? header.substring(7).trim() : "";
+    if (!MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8), token.getBytes(StandardCharsets.UTF_8))) {
+      ctx.header("WWW-Authenticate", "Bearer");
+      throw new ApiException(401, "Unauthorized", "this server's write endpoints need the bearer token"
+          + " (Authorization: Bearer <pdm.serve.token>)", null);
+    }
+  }
+
+  private static PredictResponse predict(Context ctx, DatasetPredictors predictors, int maxEvents) {
+    PredictRequest req = body(ctx, PredictRequest.class);
+    if (req.assetId() == null || req.assetId().isBlank()) {
+      throw ApiException.badRequest("asset_id", "asset_id is required");
+    }
+    if (req.events() == null || req.events().isEmpty()) {
+      throw ApiException.badRequest("events", "events is required: the asset's readings, one event per cycle");
+    }
+    if (req.events().size() > maxEvents) {
+      throw ApiException.badRequest("events", req.events().size() + " events; at most " + maxEvents
+          + " (pdm.serve.max-events): send the latest cycles");
+    }
+    DatasetPredictors.Scoring scoring = predictors.get(req.dataset());
+    List<AssetPredictor.Reading> readings = new ArrayList<>(req.events().size());
+    for (int i = 0; i < req.events().size(); i++) {
+      readings.add(reading(scoring.parser(), req, i));
+    }
+    return PredictResponse.of(scoring.predictor().predict(req.assetId(), readings));
+  }
+
+  /** One event, parsed by landing's parser: what landing would reject, the API refuses, naming the event. */
+  private static AssetPredictor.Reading reading(TelemetryParser parser, PredictRequest req, int i) {
+    JsonNode event = req.events().get(i);
+    String field = "events[" + i + "]";
+    if (event == null || !event.isObject()) {
+      throw ApiException.badRequest(field, "an event is a JSON object (README, Event format)");
+    }
+    TelemetryParser.Parsed p = parser.parseJson(event.toString(), req.dataset());
+    if (p.reason != null) {
+      throw ApiException.badRequest(field, p.reason.name() + ": " + p.message);
+    }
+    if (!req.dataset().equals(p.dataset) || !req.assetId().equals(p.assetId)) {
+      throw ApiException.badRequest(field, "the event is of " + p.dataset + "/" + p.assetId + ", the request of "
+          + req.dataset() + "/" + req.assetId() + ": send one asset's events");
+    }
+    if (p.cycle == null) {
+      throw ApiException.badRequest(field, "the event has no cycle: predict folds readings by cycle");
+    }
+    double[] values = new double[p.readings.length];
+    for (int r = 0; r < values.length; r++) {
+      values[r] = p.readings[r] == null ? Double.NaN : p.readings[r];
+    }
+    return new AssetPredictor.Reading(p.cycle, values);
+  }
+
+  private static <T> T body(Context ctx, Class<T> type) {
+    try {
+      return JSON.readValue(ctx.bodyAsBytes(), type);
+    } catch (JsonProcessingException e) {
+      throw ApiException.badRequest(null, "the body is not valid JSON of this endpoint: "
+          + e.getOriginalMessage());
+    } catch (IOException e) {
+      throw ApiException.badRequest(null, "the body could not be read: " + e.getMessage());
+    }
+  }
+
+  private static void problem(Context ctx, Problem p) {
+    ctx.status(HttpStatus.forStatus(p.status()));
+    try {
+      ctx.contentType(Problem.CONTENT_TYPE).result(JSON.writeValueAsBytes(p));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static byte[] resource(String name) {
+    try (InputStream in = ApiServer.class.getResourceAsStream(name)) {
+      if (in == null) {
+        throw new IllegalStateException(name + " is not on the class path beside " + ApiServer.class.getName());
+      }
+      return in.readAllBytes();
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
