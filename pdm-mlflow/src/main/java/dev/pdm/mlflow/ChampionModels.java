@@ -15,6 +15,13 @@ import org.slf4j.LoggerFactory;
  * {@code pdm.training.model-dir}; when that directory is gone (another warehouse, a cleaned
  * disk) it is downloaded from the run's artifacts through the server's artifact proxy into
  * {@code <model-dir>/_registry/<name>/<version>} once, so executors read it from shared storage.
+ *
+ * <p>Usage:
+ * <pre>{@code
+ * ChampionModels.Pair pair = ChampionModels.resolve(tracking, config, "FD001");   // complete, or an error
+ * ChampionModels.Champions c = ChampionModels.load(spark, tracking, config, "FD001", pair);
+ * c.rulModel().transform(features);
+ * }</pre>
  */
 public final class ChampionModels {
 

@@ -39,6 +39,13 @@ import org.apache.spark.sql.SparkSession;
  * Model files under the warehouse (any Hadoop file system), in MLflow's {@code spark} flavor layout:
  * an {@code MLmodel} file beside {@code sparkml/} (the saved {@link PipelineModel}), which Python's
  * {@code mlflow.spark.load_model} loads; and their upload to a run.
+ *
+ * <p>Usage:
+ * <pre>{@code
+ * ModelArtifacts.save(spark, pipeline, modelDir, "rul-model", runId);
+ * ModelArtifacts.upload(spark, tracking, tracking.artifactUri(runId), modelDir, "rul-model");
+ * PipelineModel m = ModelArtifacts.load(spark, tracking, config, "FD001", name, version, runId, Task.RUL);
+ * }</pre>
  */
 public final class ModelArtifacts {
 

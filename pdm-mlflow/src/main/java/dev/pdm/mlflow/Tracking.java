@@ -34,6 +34,13 @@ import org.mlflow.tracking.creds.BasicMlflowHostCreds;
  * REST API where the client has no typed call: the model registry ({@code sendPost}) and artifact
  * uploads (HTTP PUT to the server's artifact proxy, {@code mlflow server --serve-artifacts}), so
  * no Python is needed on the driver.
+ *
+ * <p>Usage:
+ * <pre>{@code
+ * try (Tracking t = Tracking.connect(config)) {          // fails fast with the URI and the fix
+ *   Optional<Tracking.ModelVersion> v = t.versionByAlias("pdm-FD001-rul", Registry.CHAMPION);
+ * }
+ * }</pre>
  */
 public final class Tracking implements AutoCloseable {
 

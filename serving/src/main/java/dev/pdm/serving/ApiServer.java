@@ -9,6 +9,7 @@ import dev.pdm.ingest.TelemetryParser;
 import dev.pdm.scoring.stream.AssetPredictor;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
 import io.javalin.http.HttpStatus;
 import io.javalin.json.JavalinJackson;
 import java.io.IOException;
@@ -59,19 +60,23 @@ public final class ApiServer implements AutoCloseable {
     });
     app.exception(ApiException.class, (e, ctx) -> problem(ctx, e.problem()));
     app.exception(PdmException.class, (e, ctx) -> problem(ctx, Problem.of(400, "Bad request", e.getMessage(), null)));
+    // Javalin's own refusals (no such route: 404, a body over maxRequestSize: 413) keep their status.
+    app.exception(HttpResponseException.class, (e, ctx) -> problem(ctx, switch (e.getStatus()) {
+      case 404 -> notFoundRoute(ctx);
+      case 413 -> Problem.of(413, "Request too large", "the body exceeds " + settings.maxRequestBytes()
+          + " bytes (pdm.serve.max-request-bytes)", null);
+      default -> Problem.of(e.getStatus(), HttpStatus.forStatus(e.getStatus()).getMessage(), e.getMessage(), null);
+    }));
     app.exception(Exception.class, (e, ctx) -> {
       LOG.error("serve: {} {} failed", ctx.method(), ctx.path(), e);
       problem(ctx, Problem.of(500, "Internal error", e.getClass().getSimpleName() + ": " + e.getMessage()
           + " (the server log has the stack)", null));
     });
     app.error(404, ctx -> {
-      if (!ctx.res().isCommitted() && !Problem.CONTENT_TYPE.equals(ctx.res().getContentType())) {
-        problem(ctx, Problem.of(404, "Not found", "no route " + ctx.method() + " " + ctx.path()
-            + " (the API is described at /api/v1/openapi.json)", null));
+      if (!Problem.CONTENT_TYPE.equals(ctx.res().getContentType())) {
+        problem(ctx, notFoundRoute(ctx));
       }
     });
-    app.error(413, ctx -> problem(ctx, Problem.of(413, "Request too large", "the body exceeds "
-        + settings.maxRequestBytes() + " bytes (pdm.serve.max-request-bytes)", null)));
     app.before("/api/*", ctx -> requireToken(ctx, settings.token()));
     app.get("/api/v1/health", ctx -> ctx.json(new Health("ok", startedAt, warehouse, predictors.served())));
     app.get("/api/v1/openapi.json", ctx -> ctx.contentType("application/json").result(openApi));
@@ -80,6 +85,11 @@ public final class ApiServer implements AutoCloseable {
     LOG.info("serve: listening on http://{}:{}/api/v1 (writes {})", settings.host(), app.port(),
         settings.token() == null ? "open: loopback only" : "need the bearer token");
     return new ApiServer(app);
+  }
+
+  private static Problem notFoundRoute(Context ctx) {
+    return Problem.of(404, "Not found", "no route " + ctx.method() + " " + ctx.path()
+        + " (the API is described at /api/v1/openapi.json)", null);
   }
 
   public int port() {

@@ -57,7 +57,8 @@ class ServeJobTest {
     config = TinyFleet.config(warehouse, "pdm.mlflow.tracking-uri", LocalMlflow.uri(),
         "pdm.training.model-name-prefix", "serve", "pdm.training.grid.max-depth", "3",
         "pdm.training.grid.max-iter", "10", "pdm.training.grid.step-size", "0.3",
-        "pdm.training.grid.subsampling-rate", "1.0", "pdm.serve.token", TOKEN);
+        "pdm.training.grid.subsampling-rate", "1.0", "pdm.serve.token", TOKEN,
+        "pdm.serve.max-request-bytes", "200000");
     List<Row> rows = new ArrayList<>();
     for (int unit = 1; unit <= 8; unit++) {
       rows.addAll(TinyFleet.rows("T", "train", unit, 1, 25 + 4 * unit, 1));
@@ -147,6 +148,12 @@ class ServeJobTest {
         assertEquals(c[1], problem.path("field").asText(), r.body());
       }
     }
+    HttpResponse<String> large = post("/predict", predictBody("T", "T-test-1", good).replace("{\"dataset\"",
+        "{\"pad\": \"" + "x".repeat(250_000) + "\", \"dataset\""), TOKEN);
+    assertEquals(413, large.statusCode(), large.body());
+    assertEquals(Problem.CONTENT_TYPE, large.headers().firstValue("Content-Type").orElse("").split(";")[0]);
+    assertTrue(JSON.readTree(large.body()).path("detail").asText().contains("pdm.serve.max-request-bytes"),
+        large.body());
     HttpResponse<String> unknown = get("/nothing-here");
     assertEquals(404, unknown.statusCode());
     assertTrue(JSON.readTree(unknown.body()).path("detail").asText().contains("openapi.json"), unknown.body());
