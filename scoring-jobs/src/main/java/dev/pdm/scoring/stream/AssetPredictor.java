@@ -80,7 +80,8 @@ public final class AssetPredictor {
     AssetState state = AssetStates.fresh(1);
     StreamOutput last = null;
     for (Reading r : ordered) {
-      FeatureRows.Folded f = rows.fold(features, r.cycle(), pick(r.values(), settingAt), pick(r.values(), sensorAt));
+      FeatureRows.Folded f = rows.fold(features, r.cycle(), AssetProcessor.pick(r.values(), settingAt),
+          AssetProcessor.pick(r.values(), sensorAt));
       last = scorer.score(state, dataset, assetId, r.cycle(), null, null, f.regime(), f.inputs());
     }
     return new Prediction(dataset, assetId, last.getCycle(), ordered.size(), last.getPredictedRul(),
@@ -117,13 +118,5 @@ public final class AssetPredictor {
       out.add(r);
     }
     return out;
-  }
-
-  private static double[] pick(double[] values, int[] at) {
-    double[] v = new double[at.length];
-    for (int i = 0; i < at.length; i++) {
-      v[i] = values[at[i]];
-    }
-    return v;
   }
 }

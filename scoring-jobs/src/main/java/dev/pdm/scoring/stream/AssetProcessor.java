@@ -264,7 +264,8 @@ public final class AssetProcessor
     return "kafka:" + r.getTopic() + "/" + r.getKafkaPartition() + "/" + r.getKafkaOffset();
   }
 
-  private static double[] pick(double[] readings, int[] at) {
+  /** The readings at positions {@code at} (see {@link #positions}). */
+  static double[] pick(double[] readings, int[] at) {
     double[] v = new double[at.length];
     for (int i = 0; i < at.length; i++) {
       v[i] = readings[at[i]];
