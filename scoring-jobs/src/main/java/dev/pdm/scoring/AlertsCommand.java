@@ -11,7 +11,6 @@ import dev.pdm.common.spark.Sessions;
 import dev.pdm.common.table.Tables;
 import dev.pdm.common.table.Warehouse;
 import java.util.List;
-import java.util.Map;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.kohsuke.args4j.Argument;
@@ -99,44 +98,15 @@ public final class AlertsCommand {
       // Alerts are escalations, a handful per asset: a bounded listing for a person.
       return new Result(alerts.orderBy(col("raised_at").desc(), col("asset_id")).limit(1000).collectAsList(), null);
     }
-    List<Row> found = alerts.where(col("alert_id").equalTo(o.alertId())).select("dataset", "asset_id", "status")
-        .collectAsList();
-    if (found.isEmpty()) {
-      throw PdmErrors.usage(o.action().name().toLowerCase() + " alert " + o.alertId(), "gold.alerts has no such alert",
-          "take an id from pdm alerts list");
-    }
-    String status = o.action() == Action.ACK ? "acknowledged" : "resolved";
-    Row a = found.get(0);
-    if (a.getString(2).equals("resolved")) {
-      throw PdmErrors.usage(o.action().name().toLowerCase() + " alert " + o.alertId(), "it is resolved already",
+    AlertLifecycle.Result r = AlertLifecycle.change(spark, warehouse, o.alertId(),
+        o.action() == Action.ACK ? AlertLifecycle.Change.ACK : AlertLifecycle.Change.RESOLVE, o.note());
+    String action = o.action().name().toLowerCase() + " alert " + o.alertId();
+    switch (r.outcome()) {
+      case NOT_FOUND -> throw PdmErrors.usage(action, "gold.alerts has no such alert", "take an id from pdm alerts list");
+      case ALREADY_RESOLVED -> throw PdmErrors.usage(action, "it is resolved already",
           "nothing to do; a new rise of the asset's risk raises a new alert");
+      case CHANGED -> { }
     }
-    warehouse.delta(Tables.GOLD_ALERTS).update(
-        col("dataset").equalTo(a.getString(0)).and(col("alert_id").equalTo(o.alertId())),
-        Map.of("status", org.apache.spark.sql.functions.lit(status),
-            "updated_at", org.apache.spark.sql.functions.current_timestamp(),
-            "note", org.apache.spark.sql.functions.lit(o.note()).cast("string")));
-    if (o.action() == Action.RESOLVE) {
-      // Close the asset's other open alerts with it, and let a new rise alert again.
-      warehouse.delta(Tables.GOLD_ALERTS).update(
-          col("dataset").equalTo(a.getString(0)).and(col("asset_id").equalTo(a.getString(1)))
-              .and(col("status").notEqual("resolved")),
-          Map.of("status", org.apache.spark.sql.functions.lit(status),
-              "updated_at", org.apache.spark.sql.functions.current_timestamp(),
-              "note", org.apache.spark.sql.functions.lit("resolved with " + o.alertId())));
-      // the running stream scorer reads resolves as a second source: the asset may alert again
-      warehouse.ensure(Tables.OPS_ALERT_RESOLUTIONS, Tables.OPS_ALERT_RESOLUTIONS.schema());
-      spark.createDataFrame(List.of(org.apache.spark.sql.RowFactory.create(a.getString(0), a.getString(1),
-              o.alertId(), new java.sql.Timestamp(System.currentTimeMillis()))),
-          Tables.OPS_ALERT_RESOLUTIONS.schema())
-          .write().format("delta").mode("append").save(warehouse.path(Tables.OPS_ALERT_RESOLUTIONS));
-      if (warehouse.exists(Tables.OPS_ASSET_RISK)) {
-        warehouse.delta(Tables.OPS_ASSET_RISK).update(
-            col("dataset").equalTo(a.getString(0)).and(col("asset_id").equalTo(a.getString(1))),
-            Map.of("alerted_level", org.apache.spark.sql.functions.lit(RiskLevels.Level.LOW.name()),
-                "updated_at", org.apache.spark.sql.functions.current_timestamp()));
-      }
-    }
-    return new Result(List.of(), "alert " + o.alertId() + " of " + a.getString(1) + ": " + status);
+    return new Result(List.of(), "alert " + o.alertId() + " of " + r.assetId() + ": " + r.status());
   }
 }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pdm.common.PdmException;
 import dev.pdm.ingest.TelemetryParser;
+import dev.pdm.scoring.AlertLifecycle;
 import dev.pdm.scoring.stream.AssetPredictor;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
@@ -25,11 +26,12 @@ import org.slf4j.LoggerFactory;
 /**
  * The HTTP API under {@code /api/v1}, on Javalin: routes, the bearer-token rule for writes, the
  * request size limit, and every error as {@code application/problem+json}. What a route computes
- * lives in the classes it calls ({@link DatasetPredictors}); this class only speaks HTTP.
+ * lives in the classes it calls ({@link DatasetPredictors}, {@link FleetView} through
+ * {@link ViewRoutes}, {@link AlertChanges}); this class only speaks HTTP.
  *
  * <p>Usage:
  * <pre>{@code
- * ApiServer server = ApiServer.start(settings, predictors, warehouseRoot);
+ * ApiServer server = ApiServer.start(settings, new ApiServer.Services(predictors, view, alertChanges, root));
  * int port = server.port();
  * server.stop();
  * }</pre>
@@ -43,14 +45,20 @@ public final class ApiServer implements AutoCloseable {
   /** Where and how to listen; {@code token} null: writes are open (loopback only, see {@link ServeJob}). */
   public record Settings(String host, int port, String token, long maxRequestBytes, int maxEvents) {}
 
+  private static final String STARTED = "pdm.started-nanos";
+
   private final Javalin app;
 
   private ApiServer(Javalin app) {
     this.app = app;
   }
 
+  /** What the routes answer from: the predictors, the in-memory view of the tables, alert changes. */
+  record Services(DatasetPredictors predictors, FleetView view, AlertChanges alertChanges, String warehouse) {}
+
   /** Starts listening; returns once the port is bound. */
-  static ApiServer start(Settings settings, DatasetPredictors predictors, String warehouse) {
+  static ApiServer start(Settings settings, Services services) {
+    DatasetPredictors predictors = services.predictors();
     String startedAt = Instant.now().toString();
     byte[] openApi = resource("openapi.json");
     Javalin app = Javalin.create(c -> {
@@ -77,14 +85,44 @@ public final class ApiServer implements AutoCloseable {
         problem(ctx, notFoundRoute(ctx));
       }
     });
+    ServeMetrics metrics = new ServeMetrics();
+    app.before(ctx -> ctx.attribute(STARTED, System.nanoTime()));
+    app.after(ctx -> {
+      Long t0 = ctx.attribute(STARTED);
+      if (t0 != null) {
+        metrics.observe(ctx.method().name(), route(ctx), ctx.statusCode(), System.nanoTime() - t0);
+      }
+    });
     app.before("/api/*", ctx -> requireToken(ctx, settings.token()));
-    app.get("/api/v1/health", ctx -> ctx.json(new Health("ok", startedAt, warehouse, predictors.served())));
+    FleetView view = services.view();
+    app.get("/api/v1/health", ctx -> ctx.json(new Health("ok", startedAt, services.warehouse(), predictors.served(),
+        view.predictionsVersion(), view.alertsVersion())));
     app.get("/api/v1/openapi.json", ctx -> ctx.contentType("application/json").result(openApi));
+    app.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
+        .result(metrics.scrape(view, predictors::served)));
     app.post("/api/v1/predict", ctx -> ctx.json(predict(ctx, predictors, settings.maxEvents())));
+    app.get("/api/v1/assets", ctx -> ctx.json(ViewRoutes.assets(ctx, view)));
+    app.get("/api/v1/assets/{asset_id}", ctx -> ctx.json(ViewRoutes.asset(ctx, view)));
+    app.get("/api/v1/alerts", ctx -> ctx.json(ViewRoutes.alerts(ctx, view)));
+    app.post("/api/v1/alerts/{alert_id}/ack", ctx -> ctx.json(services.alertChanges().change(ctx.pathParam("alert_id"),
+        AlertLifecycle.Change.ACK, note(ctx))));
+    app.post("/api/v1/alerts/{alert_id}/resolve", ctx -> ctx.json(services.alertChanges().change(
+        ctx.pathParam("alert_id"), AlertLifecycle.Change.RESOLVE, note(ctx))));
     app.start(settings.host(), settings.port());
     LOG.info("serve: listening on http://{}:{}/api/v1 (writes {})", settings.host(), app.port(),
         settings.token() == null ? "open: loopback only" : "need the bearer token");
     return new ApiServer(app);
+  }
+
+  /** The matched route's template, or null when no route matched (a 404 of Javalin's own). */
+  private static String route(Context ctx) {
+    try {
+      // Javalin 6 answers a sentence ("No handler matched ...") when no route matched
+      String path = ctx.endpointHandlerPath();
+      return path != null && path.startsWith("/") ? path : null;
+    } catch (RuntimeException e) {
+      return null;
+    }
   }
 
   private static Problem notFoundRoute(Context ctx) {
@@ -158,6 +196,11 @@ public final class ApiServer implements AutoCloseable {
       values[r] = p.readings[r] == null ? Double.NaN : p.readings[r];
     }
     return new AssetPredictor.Reading(p.cycle, values);
+  }
+
+  /** The optional {"note": ...} of ack and resolve; an empty body has none. */
+  private static String note(Context ctx) {
+    return ctx.bodyAsBytes().length == 0 ? null : body(ctx, ViewResponses.AlertNote.class).note();
   }
 
   private static <T> T body(Context ctx, Class<T> type) {

@@ -118,9 +118,18 @@ final class DatasetPredictors {
   }
 
   private Loaded load(String dataset, ChampionModels.Champions champions) {
-    FeatureSet set = new FeatureSets(spark, warehouse).load(dataset, champions.featureSetVersion());
-    DatasetProfile profile = DatasetProfile.forDataset(config, dataset);
-    Anomalies.Baseline baseline = Anomalies.fit(warehouse, set);
+    FeatureSet set;
+    Anomalies.Baseline baseline;
+    DatasetProfile profile;
+    try {
+      set = new FeatureSets(spark, warehouse).load(dataset, champions.featureSetVersion());
+      baseline = Anomalies.fit(warehouse, set);
+      profile = DatasetProfile.forDataset(config, dataset);
+    } catch (PdmException e) {
+      // the request is fine; this warehouse lacks what the champions need (a table, a feature set)
+      throw new ApiException(503, "Service unavailable", "dataset " + dataset + " has champions (" + champions
+          + ") that this server cannot load: " + e.getMessage(), null);
+    }
     TreeModels models = new TreeModels(champions, set.featureNames());
     CycleScorer scorer = new CycleScorer(models, set.featureNames(), RiskLevels.from(config), baseline,
         Anomalies.Rules.from(config));

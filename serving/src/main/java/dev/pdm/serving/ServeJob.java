@@ -4,6 +4,7 @@ import dev.pdm.common.PdmErrors;
 import dev.pdm.common.cli.CommonOptions;
 import dev.pdm.common.cli.JobMain;
 import dev.pdm.common.cli.JobResult;
+import dev.pdm.common.config.ConfigKey;
 import dev.pdm.common.config.PdmConfig;
 import dev.pdm.common.config.PdmConfigKeys;
 import dev.pdm.common.spark.Sessions;
@@ -20,8 +21,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code pdm serve}: the HTTP API in front of the champions and the tables, until SIGTERM. The
- * Spark session is used to load models and feature sets when a dataset is first asked about, never
- * per request.
+ * Spark session loads models and feature sets when a dataset is first asked about, folds what
+ * gold.predictions and gold.alerts commit into the in-memory {@link FleetView} (a Spark job per
+ * table version, never per request), and commits alert changes.
  *
  * <h2>Usage</h2>
  *
@@ -102,12 +104,14 @@ public final class ServeJob {
   /** A started server and what it holds; closing stops it. */
   public static final class Running implements AutoCloseable {
     private final ApiServer server;
+    private final FleetView view;
     private final Tracking tracking;
     private final int port;
     private boolean closed;
 
-    private Running(ApiServer server, Tracking tracking) {
+    private Running(ApiServer server, FleetView view, Tracking tracking) {
       this.server = server;
+      this.view = view;
       this.tracking = tracking;
       this.port = server.port();
     }
@@ -122,6 +126,7 @@ public final class ServeJob {
       if (!closed) {
         closed = true;
         server.close();
+        view.close();
         tracking.close();
         LOG.info("serve: stopped");
       }
@@ -137,13 +142,32 @@ public final class ServeJob {
     long refresh = StreamTrigger.parse(config.require(PdmConfigKeys.SCORING_MODEL_REFRESH)).intervalMs();
     DatasetPredictors predictors = new DatasetPredictors(spark, warehouse, config, tracking, refresh,
         System::currentTimeMillis);
+    FleetView view = FleetView.start(spark, warehouse,
+        StreamTrigger.parse(config.require(PdmConfigKeys.SERVE_VIEW_REFRESH)).intervalMs(),
+        positive(config, PdmConfigKeys.SERVE_HISTORY_CYCLES), positive(config, PdmConfigKeys.SERVE_MAX_ALERTS));
     try {
-      return new Running(ApiServer.start(o.settings(), predictors, warehouse.root()), tracking);
+      ApiServer server = ApiServer.start(o.settings(), new ApiServer.Services(predictors, view,
+          new AlertChanges(spark, warehouse, view), warehouse.root()));
+      return new Running(server, view, tracking);
     } catch (RuntimeException e) {
+      view.close();
       tracking.close();
       throw PdmErrors.failure("serve on " + o.host() + ":" + o.port(), e.getMessage(),
           "choose a free port with --port, or stop what listens there", e);
     }
+  }
+
+  private static int positive(PdmConfig config, ConfigKey key) {
+    String v = config.require(key);
+    try {
+      int n = Integer.parseInt(v.trim());
+      if (n > 0) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // answered below
+    }
+    throw PdmErrors.badConfigValue(key.name(), v, "a whole number above 0");
   }
 
   private static int parsePort(String s) {

@@ -11,6 +11,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pdm.common.PdmException;
 import dev.pdm.common.config.PdmConfig;
 import dev.pdm.common.test.Integration;
+import dev.pdm.common.table.Tables;
+import dev.pdm.common.table.Warehouse;
 import dev.pdm.common.test.TestSpark;
 import dev.pdm.features.FeaturesJob;
 import dev.pdm.features.TinyFleet;
@@ -24,10 +26,13 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.function.Predicate;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -58,7 +63,7 @@ class ServeJobTest {
         "pdm.training.model-name-prefix", "serve", "pdm.training.grid.max-depth", "3",
         "pdm.training.grid.max-iter", "10", "pdm.training.grid.step-size", "0.3",
         "pdm.training.grid.subsampling-rate", "1.0", "pdm.serve.token", TOKEN,
-        "pdm.serve.max-request-bytes", "200000");
+        "pdm.serve.max-request-bytes", "200000", "pdm.serve.view-refresh", "1s", "pdm.serve.history-cycles", "20");
     List<Row> rows = new ArrayList<>();
     for (int unit = 1; unit <= 8; unit++) {
       rows.addAll(TinyFleet.rows("T", "train", unit, 1, 25 + 4 * unit, 1));
@@ -83,7 +88,7 @@ class ServeJobTest {
     ScoreBatchJob.run(TestSpark.session(), new ScoreBatchJob.Options(config, "T", "asset_id = 'T-test-1'", false));
     Row batch = TestSpark.session().sql("SELECT cycle, predicted_rul, rul_lower, rul_upper, failure_probability,"
         + " risk_level, anomaly_severity, rul_model_version FROM delta.`" + warehouse.resolve("gold/predictions")
-        + "` WHERE asset_id = 'T-test-1'").collectAsList().get(0);
+        + "` WHERE asset_id = 'T-test-1' ORDER BY cycle DESC LIMIT 1").head();
 
     HttpResponse<String> r = post("/predict", predictBody("T", "T-test-1", events("T-test-1", 1, 30, true)), TOKEN);
     assertEquals(200, r.statusCode(), r.body());
@@ -115,7 +120,140 @@ class ServeJobTest {
     assertEquals("3.1.0", doc.path("openapi").asText());
     List<String> paths = new ArrayList<>();
     doc.path("paths").fieldNames().forEachRemaining(paths::add);
-    assertEquals(List.of("/health", "/openapi.json", "/predict"), paths);
+    assertEquals(List.of("/health", "/openapi.json", "/predict", "/assets", "/assets/{asset_id}", "/alerts",
+        "/alerts/{alert_id}/ack", "/alerts/{alert_id}/resolve"), paths);
+  }
+
+  @Test
+  void assetsAndAlertsAreReadFromTheViewAndAlertsChangeThroughIt() throws Exception {
+    SparkSession spark = TestSpark.session();
+    ScoreBatchJob.run(spark, new ScoreBatchJob.Options(config, "T", "asset_id LIKE 'T-train-%'", false));
+    ScoreBatchJob.run(spark, new ScoreBatchJob.Options(config, "T", "asset_id = 'T-test-1'", true));
+    Warehouse wh = new Warehouse(spark, warehouse.toString());
+    wh.ensure(Tables.GOLD_ALERTS, Tables.GOLD_ALERTS.schema());
+    spark.createDataFrame(List.of(alert("a1", 20, "MEDIUM", "2026-01-01 10:00:00"),
+        alert("a2", 28, "HIGH", "2026-01-01 11:00:00")), Tables.GOLD_ALERTS.schema())
+        .write().format("delta").mode("append").save(wh.path(Tables.GOLD_ALERTS));
+
+    // the view follows the tables: wait until it holds both
+    JsonNode assets = waitFor("/assets?dataset=T", a -> a.path("total").asInt() == 9);
+    waitFor("/alerts", a -> a.path("total").asInt() == 2);
+    List<String> worstFirst = spark.sql("SELECT asset_id FROM (SELECT *, row_number() OVER (PARTITION BY asset_id"
+        + " ORDER BY cycle DESC) AS n FROM delta.`" + wh.path(Tables.GOLD_PREDICTIONS) + "`) WHERE n = 1 ORDER BY"
+        + " array_position(array('LOW', 'MEDIUM', 'HIGH', 'CRITICAL'), risk_level) DESC, failure_probability DESC,"
+        + " predicted_rul, asset_id").collectAsList().stream().map(r -> r.getString(0)).toList();
+    List<String> answered = new ArrayList<>();
+    assets.path("assets").forEach(a -> answered.add(a.path("asset_id").asText()));
+    assertEquals(worstFirst, answered);
+    JsonNode three = JSON.readTree(get("/assets?dataset=T&limit=3").body());
+    assertEquals(3, three.path("assets").size());
+    assertEquals(9, three.path("total").asInt());
+    String level = assets.path("assets").path(0).path("risk_level").asText();
+    JsonNode filtered = JSON.readTree(get("/assets?risk=" + level.toLowerCase()).body());
+    filtered.path("assets").forEach(a -> assertEquals(level, a.path("risk_level").asText()));
+    assertEquals(assets.path("assets").findValuesAsText("risk_level").stream().filter(level::equals).count(),
+        filtered.path("total").asLong());
+
+    JsonNode one = JSON.readTree(get("/assets/T-test-1").body());
+    Row last = spark.sql("SELECT cycle, predicted_rul, failure_probability FROM delta.`"
+        + wh.path(Tables.GOLD_PREDICTIONS) + "` WHERE asset_id = 'T-test-1' ORDER BY cycle DESC LIMIT 1").head();
+    assertEquals(30, last.getInt(0));
+    assertEquals(30, one.path("latest").path("cycle").asInt(), one.toString());
+    assertEquals(last.getDouble(1), one.path("latest").path("predicted_rul").asDouble(), 1e-12);
+    assertEquals(last.getDouble(2), one.path("latest").path("failure_probability").asDouble(), 1e-12);
+    assertEquals(20, one.path("predictions").size(), "pdm.serve.history-cycles");
+    assertEquals(30, one.path("predictions").path(0).path("cycle").asInt());
+    assertEquals(11, one.path("predictions").path(19).path("cycle").asInt());
+    assertEquals(List.of("a2", "a1"), one.path("alerts").findValuesAsText("alert_id"));
+
+    // ack and resolve: Delta commits, seen at once in the view, then folded from the table
+    assertEquals(401, post("/alerts/a1/ack", "", null).statusCode());
+    HttpResponse<String> ack = post("/alerts/a1/ack", "{\"note\": \"borescope booked\"}", TOKEN);
+    assertEquals(200, ack.statusCode(), ack.body());
+    assertEquals("acknowledged", JSON.readTree(ack.body()).path("status").asText());
+    assertEquals(List.of("a2"), JSON.readTree(get("/alerts?status=open").body()).path("alerts")
+        .findValuesAsText("alert_id"));
+    HttpResponse<String> resolve = post("/alerts/a2/resolve", "", TOKEN);
+    assertEquals(200, resolve.statusCode(), resolve.body());
+    assertEquals(List.of("a1:resolved:resolved with a2", "a2:resolved:null"), spark.sql("SELECT concat_ws(':',"
+        + " alert_id, status, coalesce(note, 'null')) FROM delta.`" + wh.path(Tables.GOLD_ALERTS) + "` ORDER BY"
+        + " alert_id").collectAsList().stream().map(r -> r.getString(0)).toList());
+    assertEquals(1L, spark.read().format("delta").load(wh.path(Tables.OPS_ALERT_RESOLUTIONS)).count());
+    long version = spark.sql("DESCRIBE HISTORY delta.`" + wh.path(Tables.GOLD_ALERTS) + "`").head().getLong(0);
+    waitFor("/health", h -> h.path("alerts_version").asLong() == version);
+    assertEquals(2, JSON.readTree(get("/alerts?status=resolved").body()).path("total").asInt(),
+        "the folded UPDATE commits agree with what the server showed at once");
+
+    String[][] refused = {
+        {"POST", "/alerts/a2/resolve", "409", "resolved already", ""},
+        {"POST", "/alerts/nope/ack", "404", "no alert nope", ""},
+        {"POST", "/alerts/..%2F..%2Fx/ack", "400", "not an alert id", "alert_id"},
+        {"GET", "/alerts?status=closed", "400", "'closed' is not one of", "status"},
+        {"GET", "/assets?limit=0", "400", "from 1 to 10000", "limit"},
+        {"GET", "/assets?risk=HOT", "400", "'HOT' is not one of", "risk"},
+        {"GET", "/assets/nope", "404", "no predictions of asset nope", ""},
+    };
+    for (String[] c : refused) {
+      HttpResponse<String> r = c[0].equals("GET") ? get(c[1]) : post(c[1], "", TOKEN);
+      assertEquals(Integer.parseInt(c[2]), r.statusCode(), c[1] + " -> " + r.body());
+      JsonNode problem = JSON.readTree(r.body());
+      assertTrue(problem.path("detail").asText().contains(c[3]), c[1] + " -> " + r.body());
+      assertEquals(c[4], problem.path("field").asText(""), c[1] + " -> " + r.body());
+    }
+  }
+
+  @Test
+  void metricsCountRequestsByRouteTemplateInPrometheusText() throws Exception {
+    String before = metrics();
+    get("/health");
+    get("/health");
+    get("/assets/no-such-asset-1");
+    get("/assets/no-such-asset-2");
+    get("/no-such-route");
+    String after = metrics();
+    String health = "pdm_serve_requests_total{method=\"GET\",route=\"/api/v1/health\",status=\"200\"}";
+    String asset = "pdm_serve_requests_total{method=\"GET\",route=\"/api/v1/assets/{asset_id}\",status=\"404\"}";
+    String unmatched = "pdm_serve_requests_total{method=\"GET\",route=\"unmatched\",status=\"404\"}";
+    assertEquals(2, value(after, health) - value(before, health));
+    assertEquals(2, value(after, asset) - value(before, asset), "one series per route template, not per path");
+    assertEquals(1, value(after, unmatched) - value(before, unmatched));
+    assertEquals(value(after, health), value(after, "pdm_serve_request_seconds_bucket{method=\"GET\","
+        + "route=\"/api/v1/health\",status=\"200\",le=\"+Inf\"}"));
+    assertTrue(after.contains("# TYPE pdm_serve_request_seconds histogram"), after);
+    assertTrue(value(after, "pdm_serve_view_table_version{table=\"gold.predictions\"}") >= -1, after);
+  }
+
+  private static String metrics() throws Exception {
+    HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(base.replace("/api/v1", "/metrics")))
+        .GET().build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, r.statusCode());
+    assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("text/plain; version=0.0.4"));
+    return r.body();
+  }
+
+  /** The value of one series in Prometheus text, 0 when absent. */
+  private static long value(String text, String series) {
+    return text.lines().filter(l -> l.startsWith(series + " ")).map(l -> Long.parseLong(l.substring(series.length() + 1)))
+        .findFirst().orElse(0L);
+  }
+
+  private static Row alert(String id, int cycle, String level, String raisedAt) {
+    Timestamp at = Timestamp.valueOf(raisedAt);
+    return RowFactory.create(id, "T", "T-test-1", cycle, null, level, "LOW", 50.0, 0.5, "inspect", List.of(), "1", "1",
+        "open", at, at, null, null);
+  }
+
+  /** GETs {@code path} until its answer satisfies {@code done} (the view folds every second). */
+  private static JsonNode waitFor(String path, Predicate<JsonNode> done) throws Exception {
+    JsonNode last = null;
+    for (int i = 0; i < 120; i++) {
+      last = JSON.readTree(get(path).body());
+      if (done.test(last)) {
+        return last;
+      }
+      Thread.sleep(500);
+    }
+    throw new AssertionError(path + " never reached the expected state; last answer: " + last);
   }
 
   @Test

@@ -376,6 +376,20 @@ public final class PdmConfigKeys {
   public static final ConfigKey SERVE_MAX_EVENTS =
       ConfigKey.of("pdm.serve.max-events", "5000", "Most events one POST /api/v1/predict may carry.");
 
+  public static final ConfigKey SERVE_VIEW_REFRESH =
+      ConfigKey.of("pdm.serve.view-refresh", "2s",
+          "How often serve folds what gold.predictions and gold.alerts committed since into its in-memory view"
+              + " (GET /assets, /alerts read the view: no Spark job per request).");
+
+  public static final ConfigKey SERVE_HISTORY_CYCLES =
+      ConfigKey.of("pdm.serve.history-cycles", "50",
+          "Predictions of each asset serve keeps in memory for GET /assets/{id} (its latest cycles).");
+
+  public static final ConfigKey SERVE_MAX_ALERTS =
+      ConfigKey.of("pdm.serve.max-alerts", "100000",
+          "Alerts serve keeps in memory; beyond it the oldest resolved ones are dropped from the view"
+              + " (gold.alerts keeps them).");
+
   public static List<ConfigKey> all() {
     return List.of(
         WAREHOUSE,
@@ -441,6 +455,9 @@ public final class PdmConfigKeys {
         SERVE_PORT,
         SERVE_TOKEN,
         SERVE_MAX_REQUEST_BYTES,
-        SERVE_MAX_EVENTS);
+        SERVE_MAX_EVENTS,
+        SERVE_VIEW_REFRESH,
+        SERVE_HISTORY_CYCLES,
+        SERVE_MAX_ALERTS);
   }
 }

@@ -1,0 +1,230 @@
+package dev.pdm.serving;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.row_number;
+
+import dev.pdm.common.table.Tables;
+import dev.pdm.common.table.Warehouse;
+import dev.pdm.scoring.RiskLevels;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.expressions.Window;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The fleet as the read endpoints see it, in memory: each asset's latest predictions (at most
+ * {@code historyCycles}, newest first) and the alerts, folded from gold.predictions and gold.alerts
+ * by two {@link TableFollower}s. Requests only read it; a list of every asset's latest prediction,
+ * worst first, is rebuilt after each fold, so {@code GET /assets} filters a ready list.
+ *
+ * <p>Bounded: assets times {@code historyCycles} predictions, at most {@code maxAlerts} alerts (the
+ * oldest resolved ones leave first). What a fold receives is cut down in Spark before it reaches
+ * the driver: the newest {@code historyCycles} rows of each asset, the newest row of each alert.
+ *
+ * <p>Usage:
+ * <pre>{@code
+ * FleetView view = FleetView.start(spark, warehouse, 2000, 50, 100_000);
+ * List<AssetPrediction> worst = view.assets("FD001", Set.of("CRITICAL"), 20);
+ * view.close();
+ * }</pre>
+ */
+final class FleetView implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(FleetView.class);
+
+  /** An asset of a dataset. */
+  record Key(String dataset, String assetId) {}
+
+  /** Worst first: risk level, then failure probability, then the shorter RUL. */
+  static final Comparator<AssetPrediction> WORST_FIRST = Comparator
+      .comparingInt((AssetPrediction p) -> -RiskLevels.Level.valueOf(p.riskLevel()).ordinal())
+      .thenComparing(AssetPrediction::failureProbability, Comparator.reverseOrder())
+      .thenComparingDouble(AssetPrediction::predictedRul)
+      .thenComparing(AssetPrediction::dataset)
+      .thenComparing(AssetPrediction::assetId);
+
+  private static final Comparator<AlertView> NEWEST_FIRST = Comparator.comparing(AlertView::raisedAt,
+      Comparator.nullsLast(Comparator.reverseOrder())).thenComparing(AlertView::alertId);
+
+  private final int historyCycles;
+  private final int maxAlerts;
+  private final Map<Key, List<AssetPrediction>> history = new ConcurrentHashMap<>();
+  private final Map<String, AlertView> alerts = new ConcurrentHashMap<>();
+  private volatile List<AssetPrediction> ranked = List.of();
+  private final TableFollower predictions;
+  private final TableFollower alertsTable;
+  private final ScheduledExecutorService poller;
+
+  private FleetView(SparkSession spark, Warehouse warehouse, long refreshMillis, int historyCycles, int maxAlerts) {
+    this.historyCycles = historyCycles;
+    this.maxAlerts = maxAlerts;
+    this.predictions = new TableFollower(spark, warehouse, Tables.GOLD_PREDICTIONS, refreshMillis,
+        this::foldPredictions);
+    this.alertsTable = new TableFollower(spark, warehouse, Tables.GOLD_ALERTS, refreshMillis, this::foldAlerts);
+    this.poller = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "pdm-serve-view");
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  /** A view that follows the tables from now on, checking every {@code refreshMillis}. */
+  static FleetView start(SparkSession spark, Warehouse warehouse, long refreshMillis, int historyCycles,
+      int maxAlerts) {
+    FleetView view = new FleetView(spark, warehouse, refreshMillis, historyCycles, maxAlerts);
+    view.poller.scheduleWithFixedDelay(view::poll, 0, refreshMillis, TimeUnit.MILLISECONDS);
+    return view;
+  }
+
+  private void poll() {
+    for (TableFollower f : List.of(predictions, alertsTable)) {
+      try {
+        f.poll();
+      } catch (RuntimeException e) {
+        // the view keeps what it has; the next poll tries again
+        LOG.warn("serve: could not follow {}: {}", f.table(), e.getMessage());
+      }
+    }
+  }
+
+  long predictionsVersion() {
+    return predictions.version();
+  }
+
+  long alertsVersion() {
+    return alertsTable.version();
+  }
+
+  /** The latest prediction of each asset, worst first, filtered; {@code limit} of them. */
+  List<AssetPrediction> assets(String dataset, Set<String> risks, int limit) {
+    return matching(dataset, risks).stream().limit(limit).toList();
+  }
+
+  /** How many assets the filter matches, before the limit. */
+  int assetCount(String dataset, Set<String> risks) {
+    return matching(dataset, risks).size();
+  }
+
+  private List<AssetPrediction> matching(String dataset, Set<String> risks) {
+    Predicate<AssetPrediction> keep = p -> (dataset == null || dataset.equals(p.dataset()))
+        && (risks.isEmpty() || risks.contains(p.riskLevel()));
+    return ranked.stream().filter(keep).toList();
+  }
+
+  /** The datasets that hold {@code assetId} (several when ids repeat across fleets). */
+  List<String> datasetsOf(String assetId) {
+    return history.keySet().stream().filter(k -> k.assetId().equals(assetId)).map(Key::dataset).sorted().toList();
+  }
+
+  /** An asset's recent predictions, newest first. */
+  Optional<List<AssetPrediction>> predictions(Key asset) {
+    return Optional.ofNullable(history.get(asset));
+  }
+
+  /** Alerts newest first, each filter ignored when null or empty. */
+  List<AlertView> alerts(Set<String> statuses, String dataset, String assetId) {
+    return alerts.values().stream()
+        .filter(a -> statuses.isEmpty() || statuses.contains(a.status()))
+        .filter(a -> dataset == null || dataset.equals(a.dataset()))
+        .filter(a -> assetId == null || assetId.equals(a.assetId()))
+        .sorted(NEWEST_FIRST).toList();
+  }
+
+  /**
+   * A status change this server committed, shown at once (the alerts follower folds the commit at
+   * its next batch, with the same result). A resolve closes the asset's other alerts with it.
+   */
+  void alertChanged(String alertId, String status, String note, boolean resolvesAsset) {
+    Instant now = Instant.now();
+    AlertView a = alerts.get(alertId);
+    if (a == null) {
+      return;
+    }
+    alerts.put(alertId, a.changed(status, note, now));
+    if (resolvesAsset) {
+      alerts.replaceAll((id, o) -> !id.equals(alertId) && o.dataset().equals(a.dataset())
+          && o.assetId().equals(a.assetId()) && !o.status().equals(status)
+          ? o.changed(status, "resolved with " + alertId, now) : o);
+    }
+  }
+
+  /** A micro-batch of gold.predictions: the newest rows of each asset, merged into its history. */
+  private void foldPredictions(Dataset<Row> batch) {
+    List<Row> rows = batch
+        .withColumn("_n", row_number().over(Window.partitionBy("dataset", "asset_id")
+            .orderBy(col("cycle").desc(), col("scored_at").desc())))
+        .where(col("_n").leq(historyCycles)).drop("_n")
+        .collectAsList();
+    if (rows.isEmpty()) {
+      return;
+    }
+    Map<Key, List<AssetPrediction>> byAsset = new HashMap<>();
+    for (Row r : rows) {
+      AssetPrediction p = AssetPrediction.of(r);
+      byAsset.computeIfAbsent(new Key(p.dataset(), p.assetId()), k -> new ArrayList<>()).add(p);
+    }
+    byAsset.forEach((k, fresh) -> history.put(k, merge(history.getOrDefault(k, List.of()), fresh)));
+    List<AssetPrediction> latest = new ArrayList<>(history.size());
+    history.values().forEach(h -> latest.add(h.get(0)));
+    latest.sort(WORST_FIRST);
+    ranked = List.copyOf(latest);
+  }
+
+  /** One prediction per cycle (the later scored wins; a re-sent row changes nothing), newest cycles kept. */
+  private List<AssetPrediction> merge(List<AssetPrediction> old, List<AssetPrediction> fresh) {
+    TreeMap<Integer, AssetPrediction> byCycle = new TreeMap<>(Comparator.reverseOrder());
+    for (List<AssetPrediction> part : List.of(old, fresh)) {
+      for (AssetPrediction p : part) {
+        byCycle.merge(p.cycle(), p, (a, b) -> b.scoredAt().compareTo(a.scoredAt()) >= 0 ? b : a);
+      }
+    }
+    return byCycle.values().stream().limit(historyCycles).toList();
+  }
+
+  /** A micro-batch of gold.alerts: the newest row of each alert (a status change rewrites its file). */
+  private void foldAlerts(Dataset<Row> batch) {
+    List<Row> rows = batch
+        .withColumn("_n", row_number().over(Window.partitionBy("alert_id").orderBy(col("updated_at").desc())))
+        .where(col("_n").equalTo(1)).drop("_n")
+        .collectAsList();
+    for (Row r : rows) {
+      AlertView a = AlertView.of(r);
+      alerts.merge(a.alertId(), a, (o, n) -> n.updatedAt().compareTo(o.updatedAt()) >= 0 ? n : o);
+    }
+    if (alerts.size() > maxAlerts) {
+      dropOldestResolved(alerts.size() - maxAlerts);
+    }
+  }
+
+  private void dropOldestResolved(int excess) {
+    Map<String, AlertView> resolved = new LinkedHashMap<>();
+    alerts.values().stream().filter(a -> a.status().equals("resolved"))
+        .sorted(Comparator.comparing(AlertView::raisedAt)).limit(excess)
+        .forEach(a -> resolved.put(a.alertId(), a));
+    resolved.keySet().forEach(alerts::remove);
+  }
+
+  @Override
+  public void close() {
+    poller.shutdownNow();
+    predictions.close();
+    alertsTable.close();
+  }
+}

@@ -1,0 +1,31 @@
+package dev.pdm.serving;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.List;
+
+/** The bodies of the read endpoints: each names the table version its view holds. */
+final class ViewResponses {
+
+  private ViewResponses() {}
+
+  /** {@code GET /api/v1/assets}: the latest prediction of each asset, worst first. */
+  record Assets(@JsonProperty("assets") List<AssetPrediction> assets, @JsonProperty("total") int total,
+      @JsonProperty("predictions_version") long predictionsVersion) {}
+
+  /** {@code GET /api/v1/assets/{asset_id}}: its latest prediction, recent history (newest first) and alerts. */
+  record Asset(@JsonProperty("dataset") String dataset, @JsonProperty("asset_id") String assetId,
+      @JsonProperty("latest") AssetPrediction latest, @JsonProperty("predictions") List<AssetPrediction> predictions,
+      @JsonProperty("alerts") List<AlertView> alerts,
+      @JsonProperty("predictions_version") long predictionsVersion) {}
+
+  /** {@code GET /api/v1/alerts}: newest first. */
+  record Alerts(@JsonProperty("alerts") List<AlertView> alerts, @JsonProperty("total") int total,
+      @JsonProperty("alerts_version") long alertsVersion) {}
+
+  /** {@code POST /api/v1/alerts/{id}/ack|resolve}: the alert's status now. */
+  record AlertChanged(@JsonProperty("alert_id") String alertId, @JsonProperty("dataset") String dataset,
+      @JsonProperty("asset_id") String assetId, @JsonProperty("status") String status) {}
+
+  /** The optional body of ack and resolve. */
+  record AlertNote(@JsonProperty("note") String note) {}
+}

@@ -1,0 +1,105 @@
+package dev.pdm.serving;
+
+import dev.pdm.common.Names;
+import dev.pdm.scoring.RiskLevels;
+import io.javalin.http.Context;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The read endpoints: query parameters checked (a bad one is a 400 naming it), answers taken from
+ * the {@link FleetView}. No Spark job runs here.
+ */
+final class ViewRoutes {
+
+  static final int DEFAULT_LIMIT = 100;
+  static final int MAX_LIMIT = 10_000;
+  private static final List<String> LEVELS = Arrays.stream(RiskLevels.Level.values()).map(Enum::name).toList();
+  private static final List<String> STATUSES = List.of("open", "acknowledged", "resolved");
+
+  private ViewRoutes() {}
+
+  /** GET /assets?dataset=&risk=&limit= */
+  static ViewResponses.Assets assets(Context ctx, FleetView view) {
+    String dataset = dataset(ctx);
+    Set<String> risks = oneOf(ctx, "risk", LEVELS);
+    int limit = limit(ctx);
+    return new ViewResponses.Assets(view.assets(dataset, risks, limit), view.assetCount(dataset, risks),
+        view.predictionsVersion());
+  }
+
+  /** GET /assets/{asset_id}?dataset= (the dataset may be left out when one dataset holds the id). */
+  static ViewResponses.Asset asset(Context ctx, FleetView view) {
+    String assetId = ctx.pathParam("asset_id");
+    String dataset = dataset(ctx);
+    if (dataset == null) {
+      List<String> in = view.datasetsOf(assetId);
+      if (in.size() > 1) {
+        throw ApiException.badRequest("dataset", "asset " + assetId + " is in datasets " + in + ": name one with"
+            + " ?dataset=");
+      }
+      dataset = in.isEmpty() ? null : in.get(0);
+    }
+    FleetView.Key key = new FleetView.Key(dataset, assetId);
+    List<AssetPrediction> history = dataset == null ? null : view.predictions(key).orElse(null);
+    if (history == null) {
+      throw ApiException.notFound("no predictions of asset " + assetId + (dataset == null ? "" : " in " + dataset)
+          + " (gold.predictions as of version " + view.predictionsVersion() + ")");
+    }
+    return new ViewResponses.Asset(dataset, assetId, history.get(0), history, view.alerts(Set.of(), dataset, assetId),
+        view.predictionsVersion());
+  }
+
+  /** GET /alerts?status=&dataset=&asset_id=&limit= */
+  static ViewResponses.Alerts alerts(Context ctx, FleetView view) {
+    Set<String> statuses = oneOf(ctx, "status", STATUSES);
+    List<AlertView> all = view.alerts(statuses, dataset(ctx), ctx.queryParam("asset_id"));
+    return new ViewResponses.Alerts(all.stream().limit(limit(ctx)).toList(), all.size(), view.alertsVersion());
+  }
+
+  private static String dataset(Context ctx) {
+    String d = ctx.queryParam("dataset");
+    if (d == null || d.isEmpty()) {
+      return null;
+    }
+    if (!Names.isDataset(d)) {
+      throw ApiException.badRequest("dataset", "'" + d + "' is not a dataset name: letters, digits, _ and - such as"
+          + " FD001");
+    }
+    return d;
+  }
+
+  /** A comma-separated subset of {@code allowed} (empty: no filter). */
+  private static Set<String> oneOf(Context ctx, String param, List<String> allowed) {
+    String v = ctx.queryParam(param);
+    Set<String> out = new LinkedHashSet<>();
+    if (v == null || v.isEmpty()) {
+      return out;
+    }
+    for (String part : v.split(",")) {
+      String p = part.trim();
+      String match = allowed.stream().filter(a -> a.equalsIgnoreCase(p)).findFirst().orElseThrow(() ->
+          ApiException.badRequest(param, "'" + p + "' is not one of " + allowed + " (comma-separate several)"));
+      out.add(match);
+    }
+    return out;
+  }
+
+  private static int limit(Context ctx) {
+    String v = ctx.queryParam("limit");
+    if (v == null || v.isEmpty()) {
+      return DEFAULT_LIMIT;
+    }
+    try {
+      int n = Integer.parseInt(v.trim());
+      if (n >= 1 && n <= MAX_LIMIT) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // answered below
+    }
+    throw ApiException.badRequest("limit", "'" + v + "' is not a limit: a whole number from 1 to " + MAX_LIMIT);
+  }
+}
