@@ -77,21 +77,21 @@ public record FeatureConfig(
       throw PdmErrors.badConfigValue(FEATURE_EWM_ALPHA.name(), config.get(FEATURE_EWM_ALPHA), "in (0, 1]");
     }
     String regimeValue = config.require(FEATURE_REGIMES).trim();
-    int regimes = regimeValue.equalsIgnoreCase("auto") ? 0 : positive(config, FEATURE_REGIMES);
+    int regimes = regimeValue.equalsIgnoreCase("auto") ? 0 : config.getPositiveInt(FEATURE_REGIMES);
     Normalise normalise;
     try {
       normalise = Normalise.valueOf(config.require(FEATURE_NORMALISE).trim().toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
       throw PdmErrors.badConfigValue(FEATURE_NORMALISE.name(), config.get(FEATURE_NORMALISE), "auto, always or never");
     }
-    int cap = positive(config, LABEL_RUL_CAP);
-    int horizon = positive(config, LABEL_HORIZON);
+    int cap = config.getPositiveInt(LABEL_RUL_CAP);
+    int horizon = config.getPositiveInt(LABEL_HORIZON);
     if (horizon > cap) {
       throw PdmErrors.badConfigValue(LABEL_HORIZON.name(), Integer.toString(horizon),
           "at most pdm.labels.rul-cap (" + cap + ")");
     }
-    return new FeatureConfig(sensors, windows, stats, alpha, positive(config, FEATURE_BASELINE_CYCLES), regimes,
-        positive(config, FEATURE_MAX_REGIMES), nonNegative(config, FEATURE_REGIME_TOLERANCE), normalise,
+    return new FeatureConfig(sensors, windows, stats, alpha, config.getPositiveInt(FEATURE_BASELINE_CYCLES), regimes,
+        config.getPositiveInt(FEATURE_MAX_REGIMES), nonNegative(config, FEATURE_REGIME_TOLERANCE), normalise,
         nonNegative(config, FEATURE_CONSTANT_TOLERANCE), cap, horizon);
   }
 
@@ -126,14 +126,6 @@ public record FeatureConfig(
 
   private static List<String> split(String value) {
     return Arrays.stream(value.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
-  }
-
-  private static int positive(PdmConfig config, ConfigKey key) {
-    int v = config.getInt(key);
-    if (v < 1) {
-      throw PdmErrors.badConfigValue(key.name(), config.get(key), "a positive integer");
-    }
-    return v;
   }
 
   private static double nonNegative(PdmConfig config, ConfigKey key) {

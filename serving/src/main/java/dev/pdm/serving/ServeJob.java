@@ -4,7 +4,6 @@ import dev.pdm.common.PdmErrors;
 import dev.pdm.common.cli.CommonOptions;
 import dev.pdm.common.cli.JobMain;
 import dev.pdm.common.cli.JobResult;
-import dev.pdm.common.config.ConfigKey;
 import dev.pdm.common.config.PdmConfig;
 import dev.pdm.common.config.PdmConfigKeys;
 import dev.pdm.common.spark.Sessions;
@@ -144,7 +143,8 @@ public final class ServeJob {
         System::currentTimeMillis);
     FleetView view = FleetView.start(spark, warehouse,
         StreamTrigger.parse(config.require(PdmConfigKeys.SERVE_VIEW_REFRESH)).intervalMs(),
-        positive(config, PdmConfigKeys.SERVE_HISTORY_CYCLES), positive(config, PdmConfigKeys.SERVE_MAX_ALERTS));
+        config.getPositiveInt(PdmConfigKeys.SERVE_HISTORY_CYCLES),
+        config.getPositiveInt(PdmConfigKeys.SERVE_MAX_ALERTS));
     try {
       ApiServer server = ApiServer.start(o.settings(), new ApiServer.Services(predictors, view,
           new AlertChanges(spark, warehouse, view), warehouse.root()));
@@ -155,19 +155,6 @@ public final class ServeJob {
       throw PdmErrors.failure("serve on " + o.host() + ":" + o.port(), e.getMessage(),
           "choose a free port with --port, or stop what listens there", e);
     }
-  }
-
-  private static int positive(PdmConfig config, ConfigKey key) {
-    String v = config.require(key);
-    try {
-      int n = Integer.parseInt(v.trim());
-      if (n > 0) {
-        return n;
-      }
-    } catch (NumberFormatException e) {
-      // answered below
-    }
-    throw PdmErrors.badConfigValue(key.name(), v, "a whole number above 0");
   }
 
   private static int parsePort(String s) {

@@ -97,6 +97,15 @@ public final class PdmConfig implements Serializable {
     }
   }
 
+  /** An integer of at least 1; anything else is a config error naming the key. */
+  public int getPositiveInt(ConfigKey key) {
+    int v = getInt(key);
+    if (v < 1) {
+      throw PdmErrors.badConfigValue(key.name(), get(key), "a positive integer");
+    }
+    return v;
+  }
+
   public long getLong(ConfigKey key) {
     String value = require(key);
     try {
