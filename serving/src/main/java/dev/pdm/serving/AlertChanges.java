@@ -1,5 +1,7 @@
 package dev.pdm.serving;
 
+import static org.apache.spark.sql.functions.col;
+
 import dev.pdm.common.table.Tables;
 import dev.pdm.common.table.Warehouse;
 import dev.pdm.scoring.AlertLifecycle;
@@ -9,7 +11,8 @@ import org.apache.spark.sql.SparkSession;
 /**
  * {@code POST /api/v1/alerts/{id}/ack|resolve}: the same change as {@code bin/pdm alerts ack|resolve}
  * ({@link AlertLifecycle}: Delta commits, retried on conflict), shown in the {@link FleetView} at
- * once. A change is a Spark job (Delta's UPDATE); reads never are.
+ * once by folding the asset's alerts read back from the table. A change is a Spark job (Delta's
+ * UPDATE, and that read); reads never are.
  */
 final class AlertChanges {
 
@@ -43,7 +46,9 @@ final class AlertChanges {
       case ALREADY_RESOLVED -> throw new ApiException(409, "Conflict", "alert " + alertId + " of " + r.assetId()
           + " is resolved already: nothing to do; a new rise of the asset's risk raises a new alert", null);
       case CHANGED -> {
-        view.alertChanged(alertId, r.status(), note, change == AlertLifecycle.Change.RESOLVE);
+        // the asset's alerts as committed (a resolve changed its other alerts too)
+        view.refreshAlerts(warehouse.read(Tables.GOLD_ALERTS, "pdm score-stream")
+            .where(col("dataset").equalTo(r.dataset()).and(col("asset_id").equalTo(r.assetId()))));
         yield new ViewResponses.AlertChanged(alertId, r.dataset(), r.assetId(), r.status());
       }
     };

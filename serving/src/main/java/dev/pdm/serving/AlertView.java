@@ -1,7 +1,6 @@
 package dev.pdm.serving;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import java.time.Instant;
 import org.apache.spark.sql.Row;
 
 /** One alert of gold.alerts as the API answers it (GET /alerts, /assets/{id}). */
@@ -25,11 +24,5 @@ public record AlertView(
         r.getAs("risk_level"), r.getAs("previous_level"), r.<Double>getAs("predicted_rul"),
         r.<Double>getAs("failure_probability"), r.getAs("recommendation"), r.getAs("status"),
         AssetPrediction.instant(r.getAs("raised_at")), AssetPrediction.instant(r.getAs("updated_at")), r.getAs("note"));
-  }
-
-  /** The same alert after a status change the server made itself (before the view folds its commit). */
-  AlertView changed(String newStatus, String newNote, Instant at) {
-    return new AlertView(alertId, dataset, assetId, cycle, riskLevel, previousLevel, predictedRul, failureProbability,
-        recommendation, newStatus, raisedAt, at.toString(), newNote);
   }
 }

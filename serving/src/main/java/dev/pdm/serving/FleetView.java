@@ -6,7 +6,6 @@ import static org.apache.spark.sql.functions.row_number;
 import dev.pdm.common.table.Tables;
 import dev.pdm.common.table.Warehouse;
 import dev.pdm.scoring.RiskLevels;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -41,7 +40,7 @@ import org.slf4j.LoggerFactory;
  * <p>Usage:
  * <pre>{@code
  * FleetView view = FleetView.start(spark, warehouse, 2000, 50, 100_000);
- * List<AssetPrediction> worst = view.assets("FD001", Set.of("CRITICAL"), 20);
+ * List<AssetPrediction> critical = view.assets("FD001", Set.of("CRITICAL"));
  * view.close();
  * }</pre>
  */
@@ -112,20 +111,20 @@ final class FleetView implements AutoCloseable {
     return alertsTable.version();
   }
 
-  /** The latest prediction of each asset, worst first, filtered; {@code limit} of them. */
-  List<AssetPrediction> assets(String dataset, Set<String> risks, int limit) {
-    return matching(dataset, risks).stream().limit(limit).toList();
-  }
-
-  /** How many assets the filter matches, before the limit. */
-  int assetCount(String dataset, Set<String> risks) {
-    return matching(dataset, risks).size();
-  }
-
-  private List<AssetPrediction> matching(String dataset, Set<String> risks) {
+  /** The latest prediction of each asset matching the filters (null or empty: none), worst first. */
+  List<AssetPrediction> assets(String dataset, Set<String> risks) {
     Predicate<AssetPrediction> keep = p -> (dataset == null || dataset.equals(p.dataset()))
         && (risks.isEmpty() || risks.contains(p.riskLevel()));
     return ranked.stream().filter(keep).toList();
+  }
+
+  /** Assets and alerts the view holds. */
+  int assetCount() {
+    return ranked.size();
+  }
+
+  int alertCount() {
+    return alerts.size();
   }
 
   /** The datasets that hold {@code assetId} (several when ids repeat across fleets). */
@@ -148,21 +147,11 @@ final class FleetView implements AutoCloseable {
   }
 
   /**
-   * A status change this server committed, shown at once (the alerts follower folds the commit at
-   * its next batch, with the same result). A resolve closes the asset's other alerts with it.
+   * Folds rows of gold.alerts read after a change this server committed, so the change shows at
+   * once; the follower folds the same commit at its next batch with the same result.
    */
-  void alertChanged(String alertId, String status, String note, boolean resolvesAsset) {
-    Instant now = Instant.now();
-    AlertView a = alerts.get(alertId);
-    if (a == null) {
-      return;
-    }
-    alerts.put(alertId, a.changed(status, note, now));
-    if (resolvesAsset) {
-      alerts.replaceAll((id, o) -> !id.equals(alertId) && o.dataset().equals(a.dataset())
-          && o.assetId().equals(a.assetId()) && !o.status().equals(status)
-          ? o.changed(status, "resolved with " + alertId, now) : o);
-    }
+  void refreshAlerts(Dataset<Row> rows) {
+    foldAlerts(rows);
   }
 
   /** A micro-batch of gold.predictions: the newest rows of each asset, merged into its history. */

@@ -4,7 +4,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -82,9 +81,9 @@ final class ServeMetrics {
     gauge(out, "pdm_serve_view_table_version", "Version of the table the in-memory view holds (-1: not read yet).",
         Map.of("table=\"gold.predictions\"", view.predictionsVersion(), "table=\"gold.alerts\"", view.alertsVersion()));
     gauge(out, "pdm_serve_view_assets", "Assets whose latest predictions the view holds.",
-        Map.of("", (long) view.assetCount(null, Set.of())));
+        Map.of("", (long) view.assetCount()));
     gauge(out, "pdm_serve_view_alerts", "Alerts the view holds.",
-        Map.of("", (long) view.alerts(Set.of(), null, null).size()));
+        Map.of("", (long) view.alertCount()));
     Map<String, Long> champions = new TreeMap<>();
     for (Health.Served s : served.get()) {
       champions.put("dataset=\"" + escape(s.dataset()) + "\",rul_model=\"" + escape(s.rulModel())

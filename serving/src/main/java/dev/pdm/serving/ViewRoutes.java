@@ -25,8 +25,8 @@ final class ViewRoutes {
   static ViewResponses.Assets assets(Context ctx, FleetView view) {
     String dataset = dataset(ctx);
     Set<String> risks = oneOf(ctx, "risk", LEVELS);
-    int limit = limit(ctx);
-    return new ViewResponses.Assets(view.assets(dataset, risks, limit), view.assetCount(dataset, risks),
+    List<AssetPrediction> all = view.assets(dataset, risks);
+    return new ViewResponses.Assets(all.subList(0, Math.min(limit(ctx), all.size())), all.size(),
         view.predictionsVersion());
   }
 
@@ -56,7 +56,8 @@ final class ViewRoutes {
   static ViewResponses.Alerts alerts(Context ctx, FleetView view) {
     Set<String> statuses = oneOf(ctx, "status", STATUSES);
     List<AlertView> all = view.alerts(statuses, dataset(ctx), ctx.queryParam("asset_id"));
-    return new ViewResponses.Alerts(all.stream().limit(limit(ctx)).toList(), all.size(), view.alertsVersion());
+    return new ViewResponses.Alerts(all.subList(0, Math.min(limit(ctx), all.size())), all.size(),
+        view.alertsVersion());
   }
 
   private static String dataset(Context ctx) {
