@@ -1,11 +1,17 @@
 package dev.pdm.ingest;
 
-import dev.pdm.ingest.kafka.KafkaSettings;
 import dev.pdm.common.config.PdmConfig;
+import dev.pdm.common.config.PdmConfigKeys;
+import dev.pdm.ingest.kafka.KafkaSettings;
+import dev.pdm.ingest.kafka.KafkaTopics;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 
 /** Inline telemetry events for tests. */
 final class Events {
@@ -24,13 +30,25 @@ final class Events {
     send(config, topic, null, messages);
   }
 
-  /** Sends to one partition ({@code null}: the producer chooses), flushed before it returns. */
+  /**
+   * Sends to one partition ({@code null}: the producer chooses), acknowledged before it returns:
+   * the topic is created first, and a send the broker refused fails the test instead of leaving
+   * a gap in the data.
+   */
   static void send(PdmConfig config, String topic, Integer partition, List<String> messages) {
+    KafkaTopics.create(config.require(PdmConfigKeys.KAFKA_BOOTSTRAP), List.of(topic));
+    List<Future<RecordMetadata>> sent = new ArrayList<>();
     try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(KafkaSettings.producer(config))) {
       for (String m : messages) {
-        producer.send(new ProducerRecord<>(topic, partition, null, m.getBytes(StandardCharsets.UTF_8)));
+        sent.add(producer.send(new ProducerRecord<>(topic, partition, null, m.getBytes(StandardCharsets.UTF_8))));
       }
       producer.flush();
+      for (Future<RecordMetadata> f : sent) {
+        f.get();
+      }
+    } catch (InterruptedException | ExecutionException e) {
+      throw new IllegalStateException("Cannot publish to " + topic + ": " + e.getMessage(), e);
     }
   }
+
 }

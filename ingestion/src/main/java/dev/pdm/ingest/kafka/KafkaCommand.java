@@ -17,15 +17,12 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.kohsuke.args4j.Argument;
 import org.kohsuke.args4j.Option;
 
@@ -107,7 +104,7 @@ public final class KafkaCommand {
 
   private static Result start(Options o) {
     Result started = startBroker(o);
-    createTopics("127.0.0.1:" + o.port(), o.topics());
+    KafkaTopics.create("127.0.0.1:" + o.port(), o.topics());
     return started;
   }
 
@@ -174,47 +171,6 @@ public final class KafkaCommand {
 
   private static Path pidFile(Path dir) {
     return dir.resolve("broker.pid");
-  }
-
-  /**
-   * Waits until the broker lists every topic: a created topic can take a moment to reach the
-   * metadata that listings and producers read, and a caller publishes right after start.
-   */
-  private static void awaitListed(Admin admin, List<String> topics)
-      throws ExecutionException, TimeoutException, InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (!admin.listTopics().names().get(30, TimeUnit.SECONDS).containsAll(topics)) {
-      if (System.nanoTime() > deadline) {
-        throw new TimeoutException("topics " + topics + " not listed after 30 s");
-      }
-      Thread.sleep(100);
-    }
-  }
-
-  private static void createTopics(String bootstrap, List<String> topics) {
-    if (topics.isEmpty()) {
-      return;
-    }
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-      Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
-      List<NewTopic> missing = topics.stream().filter(t -> !existing.contains(t))
-          .map(t -> new NewTopic(t, Optional.empty(), Optional.empty())).toList();
-      if (!missing.isEmpty()) {
-        admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
-        awaitListed(admin, topics);
-      }
-    } catch (ExecutionException e) {
-      if (!(e.getCause() instanceof TopicExistsException)) {
-        throw PdmErrors.failure("create topics " + topics + " at " + bootstrap, e.getCause().getMessage(),
-            "see the broker's log", e);
-      }
-    } catch (TimeoutException e) {
-      throw PdmErrors.failure("create topics " + topics + " at " + bootstrap, "the broker did not answer in 30 s",
-          "see the broker's log", e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw PdmErrors.failure("create topics " + topics, "interrupted", "run it again");
-    }
   }
 
   private static boolean accepts(String bootstrap) {

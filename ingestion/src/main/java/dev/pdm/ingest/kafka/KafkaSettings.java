@@ -33,7 +33,6 @@ public final class KafkaSettings {
     return props;
   }
 
-  /** An idempotent producer of raw bytes: no duplicates from its own retries, order kept. */
   /**
    * Fails with an actionable message when {@code topic} does not exist: Spark's Kafka source
    * cannot subscribe to a topic that is missing when the query starts (its first offset lookup
@@ -59,6 +58,10 @@ public final class KafkaSettings {
     }
   }
 
+  /**
+   * An idempotent producer of raw bytes: no duplicates from its own retries, order kept. A send
+   * that fails in the end is reported only to its callback or future: callers check them.
+   */
   public static Map<String, Object> producer(PdmConfig config) {
     Map<String, Object> props = client(config);
     props.putIfAbsent(ProducerConfig.ACKS_CONFIG, "all");
