@@ -20,6 +20,8 @@ import dev.pdm.common.spark.Sessions;
 import dev.pdm.common.table.Tables;
 import dev.pdm.common.table.Warehouse;
 import dev.pdm.features.FeatureSet;
+import dev.pdm.features.feedback.AssetEvents;
+import dev.pdm.features.feedback.FailureLabels;
 import dev.pdm.features.FeatureSets;
 import dev.pdm.ingest.LandedAssets;
 import dev.pdm.mlflow.ChampionModels;
@@ -253,6 +255,8 @@ public final class DriftReportJob {
     if (o.assetsFrom() != null) {
       selected = selected.join(LandedAssets.fromFiles(warehouse, o.assetsFrom()), new String[] {"dataset", "asset_id"});
     }
+    // assets reported failed since (pdm feedback) have a realised RUL: performance drift judges it
+    selected = FailureLabels.apply(selected, AssetEvents.failures(warehouse, d), set.rulCap(), set.horizon());
     if (o.lastCycles() != null) {
       selected = selected.withColumn("_pdm_n", row_number().over(Window.partitionBy("dataset", "asset_id")
           .orderBy(desc("cycle")))).where(col("_pdm_n").leq(o.lastCycles())).drop("_pdm_n");
@@ -273,7 +277,10 @@ public final class DriftReportJob {
     return quoted(all);
   }
 
-  /** RMSE of the model on rows whose RUL is known (assets that ran to failure), or null if none. */
+  /**
+   * RMSE of the model on rows whose RUL is known (assets that ran to failure, or were reported failed
+   * in gold.asset_events), or null if none.
+   */
   private static Drift.Performance performance(Dataset<Row> scored, double validationRmse) {
     Row r = scored.where(col("rul").isNotNull())
         .agg(countDistinct("dataset", "asset_id"), count(lit(1)),

@@ -35,6 +35,7 @@ final class AlertWriter {
 
   void ensureTables() {
     warehouse.ensure(Tables.GOLD_ALERTS, Tables.GOLD_ALERTS.schema());
+    warehouse.ensure(Tables.GOLD_WORK_ORDERS, Tables.GOLD_WORK_ORDERS.schema());
     warehouse.ensure(Tables.OPS_ASSET_RISK, Tables.OPS_ASSET_RISK.schema());
   }
 

@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One scoring micro-batch after the processor: check the champions, count, then land (bronze,
- * quarantine, silver), write predictions, raise alerts and refresh ops.asset_risk side by side
+ * quarantine, silver), write predictions, raise alerts (opening work orders for HIGH and CRITICAL
+ * ones) and refresh ops.asset_risk side by side
  * ({@link Steps} of {@link ScoringBatchWriter}), then record metrics, with where the batch's time
  * went in one log line.
  *
@@ -120,6 +121,9 @@ final class ScoringBatch implements VoidFunction2<Dataset<Row>, Long> {
         steps.add("alerts", () -> {
           if (n.alerts() > 0) {
             writer.alerts(rows, models, batchId);
+          }
+          if (n.workOrders() > 0) {
+            writer.workOrders(rows, batchId);
           }
           if (alertsTopic != null) {
             // the first batch of a run also sends what a crash left unsent

@@ -13,6 +13,7 @@ import dev.pdm.common.test.TestSpark;
 import dev.pdm.features.FeaturesJob;
 import dev.pdm.features.TinyFleet;
 import dev.pdm.ingest.kafka.KafkaSettings;
+import dev.pdm.ingest.kafka.KafkaTopics;
 import dev.pdm.ingest.kafka.LocalKafkaBroker;
 import dev.pdm.ingest.sim.EventJson;
 import dev.pdm.mlflow.ChampionModels;
@@ -24,16 +25,23 @@ import dev.pdm.scoring.stream.CycleScorer;
 import dev.pdm.training.TrainJob;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.streaming.StreamingQuery;
 import org.junit.jupiter.api.AfterAll;
@@ -91,11 +99,20 @@ class ScoringTest {
 
   /** Publishes cycles from..to of live assets {@code T-<prefix>-<unit>} as JSON events. */
   private static void publish(String topic, String prefix, int units, int from, int to) {
+    publish(topic, prefix, units, from, to, null);
+  }
+
+  /** The same, cycle c at {@code start} + c - 1 hours when {@code start} is given. */
+  private static void publish(String topic, String prefix, int units, int from, int to, Instant start) {
     List<Row> rows = new ArrayList<>();
     for (int unit = 1; unit <= units; unit++) {
       rows.addAll(TinyFleet.rows("T", prefix, unit, from, to, 1));
     }
-    publish(topic, rows, Map.of());
+    publish(topic, rows, Map.of(), start);
+  }
+
+  private static void publish(String topic, List<Row> rows, Map<Integer, Map<Integer, Double>> override) {
+    publish(topic, rows, override, null);
   }
 
   /**
@@ -103,7 +120,12 @@ class ScoringTest {
    *
    * @param override readings to replace: cycle -> (reading index -> value)
    */
-  private static void publish(String topic, List<Row> rows, Map<Integer, Map<Integer, Double>> override) {
+  private static void publish(String topic, List<Row> rows, Map<Integer, Map<Integer, Double>> override,
+      Instant start) {
+    // created first and every send acknowledged: a batch the broker refused (seen when the first
+    // sends raced the auto-creation of the topic under load) fails here, not as a missing prediction
+    KafkaTopics.create(broker.bootstrapServers(), List.of(topic));
+    List<Future<RecordMetadata>> sent = new ArrayList<>();
     try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(KafkaSettings.producer(config()))) {
       for (Row r : rows) {
         // silver's columns: dataset, split, asset_id, cycle, event_time, x1, x2, a, b, c, d, ...
@@ -111,10 +133,18 @@ class ScoringTest {
         for (int i = 0; i < readings.length; i++) {
           readings[i] = override.getOrDefault(r.getInt(3), Map.of()).getOrDefault(i, (Double) r.get(5 + i));
         }
-        String json = EventJson.event(r.getString(2), "T", r.getInt(3), null, READINGS, 2, readings);
-        producer.send(new ProducerRecord<>(topic, json.getBytes(StandardCharsets.UTF_8)));
+        Instant time = start == null ? null : start.plus(Duration.ofHours(r.getInt(3) - 1L));
+        String json = EventJson.event(r.getString(2), "T", r.getInt(3), time, READINGS, 2, readings);
+        // keyed by asset, as the simulator and publish do: one asset's cycles stay in order
+        sent.add(producer.send(new ProducerRecord<>(topic, r.getString(2).getBytes(StandardCharsets.UTF_8),
+            json.getBytes(StandardCharsets.UTF_8))));
       }
       producer.flush();
+      for (Future<RecordMetadata> f : sent) {
+        f.get();
+      }
+    } catch (InterruptedException | ExecutionException e) {
+      throw new IllegalStateException("Cannot publish to " + topic + ": " + e.getMessage(), e);
     }
   }
 
@@ -229,7 +259,7 @@ class ScoringTest {
     // RUL limits for the tiny fleet (labels capped at 30); probabilities never reach 1
     PdmConfig config = config("pdm.scoring.risk.medium", "1,20", "pdm.scoring.risk.high", "1,10",
         "pdm.scoring.risk.critical", "1,3");
-    publish("fail", "fail", 1, 1, 61);
+    publish("fail", "fail", 1, 1, 61, Instant.parse("2026-01-01T00:00:00Z"));
     ScoreStreamJob.Result first = stream("fail", config);
     List<Row> predicted = predictions("asset_id = 'T-fail-1'");
     assertEquals(61, predicted.size());
@@ -270,7 +300,31 @@ class ScoringTest {
     assertEquals(0, again.alerts());
     assertEquals(alerts.size(), consume("alerts-fail").size());
 
-    // the lifecycle
+    // one work order per HIGH or CRITICAL alert, due by the RUL interval's lower bound, an hour a cycle
+    List<Row> orders = spark.sql("SELECT w.work_order_id, w.alert_id, w.risk_level, w.priority, w.cycle, w.due_cycle,"
+        + " w.cycle_seconds, w.due_date, w.status, p.rul_lower, p.event_time, a.recommendation = w.recommended_action"
+        + " FROM delta.`" + warehouse.resolve("gold/work_orders") + "` w"
+        + " JOIN delta.`" + warehouse.resolve("gold/alerts") + "` a USING (alert_id)"
+        + " JOIN delta.`" + warehouse.resolve("gold/predictions") + "` p ON p.asset_id = w.asset_id AND p.cycle = w.cycle"
+        + " WHERE w.asset_id = 'T-fail-1' ORDER BY w.cycle").collectAsList();
+    List<String> opening = alerts.stream().map(a -> a.getString(2)).filter(l -> l.equals("HIGH") || l.equals("CRITICAL"))
+        .toList();
+    assertEquals(opening, orders.stream().map(o -> o.getString(2)).toList(), orders.toString());
+    assertEquals(List.of("HIGH", "CRITICAL"), opening, "this fleet escalates through both");
+    for (Row o : orders) {
+      assertEquals(WorkOrders.idOf(o.getString(1)), o.getString(0));
+      assertEquals(o.getString(2).equals("CRITICAL") ? "P1" : "P2", o.getString(3));
+      assertEquals(o.getInt(4) + (int) Math.floor(Math.max(0, o.getDouble(9))), o.getInt(5), o.toString());
+      assertEquals(3600.0, o.getDouble(6), 1e-9, "event times an hour apart");
+      assertEquals(o.getTimestamp(10).toInstant().plus(Duration.ofHours(o.getInt(5) - o.getInt(4))),
+          o.getTimestamp(7).toInstant(), o.toString());
+      assertEquals("open", o.getString(8));
+      assertTrue(o.getBoolean(11), "the alert's recommendation");
+    }
+    assertEquals(orders.size(), spark.sql("SELECT count(*) FROM delta.`" + warehouse.resolve("gold/work_orders")
+        + "`").head().getLong(0), "the restart opened none again");
+
+    // the lifecycles: ack an alert; cancel one work order, schedule and complete the other
     String last = alerts.get(alerts.size() - 1).getString(0);
     AlertsCommand.run(spark, new AlertsCommand.Options(config, AlertsCommand.Action.ACK, last, "on it", null, false));
     assertEquals("acknowledged", spark.sql("SELECT status FROM delta.`" + warehouse.resolve("gold/alerts")
@@ -278,8 +332,32 @@ class ScoringTest {
     AlertsCommand.Result open = AlertsCommand.run(spark, new AlertsCommand.Options(config, AlertsCommand.Action.LIST,
         null, null, "T", false));
     assertTrue(open.alerts().size() >= alerts.size());
-    AlertsCommand.run(spark, new AlertsCommand.Options(config, AlertsCommand.Action.RESOLVE, last, "replaced HPC",
-        null, false));
+    String high = orders.get(0).getString(0);
+    String critical = orders.get(1).getString(0);
+    workOrder(config, WorkOrdersCommand.Action.CANCEL, high, null, null);
+    PdmException closed = assertThrows(PdmException.class,
+        () -> workOrder(config, WorkOrdersCommand.Action.SCHEDULE, high, null, null));
+    assertTrue(closed.getMessage().contains("it is cancelled already"), closed.getMessage());
+    Timestamp planned = Timestamp.from(Instant.parse("2026-01-03T08:00:00Z"));
+    workOrder(config, WorkOrdersCommand.Action.SCHEDULE, critical, planned, null);
+    assertEquals(1, WorkOrdersCommand.run(spark, new WorkOrdersCommand.Options(config, WorkOrdersCommand.Action.LIST,
+        null, null, null, null, null, "T", false)).workOrders().size(), "the scheduled one is listed, not the cancelled");
+    workOrder(config, WorkOrdersCommand.Action.COMPLETE, critical, null, "HPC");
+    Row done = spark.sql("SELECT status, scheduled_for, scheduled_by, completed_by, completed_at IS NOT NULL,"
+        + " cancelled_by FROM delta.`" + warehouse.resolve("gold/work_orders") + "` WHERE work_order_id = '"
+        + critical + "'").head();
+    assertEquals("done", done.getString(0));
+    assertEquals(planned, done.getTimestamp(1));
+    assertEquals("planner", done.getString(2));
+    assertEquals("planner", done.getString(3));
+    assertTrue(done.getBoolean(4));
+    assertTrue(done.isNullAt(5));
+    assertEquals("cancelled", spark.sql("SELECT status FROM delta.`" + warehouse.resolve("gold/work_orders")
+        + "` WHERE work_order_id = '" + high + "'").head().getString(0));
+    List<Row> events = spark.sql("SELECT kind, part, work_order_id, recorded_by FROM delta.`"
+        + warehouse.resolve("gold/asset_events") + "` WHERE asset_id = 'T-fail-1'").collectAsList();
+    assertEquals(List.of(RowFactory.create("maintenance", "HPC", critical, "planner")), events);
+    // completing the work resolved the asset's alerts and reset its alerted level
     assertEquals(0, spark.sql("SELECT count(*) FROM delta.`" + warehouse.resolve("gold/alerts")
         + "` WHERE asset_id = 'T-fail-1' AND status <> 'resolved'").head().getLong(0));
     assertEquals("LOW", spark.sql("SELECT alerted_level FROM delta.`" + warehouse.resolve("ops/asset_risk")
@@ -287,6 +365,12 @@ class ScoringTest {
     PdmException twice = assertThrows(PdmException.class, () -> AlertsCommand.run(spark,
         new AlertsCommand.Options(config, AlertsCommand.Action.RESOLVE, last, null, null, false)));
     assertTrue(twice.getMessage().contains("resolved already"), twice.getMessage());
+  }
+
+  private void workOrder(PdmConfig config, WorkOrdersCommand.Action action, String id, Timestamp planned,
+      String part) {
+    WorkOrdersCommand.run(spark, new WorkOrdersCommand.Options(config, action, id, "planner", null, planned, part,
+        null, false));
   }
 
   @Test

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pdm.common.PdmException;
 import dev.pdm.ingest.TelemetryParser;
 import dev.pdm.scoring.AlertLifecycle;
+import dev.pdm.scoring.WorkOrders;
 import dev.pdm.scoring.stream.AssetPredictor;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
@@ -20,6 +21,7 @@ import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,11 +29,13 @@ import org.slf4j.LoggerFactory;
  * The HTTP API under {@code /api/v1}, on Javalin: routes, the bearer-token rule for writes, the
  * request size limit, and every error as {@code application/problem+json}. What a route computes
  * lives in the classes it calls ({@link DatasetPredictors}, {@link FleetView} through
- * {@link ViewRoutes}, {@link AlertChanges}); this class only speaks HTTP.
+ * {@link ViewRoutes}, {@link AlertChanges}, {@link WorkOrderChanges}, {@link FeedbackRecorder});
+ * this class only speaks HTTP.
  *
  * <p>Usage:
  * <pre>{@code
- * ApiServer server = ApiServer.start(settings, new ApiServer.Services(predictors, view, alertChanges, root));
+ * ApiServer server = ApiServer.start(settings,
+ *     new ApiServer.Services(predictors, view, alertChanges, workOrderChanges, feedback, root));
  * int port = server.port();
  * server.stop();
  * }</pre>
@@ -53,8 +57,9 @@ public final class ApiServer implements AutoCloseable {
     this.app = app;
   }
 
-  /** What the routes answer from: the predictors, the in-memory view of the tables, alert changes. */
-  record Services(DatasetPredictors predictors, FleetView view, AlertChanges alertChanges, String warehouse) {}
+  /** What the routes answer from: the predictors, the in-memory view of the tables, alert and work-order changes. */
+  record Services(DatasetPredictors predictors, FleetView view, AlertChanges alertChanges,
+      WorkOrderChanges workOrderChanges, FeedbackRecorder feedback, String warehouse) {}
 
   /** Starts listening; returns once the port is bound. */
   static ApiServer start(Settings settings, Services services) {
@@ -96,7 +101,7 @@ public final class ApiServer implements AutoCloseable {
     app.before("/api/*", ctx -> requireToken(ctx, settings.token()));
     FleetView view = services.view();
     app.get("/api/v1/health", ctx -> ctx.json(new Health("ok", startedAt, services.warehouse(), predictors.served(),
-        view.predictionsVersion(), view.alertsVersion())));
+        view.predictionsVersion(), view.alertsVersion(), view.workOrdersVersion())));
     app.get("/api/v1/openapi.json", ctx -> ctx.contentType("application/json").result(openApi));
     app.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
         .result(metrics.scrape(view, predictors::served)));
@@ -108,6 +113,14 @@ public final class ApiServer implements AutoCloseable {
         AlertLifecycle.Change.ACK, note(ctx))));
     app.post("/api/v1/alerts/{alert_id}/resolve", ctx -> ctx.json(services.alertChanges().change(
         ctx.pathParam("alert_id"), AlertLifecycle.Change.RESOLVE, note(ctx))));
+    app.get("/api/v1/work-orders", ctx -> ctx.json(ViewRoutes.workOrders(ctx, view)));
+    app.post("/api/v1/feedback", ctx -> ctx.json(services.feedback().record(
+        ctx.bodyAsBytes().length == 0 ? null : body(ctx, FeedbackRecorder.Request.class))));
+    for (WorkOrders.Change change : WorkOrders.Change.values()) {
+      app.post("/api/v1/work-orders/{work_order_id}/" + change.name().toLowerCase(Locale.ROOT), ctx -> ctx.json(
+          services.workOrderChanges().change(ctx.pathParam("work_order_id"), change,
+              ctx.bodyAsBytes().length == 0 ? null : body(ctx, ViewResponses.WorkOrderChange.class))));
+    }
     app.start(settings.host(), settings.port());
     LOG.info("serve: listening on http://{}:{}/api/v1 (writes {})", settings.host(), app.port(),
         settings.token() == null ? "open: loopback only" : "need the bearer token");

@@ -6,10 +6,11 @@ import static org.apache.spark.sql.functions.row_number;
 import dev.pdm.common.table.Tables;
 import dev.pdm.common.table.Warehouse;
 import dev.pdm.scoring.RiskLevels;
+import dev.pdm.scoring.WorkOrders;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -29,12 +30,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The fleet as the read endpoints see it, in memory: each asset's latest predictions (at most
- * {@code historyCycles}, newest first) and the alerts, folded from gold.predictions and gold.alerts
- * by two {@link TableFollower}s. Requests only read it; a list of every asset's latest prediction,
+ * {@code historyCycles}, newest first), the alerts and the work orders, folded from gold.predictions,
+ * gold.alerts and gold.work_orders by three {@link TableFollower}s. Requests only read it; a list of every asset's latest prediction,
  * worst first, is rebuilt after each fold, so {@code GET /assets} filters a ready list.
  *
- * <p>Bounded: assets times {@code historyCycles} predictions, at most {@code maxAlerts} alerts (the
- * oldest resolved ones leave first). What a fold receives is cut down in Spark before it reaches
+ * <p>Bounded: assets times {@code historyCycles} predictions, at most {@code maxAlerts} alerts and
+ * as many work orders (the oldest closed ones leave first: {@link LatestRows}). What a fold receives is cut down in Spark before it reaches
  * the driver: the newest {@code historyCycles} rows of each asset, the newest row of each alert.
  *
  * <p>Usage:
@@ -59,24 +60,38 @@ final class FleetView implements AutoCloseable {
       .thenComparing(AssetPrediction::dataset)
       .thenComparing(AssetPrediction::assetId);
 
-  private static final Comparator<AlertView> NEWEST_FIRST = Comparator.comparing(AlertView::raisedAt,
-      Comparator.nullsLast(Comparator.reverseOrder())).thenComparing(AlertView::alertId);
+  private static final Comparator<AlertView> NEWEST_FIRST = Comparator
+      .comparing((AlertView a) -> Instant.parse(a.raisedAt()), Comparator.reverseOrder())
+      .thenComparing(AlertView::alertId);
+
+  /** Most urgent first: priority, then the fewest cycles to the due cycle, then the oldest. */
+  private static final Comparator<WorkOrderView> URGENT_FIRST = Comparator.comparing(WorkOrderView::priority)
+      .thenComparingInt(w -> w.dueCycle() - w.cycle())
+      .thenComparing(w -> Instant.parse(w.createdAt()))
+      .thenComparing(WorkOrderView::workOrderId);
 
   private final int historyCycles;
-  private final int maxAlerts;
   private final Map<Key, List<AssetPrediction>> history = new ConcurrentHashMap<>();
-  private final Map<String, AlertView> alerts = new ConcurrentHashMap<>();
+  private final LatestRows<AlertView> alerts;
+  private final LatestRows<WorkOrderView> workOrders;
   private volatile List<AssetPrediction> ranked = List.of();
   private final TableFollower predictions;
   private final TableFollower alertsTable;
+  private final TableFollower workOrdersTable;
   private final ScheduledExecutorService poller;
 
   private FleetView(SparkSession spark, Warehouse warehouse, long refreshMillis, int historyCycles, int maxAlerts) {
     this.historyCycles = historyCycles;
-    this.maxAlerts = maxAlerts;
+    this.alerts = new LatestRows<>("alert_id", AlertView::of, AlertView::alertId, AlertView::updatedAt,
+        a -> a.status().equals("resolved"), AlertView::raisedAt, maxAlerts);
+    this.workOrders = new LatestRows<>("work_order_id", WorkOrderView::of, WorkOrderView::workOrderId,
+        WorkOrderView::updatedAt, w -> !WorkOrders.OPEN_STATUSES.contains(w.status()), WorkOrderView::createdAt,
+        maxAlerts);
     this.predictions = new TableFollower(spark, warehouse, Tables.GOLD_PREDICTIONS, refreshMillis,
         this::foldPredictions);
-    this.alertsTable = new TableFollower(spark, warehouse, Tables.GOLD_ALERTS, refreshMillis, this::foldAlerts);
+    this.alertsTable = new TableFollower(spark, warehouse, Tables.GOLD_ALERTS, refreshMillis, alerts::fold);
+    this.workOrdersTable = new TableFollower(spark, warehouse, Tables.GOLD_WORK_ORDERS, refreshMillis,
+        workOrders::fold);
     this.poller = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "pdm-serve-view");
       t.setDaemon(true);
@@ -93,7 +108,7 @@ final class FleetView implements AutoCloseable {
   }
 
   private void poll() {
-    for (TableFollower f : List.of(predictions, alertsTable)) {
+    for (TableFollower f : List.of(predictions, alertsTable, workOrdersTable)) {
       try {
         f.poll();
       } catch (RuntimeException e) {
@@ -109,6 +124,10 @@ final class FleetView implements AutoCloseable {
 
   long alertsVersion() {
     return alertsTable.version();
+  }
+
+  long workOrdersVersion() {
+    return workOrdersTable.version();
   }
 
   /** The latest prediction of each asset matching the filters (null or empty: none), worst first. */
@@ -146,12 +165,30 @@ final class FleetView implements AutoCloseable {
         .sorted(NEWEST_FIRST).toList();
   }
 
+  /** Work orders most urgent first, each filter ignored when null or empty. */
+  List<WorkOrderView> workOrders(Set<String> statuses, String dataset, String assetId) {
+    return workOrders.values().stream()
+        .filter(w -> statuses.isEmpty() || statuses.contains(w.status()))
+        .filter(w -> dataset == null || dataset.equals(w.dataset()))
+        .filter(w -> assetId == null || assetId.equals(w.assetId()))
+        .sorted(URGENT_FIRST).toList();
+  }
+
+  int workOrderCount() {
+    return workOrders.size();
+  }
+
   /**
    * Folds rows of gold.alerts read after a change this server committed, so the change shows at
    * once; the follower folds the same commit at its next batch with the same result.
    */
   void refreshAlerts(Dataset<Row> rows) {
-    foldAlerts(rows);
+    alerts.fold(rows);
+  }
+
+  /** The same for gold.work_orders. */
+  void refreshWorkOrders(Dataset<Row> rows) {
+    workOrders.fold(rows);
   }
 
   /** A micro-batch of gold.predictions: the newest rows of each asset, merged into its history. */
@@ -187,33 +224,11 @@ final class FleetView implements AutoCloseable {
     return byCycle.values().stream().limit(historyCycles).toList();
   }
 
-  /** A micro-batch of gold.alerts: the newest row of each alert (a status change rewrites its file). */
-  private void foldAlerts(Dataset<Row> batch) {
-    List<Row> rows = batch
-        .withColumn("_n", row_number().over(Window.partitionBy("alert_id").orderBy(col("updated_at").desc())))
-        .where(col("_n").equalTo(1)).drop("_n")
-        .collectAsList();
-    for (Row r : rows) {
-      AlertView a = AlertView.of(r);
-      alerts.merge(a.alertId(), a, (o, n) -> n.updatedAt().compareTo(o.updatedAt()) >= 0 ? n : o);
-    }
-    if (alerts.size() > maxAlerts) {
-      dropOldestResolved(alerts.size() - maxAlerts);
-    }
-  }
-
-  private void dropOldestResolved(int excess) {
-    Map<String, AlertView> resolved = new LinkedHashMap<>();
-    alerts.values().stream().filter(a -> a.status().equals("resolved"))
-        .sorted(Comparator.comparing(AlertView::raisedAt)).limit(excess)
-        .forEach(a -> resolved.put(a.alertId(), a));
-    resolved.keySet().forEach(alerts::remove);
-  }
-
   @Override
   public void close() {
     poller.shutdownNow();
     predictions.close();
     alertsTable.close();
+    workOrdersTable.close();
   }
 }

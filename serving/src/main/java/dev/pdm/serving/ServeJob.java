@@ -147,7 +147,8 @@ public final class ServeJob {
         config.getPositiveInt(PdmConfigKeys.SERVE_MAX_ALERTS));
     try {
       ApiServer server = ApiServer.start(o.settings(), new ApiServer.Services(predictors, view,
-          new AlertChanges(spark, warehouse, view), warehouse.root()));
+          new AlertChanges(spark, warehouse, view), new WorkOrderChanges(spark, warehouse, view),
+          new FeedbackRecorder(spark, warehouse), warehouse.root()));
       return new Running(server, view, tracking);
     } catch (RuntimeException e) {
       view.close();

@@ -79,11 +79,14 @@ final class ServeMetrics {
       out.append("pdm_serve_request_seconds_count{").append(base).append("} ").append(l.count.get()).append('\n');
     });
     gauge(out, "pdm_serve_view_table_version", "Version of the table the in-memory view holds (-1: not read yet).",
-        Map.of("table=\"gold.predictions\"", view.predictionsVersion(), "table=\"gold.alerts\"", view.alertsVersion()));
+        Map.of("table=\"gold.predictions\"", view.predictionsVersion(), "table=\"gold.alerts\"", view.alertsVersion(),
+            "table=\"gold.work_orders\"", view.workOrdersVersion()));
     gauge(out, "pdm_serve_view_assets", "Assets whose latest predictions the view holds.",
         Map.of("", (long) view.assetCount()));
     gauge(out, "pdm_serve_view_alerts", "Alerts the view holds.",
         Map.of("", (long) view.alertCount()));
+    gauge(out, "pdm_serve_view_work_orders", "Work orders the view holds.",
+        Map.of("", (long) view.workOrderCount()));
     Map<String, Long> champions = new TreeMap<>();
     for (Health.Served s : served.get()) {
       champions.put("dataset=\"" + escape(s.dataset()) + "\",rul_model=\"" + escape(s.rulModel())

@@ -12,10 +12,10 @@ final class ViewResponses {
   record Assets(@JsonProperty("assets") List<AssetPrediction> assets, @JsonProperty("total") int total,
       @JsonProperty("predictions_version") long predictionsVersion) {}
 
-  /** {@code GET /api/v1/assets/{asset_id}}: its latest prediction, recent history (newest first) and alerts. */
+  /** {@code GET /api/v1/assets/{asset_id}}: its latest prediction, recent history (newest first), alerts and work orders. */
   record Asset(@JsonProperty("dataset") String dataset, @JsonProperty("asset_id") String assetId,
       @JsonProperty("latest") AssetPrediction latest, @JsonProperty("predictions") List<AssetPrediction> predictions,
-      @JsonProperty("alerts") List<AlertView> alerts,
+      @JsonProperty("alerts") List<AlertView> alerts, @JsonProperty("work_orders") List<WorkOrderView> workOrders,
       @JsonProperty("predictions_version") long predictionsVersion) {}
 
   /** {@code GET /api/v1/alerts}: newest first. */
@@ -24,6 +24,18 @@ final class ViewResponses {
 
   /** {@code POST /api/v1/alerts/{id}/ack|resolve}: the alert's status now. */
   record AlertChanged(@JsonProperty("alert_id") String alertId, @JsonProperty("dataset") String dataset,
+      @JsonProperty("asset_id") String assetId, @JsonProperty("status") String status) {}
+
+  /** {@code GET /api/v1/work-orders}: most urgent first. */
+  record WorkOrdersList(@JsonProperty("work_orders") List<WorkOrderView> workOrders, @JsonProperty("total") int total,
+      @JsonProperty("work_orders_version") long workOrdersVersion) {}
+
+  /** The body of schedule, complete and cancel: who (required), a note, when (schedule), the part (complete). */
+  record WorkOrderChange(@JsonProperty("by") String by, @JsonProperty("note") String note,
+      @JsonProperty("scheduled_for") String scheduledFor, @JsonProperty("part") String part) {}
+
+  /** {@code POST /api/v1/work-orders/{id}/schedule|complete|cancel}: the work order's status now. */
+  record WorkOrderChanged(@JsonProperty("work_order_id") String workOrderId, @JsonProperty("dataset") String dataset,
       @JsonProperty("asset_id") String assetId, @JsonProperty("status") String status) {}
 
   /** The optional body of ack and resolve. */

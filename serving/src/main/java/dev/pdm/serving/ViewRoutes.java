@@ -18,6 +18,7 @@ final class ViewRoutes {
   static final int MAX_LIMIT = 10_000;
   private static final List<String> LEVELS = Arrays.stream(RiskLevels.Level.values()).map(Enum::name).toList();
   private static final List<String> STATUSES = List.of("open", "acknowledged", "resolved");
+  private static final List<String> WORK_ORDER_STATUSES = List.of("open", "scheduled", "done", "cancelled");
 
   private ViewRoutes() {}
 
@@ -49,7 +50,7 @@ final class ViewRoutes {
           + " (gold.predictions as of version " + view.predictionsVersion() + ")");
     }
     return new ViewResponses.Asset(dataset, assetId, history.get(0), history, view.alerts(Set.of(), dataset, assetId),
-        view.predictionsVersion());
+        view.workOrders(Set.of(), dataset, assetId), view.predictionsVersion());
   }
 
   /** GET /alerts?status=&dataset=&asset_id=&limit= */
@@ -58,6 +59,14 @@ final class ViewRoutes {
     List<AlertView> all = view.alerts(statuses, dataset(ctx), ctx.queryParam("asset_id"));
     return new ViewResponses.Alerts(all.subList(0, Math.min(limit(ctx), all.size())), all.size(),
         view.alertsVersion());
+  }
+
+  /** GET /work-orders?status=&dataset=&asset_id=&limit= */
+  static ViewResponses.WorkOrdersList workOrders(Context ctx, FleetView view) {
+    Set<String> statuses = oneOf(ctx, "status", WORK_ORDER_STATUSES);
+    List<WorkOrderView> all = view.workOrders(statuses, dataset(ctx), ctx.queryParam("asset_id"));
+    return new ViewResponses.WorkOrdersList(all.subList(0, Math.min(limit(ctx), all.size())), all.size(),
+        view.workOrdersVersion());
   }
 
   private static String dataset(Context ctx) {

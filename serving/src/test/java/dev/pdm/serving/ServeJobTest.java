@@ -18,6 +18,8 @@ import dev.pdm.features.FeaturesJob;
 import dev.pdm.features.TinyFleet;
 import dev.pdm.ingest.sim.EventJson;
 import dev.pdm.mlflow.LocalMlflow;
+import dev.pdm.mlflow.Registry;
+import dev.pdm.mlflow.Tracking;
 import dev.pdm.scoring.ScoreBatchJob;
 import dev.pdm.training.TrainJob;
 import java.io.IOException;
@@ -63,7 +65,8 @@ class ServeJobTest {
         "pdm.training.model-name-prefix", "serve", "pdm.training.grid.max-depth", "3",
         "pdm.training.grid.max-iter", "10", "pdm.training.grid.step-size", "0.3",
         "pdm.training.grid.subsampling-rate", "1.0", "pdm.serve.token", TOKEN,
-        "pdm.serve.max-request-bytes", "200000", "pdm.serve.view-refresh", "1s", "pdm.serve.history-cycles", "20");
+        "pdm.serve.max-request-bytes", "200000", "pdm.serve.view-refresh", "1s", "pdm.serve.history-cycles", "20",
+        "pdm.scoring.model-refresh-interval", "1s");
     List<Row> rows = new ArrayList<>();
     for (int unit = 1; unit <= 8; unit++) {
       rows.addAll(TinyFleet.rows("T", "train", unit, 1, 25 + 4 * unit, 1));
@@ -113,6 +116,51 @@ class ServeJobTest {
   }
 
   @Test
+  void theServerFollowsTheChampionAliasesWithoutARestart() throws Exception {
+    List<String> names = List.of("serve-T-rul", "serve-T-failure");
+    String body = predictBody("T", "T-test-1", events("T-test-1", 1, 30, false));
+    try (Tracking tracking = Tracking.connect(config)) {
+      List<String> moved = new ArrayList<>();
+      try {
+        for (String name : names) {
+          // a new version of the same model: what a retraining's promotion does to the alias
+          Tracking.ModelVersion v1 = tracking.versionByAlias(name, Registry.CHAMPION).orElseThrow();
+          moved.add(tracking.createModelVersion(name, v1.source(), v1.runId(), v1.tags()));
+        }
+        JsonNode before = JSON.readTree(post("/predict", body, TOKEN).body());
+        for (int i = 0; i < names.size(); i++) {
+          tracking.setAlias(names.get(i), Registry.CHAMPION, moved.get(i));
+        }
+        JsonNode after = predictUntil(body, p -> p.path("rul_model_version").asText().equals(moved.get(0))
+            && p.path("failure_model_version").asText().equals(moved.get(1)));
+        assertEquals(before.path("predicted_rul").asDouble(), after.path("predicted_rul").asDouble(), 1e-12,
+            "the same trees under a new version");
+        assertEquals("serve-T-rul v" + moved.get(0), JSON.readTree(get("/health").body()).path("datasets").path(0)
+            .path("rul_model").asText());
+      } finally {
+        // the other tests expect version 1
+        for (String name : names) {
+          tracking.setAlias(name, Registry.CHAMPION, "1");
+        }
+        predictUntil(body, p -> p.path("rul_model_version").asText().equals("1"));
+      }
+    }
+  }
+
+  /** POSTs a predict body until the answer satisfies {@code done} (the server checks the registry every second). */
+  private static JsonNode predictUntil(String body, Predicate<JsonNode> done) throws Exception {
+    JsonNode last = null;
+    for (int i = 0; i < 60; i++) {
+      last = JSON.readTree(post("/predict", body, TOKEN).body());
+      if (done.test(last)) {
+        return last;
+      }
+      Thread.sleep(500);
+    }
+    throw new AssertionError("the server did not follow the aliases: " + last);
+  }
+
+  @Test
   void theOpenApiDocumentDescribesEveryRoute() throws Exception {
     HttpResponse<String> r = get("/openapi.json");
     assertEquals(200, r.statusCode());
@@ -121,11 +169,12 @@ class ServeJobTest {
     List<String> paths = new ArrayList<>();
     doc.path("paths").fieldNames().forEachRemaining(paths::add);
     assertEquals(List.of("/health", "/openapi.json", "/predict", "/assets", "/assets/{asset_id}", "/alerts",
-        "/alerts/{alert_id}/ack", "/alerts/{alert_id}/resolve"), paths);
+        "/alerts/{alert_id}/ack", "/alerts/{alert_id}/resolve", "/work-orders", "/work-orders/{work_order_id}/schedule",
+        "/work-orders/{work_order_id}/complete", "/work-orders/{work_order_id}/cancel", "/feedback"), paths);
   }
 
   @Test
-  void assetsAndAlertsAreReadFromTheViewAndAlertsChangeThroughIt() throws Exception {
+  void assetsAlertsAndWorkOrdersAreReadFromTheViewAndChangeThroughIt() throws Exception {
     SparkSession spark = TestSpark.session();
     ScoreBatchJob.run(spark, new ScoreBatchJob.Options(config, "T", "asset_id LIKE 'T-train-%'", false));
     ScoreBatchJob.run(spark, new ScoreBatchJob.Options(config, "T", "asset_id = 'T-test-1'", true));
@@ -134,6 +183,12 @@ class ServeJobTest {
     spark.createDataFrame(List.of(alert("a1", 20, "MEDIUM", "2026-01-01 10:00:00"),
         alert("a2", 28, "HIGH", "2026-01-01 11:00:00")), Tables.GOLD_ALERTS.schema())
         .write().format("delta").mode("append").save(wh.path(Tables.GOLD_ALERTS));
+    wh.ensure(Tables.GOLD_WORK_ORDERS, Tables.GOLD_WORK_ORDERS.schema());
+    Timestamp created = Timestamp.valueOf("2026-01-01 11:00:00");
+    spark.createDataFrame(List.of(RowFactory.create("wo-a2", "T", "T-test-1", "a2", "HIGH", "P2", 28, 33, 3600.0,
+            Timestamp.valueOf("2026-01-01 16:00:00"), "inspect", "open", null, created, null, null, null, null, null,
+            null, created, null)), Tables.GOLD_WORK_ORDERS.schema())
+        .write().format("delta").mode("append").save(wh.path(Tables.GOLD_WORK_ORDERS));
 
     // the view follows the tables: wait until it holds both
     JsonNode assets = waitFor("/assets?dataset=T", a -> a.path("total").asInt() == 9);
@@ -165,6 +220,9 @@ class ServeJobTest {
     assertEquals(30, one.path("predictions").path(0).path("cycle").asInt());
     assertEquals(11, one.path("predictions").path(19).path("cycle").asInt());
     assertEquals(List.of("a2", "a1"), one.path("alerts").findValuesAsText("alert_id"));
+    waitFor("/work-orders", w -> w.path("total").asInt() == 1);
+    assertEquals(List.of("wo-a2"), JSON.readTree(get("/assets/T-test-1").body()).path("work_orders")
+        .findValuesAsText("work_order_id"));
 
     // ack and resolve: Delta commits, seen at once in the view, then folded from the table
     assertEquals(401, post("/alerts/a1/ack", "", null).statusCode());
@@ -184,7 +242,45 @@ class ServeJobTest {
     assertEquals(2, JSON.readTree(get("/alerts?status=resolved").body()).path("total").asInt(),
         "the folded UPDATE commits agree with what the server showed at once");
 
+    // a work order: schedule, then complete (a maintenance event); who is required
+    HttpResponse<String> anonymous = post("/work-orders/wo-a2/schedule", "", TOKEN);
+    assertEquals(400, anonymous.statusCode(), anonymous.body());
+    assertEquals("by", JSON.readTree(anonymous.body()).path("field").asText());
+    HttpResponse<String> scheduled = post("/work-orders/wo-a2/schedule",
+        "{\"by\": \"j.smith\", \"scheduled_for\": \"2026-01-01T14:00:00Z\"}", TOKEN);
+    assertEquals(200, scheduled.statusCode(), scheduled.body());
+    JsonNode planned = JSON.readTree(get("/work-orders?status=scheduled").body()).path("work_orders").path(0);
+    assertEquals("2026-01-01T14:00:00Z", planned.path("scheduled_for").asText(), planned.toString());
+    assertEquals("j.smith", planned.path("scheduled_by").asText());
+    HttpResponse<String> done = post("/work-orders/wo-a2/complete", "{\"by\": \"j.smith\", \"part\": \"HPC\"}",
+        TOKEN);
+    assertEquals(200, done.statusCode(), done.body());
+    assertEquals("done", JSON.readTree(done.body()).path("status").asText());
+    assertEquals(List.of("T-test-1:maintenance:HPC:wo-a2:j.smith"), spark.sql("SELECT concat_ws(':', asset_id, kind,"
+        + " part, work_order_id, recorded_by) FROM delta.`" + wh.path(Tables.GOLD_ASSET_EVENTS) + "`").collectAsList()
+        .stream().map(r -> r.getString(0)).toList());
+    assertEquals(0, JSON.readTree(get("/work-orders?status=open,scheduled").body()).path("total").asInt());
+
+    // feedback: a failure recorded once, however often it is sent
+    String failure = "{\"dataset\": \"T\", \"asset_id\": \"T-test-1\", \"kind\": \"failure\", \"cycle\": 31,"
+        + " \"by\": \"j.smith\"}";
+    JsonNode first = JSON.readTree(post("/feedback", failure, TOKEN).body());
+    assertTrue(first.path("recorded").asBoolean(), first.toString());
+    JsonNode again = JSON.readTree(post("/feedback", failure, TOKEN).body());
+    assertEquals(first.path("event_id").asText(), again.path("event_id").asText());
+    assertTrue(!again.path("recorded").asBoolean(), again.toString());
+    assertEquals(List.of("failure:31", "maintenance"), spark.sql("SELECT concat_ws(':', kind, cycle) FROM delta.`"
+        + wh.path(Tables.GOLD_ASSET_EVENTS) + "` ORDER BY kind").collectAsList().stream().map(r -> r.getString(0))
+        .toList());
+
     String[][] refused = {
+        {"POST", "/work-orders/wo-a2/cancel", "409", "is done already", ""},
+        {"POST", "/work-orders/wo-nope/cancel", "404", "no work order wo-nope", ""},
+        {"POST", "/work-orders/a2/cancel", "400", "not a work order id", "work_order_id"},
+        {"GET", "/work-orders?status=closed", "400", "'closed' is not one of", "status"},
+        {"POST", "/feedback", "400", "'repair' is not a kind", "kind"},
+        {"POST", "/feedback", "400", "a failure needs the cycle", "cycle"},
+        {"POST", "/feedback", "400", "not a dataset name", "dataset"},
         {"POST", "/alerts/a2/resolve", "409", "resolved already", ""},
         {"POST", "/alerts/nope/ack", "404", "no alert nope", ""},
         {"POST", "/alerts/..%2F..%2Fx/ack", "400", "not an alert id", "alert_id"},
@@ -194,7 +290,12 @@ class ServeJobTest {
         {"GET", "/assets/nope", "404", "no predictions of asset nope", ""},
     };
     for (String[] c : refused) {
-      HttpResponse<String> r = c[0].equals("GET") ? get(c[1]) : post(c[1], "", TOKEN);
+      HttpResponse<String> r = c[0].equals("GET") ? get(c[1]) : post(c[1], switch (c[4]) {
+        case "kind" -> "{\"dataset\": \"T\", \"asset_id\": \"a\", \"kind\": \"repair\", \"by\": \"j\"}";
+        case "cycle" -> "{\"dataset\": \"T\", \"asset_id\": \"a\", \"kind\": \"failure\", \"by\": \"j\"}";
+        case "dataset" -> c[1].equals("/feedback") ? "{\"dataset\": \"../x\", \"asset_id\": \"a\"}" : "";
+        default -> c[1].startsWith("/work-orders") ? "{\"by\": \"j.smith\"}" : "";
+      }, TOKEN);
       assertEquals(Integer.parseInt(c[2]), r.statusCode(), c[1] + " -> " + r.body());
       JsonNode problem = JSON.readTree(r.body());
       assertTrue(problem.path("detail").asText().contains(c[3]), c[1] + " -> " + r.body());

@@ -167,7 +167,8 @@ public final class TrainJob {
         }
       }
       Phases phases = new Phases();
-      try (TrainingRows rows = TrainingRows.load(warehouse, set, horizon, k, seed);
+      try (TrainingRows rows = TrainingRows.load(warehouse, set, horizon, k, seed,
+          config.getBoolean(PdmConfigKeys.TRAINING_USE_FEEDBACK));
           RddCheckpoints checkpoints = RddCheckpoints.ensure(spark.sparkContext(),
               config.require(PdmConfigKeys.TRAINING_CHECKPOINT_DIR))) {
         phases.done("load");

@@ -9,6 +9,8 @@ import dev.pdm.common.PdmErrors;
 import dev.pdm.common.table.Tables;
 import dev.pdm.common.table.Warehouse;
 import dev.pdm.features.FeatureSet;
+import dev.pdm.features.feedback.AssetEvents;
+import dev.pdm.features.feedback.FailureLabels;
 import dev.pdm.mlflow.Task;
 import java.util.List;
 import org.apache.spark.ml.Pipeline;
@@ -26,7 +28,7 @@ import org.apache.spark.storage.StorageLevel;
  *
  * <p>Usage:
  * <pre>{@code
- * try (TrainingRows rows = TrainingRows.load(warehouse, set, horizon, k, seed)) {
+ * try (TrainingRows rows = TrainingRows.load(warehouse, set, horizon, k, seed, true)) {
  *   Dataset<Row> rul = rows.forTask(Task.RUL);   // asset_id, cycle, fold, label, vector
  *   PipelineModel model = GbtModels.fitPrepared(rows.prep(), rows.labelled(), rul, Task.RUL, point, bins, seed, NaN);
  * }
@@ -43,15 +45,23 @@ public record TrainingRows(long goldVersion, Dataset<Row> labelled, PipelineMode
   static final long ROWS_PER_PARTITION = 100_000;
 
   /**
-   * Reads, folds, assembles and caches the rows; fails when there are none or fewer assets than
-   * folds (the cache is released then).
+   * Reads, folds, assembles and caches the rows: the train split's, and with {@code useFeedback}
+   * also the streamed assets reported failed ({@link FailureLabels}); fails when there are none or
+   * fewer assets than folds (the cache is released then).
    */
-  public static TrainingRows load(Warehouse warehouse, FeatureSet set, int horizon, int k, long seed) {
+  public static TrainingRows load(Warehouse warehouse, FeatureSet set, int horizon, int k, long seed,
+      boolean useFeedback) {
     String d = set.dataset();
     long goldVersion = warehouse.version(Tables.GOLD_FEATURES);
-    Dataset<Row> labelled = warehouse.read(Tables.GOLD_FEATURES, goldVersion, "pdm features --dataset " + d)
-        .where(col("dataset").equalTo(d).and(col("split").equalTo("train")).and(col("rul").isNotNull())
-            .and(col("feature_set_version").equalTo(set.version())))
+    Dataset<Row> gold = warehouse.read(Tables.GOLD_FEATURES, goldVersion, "pdm features --dataset " + d)
+        .where(col("dataset").equalTo(d).and(col("feature_set_version").equalTo(set.version())));
+    Dataset<Row> examples = gold.where(col("split").equalTo("train").and(col("rul").isNotNull()));
+    if (useFeedback) {
+      // streamed assets reported failed (never the test split: its RUL is the benchmark's answer)
+      examples = examples.unionByName(FailureLabels.apply(gold.where(col("split").isNull()),
+          AssetEvents.failures(warehouse, d), set.rulCap(), set.horizon()).where(col("rul").isNotNull()));
+    }
+    Dataset<Row> labelled = examples
         .withColumn("_label_" + Task.RUL.id(), col("rul").cast("double"))
         .withColumn("_label_" + Task.FAILURE.id(), when(col("rul").leq(horizon), lit(1.0)).otherwise(lit(0.0)));
     Dataset<Row> withFolds = GroupedFolds.assign(labelled, k, seed);

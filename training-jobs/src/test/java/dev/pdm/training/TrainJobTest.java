@@ -8,8 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.pdm.common.PdmException;
 import dev.pdm.common.config.PdmConfig;
 import dev.pdm.common.test.Integration;
+import dev.pdm.common.table.Tables;
+import dev.pdm.common.table.Warehouse;
 import dev.pdm.common.test.TestSpark;
+import dev.pdm.features.FeatureSet;
+import dev.pdm.features.FeatureSets;
 import dev.pdm.features.FeaturesJob;
+import dev.pdm.features.feedback.AssetEvents;
 import dev.pdm.features.TinyFleet;
 import dev.pdm.mlflow.LocalMlflow;
 import dev.pdm.mlflow.ModelOutputs;
@@ -25,6 +30,7 @@ import java.util.Map;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -52,8 +58,41 @@ class TrainJobTest {
     for (int unit = 1; unit <= 9; unit++) {
       parts.add(TinyFleet.rows("T", "train", unit, 1, 25 + 4 * unit, 1));
     }
+    // a streamed asset (no split): unlabelled until someone reports its failure
+    parts.add(TinyFleet.rows("T", "stream", 1, 1, 40, 1).stream().map(r -> {
+      Object[] v = new Object[r.size()];
+      for (int i = 0; i < v.length; i++) {
+        v[i] = r.get(i);
+      }
+      v[1] = null;
+      return RowFactory.create(v);
+    }).toList());
     TinyFleet.appendSilver(spark, config, TinyFleet.concat(parts));
     FeaturesJob.run(spark, new FeaturesJob.Options(config, "T", false));
+  }
+
+  @Test
+  void aStreamedAssetReportedFailedBecomesARunToFailureExample() {
+    SparkSession spark = TestSpark.session();
+    PdmConfig config = config(GOOD);
+    Warehouse wh = new Warehouse(spark, warehouse.toString());
+    FeatureSet set = new FeatureSets(spark, wh).latest("T").orElseThrow();
+    try (TrainingRows before = TrainingRows.load(wh, set, set.horizon(), 3, 17, true)) {
+      assertEquals(9, before.assets(), "no failure reported yet");
+      AssetEvents.record(spark, wh, AssetEvents.Event.failure("T", "T-stream-1", 35, null, "test", null));
+      try (TrainingRows after = TrainingRows.load(wh, set, set.horizon(), 3, 17, true);
+          TrainingRows without = TrainingRows.load(wh, set, set.horizon(), 3, 17, false)) {
+        assertEquals(10, after.assets());
+        assertEquals(before.rows() + 35, after.rows(), "its cycles 1..35, up to the failure");
+        assertEquals(List.of(Math.min(34, set.rulCap()), 0), after.labelled()
+            .where("asset_id = 'T-stream-1' AND cycle IN (1, 35)").orderBy("cycle").select("rul").collectAsList()
+            .stream().map(r -> r.getInt(0)).toList(), "the realised RUL, capped");
+        assertEquals(9, without.assets(), "pdm.training.use-feedback=false");
+      }
+    } finally {
+      // the other tests train on the train split alone
+      spark.sql("DELETE FROM delta.`" + wh.path(Tables.GOLD_ASSET_EVENTS) + "`");
+    }
   }
 
   private static PdmConfig config(String grid, String... more) {

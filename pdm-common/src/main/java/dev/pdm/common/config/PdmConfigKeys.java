@@ -109,6 +109,13 @@ public final class PdmConfigKeys {
           "5",
           "Folds of the unit-grouped cross-validation (no asset in two folds); --cv-folds overrides.");
 
+  public static final ConfigKey TRAINING_USE_FEEDBACK =
+      ConfigKey.of(
+          "pdm.training.use-feedback",
+          "true",
+          "Train also on streamed assets reported failed in gold.asset_events (pdm feedback failure): their"
+              + " cycles up to the failure, labelled with the RUL that became known, as run-to-failure examples.");
+
   public static final ConfigKey TRAINING_FOLD_SEED =
       ConfigKey.of(
           "pdm.training.fold-seed",
@@ -387,8 +394,8 @@ public final class PdmConfigKeys {
 
   public static final ConfigKey SERVE_MAX_ALERTS =
       ConfigKey.of("pdm.serve.max-alerts", "100000",
-          "Alerts serve keeps in memory; beyond it the oldest resolved ones are dropped from the view"
-              + " (gold.alerts keeps them).");
+          "Alerts, and as many work orders, serve keeps in memory; beyond it the oldest resolved alerts and"
+              + " done or cancelled work orders are dropped from the view (the tables keep them).");
 
   public static List<ConfigKey> all() {
     return List.of(
@@ -420,6 +427,7 @@ public final class PdmConfigKeys {
         MODEL_NAME_PREFIX,
         MODEL_DIR,
         TRAINING_CV_FOLDS,
+        TRAINING_USE_FEEDBACK,
         TRAINING_FOLD_SEED,
         TRAINING_MAX_DEPTH,
         TRAINING_MAX_ITER,

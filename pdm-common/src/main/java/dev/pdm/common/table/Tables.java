@@ -227,6 +227,58 @@ public final class Tables {
           "Risk escalations, one row per (asset, cycle, level) raised, with their lifecycle.")
           .withProperties(STREAMED);
 
+  public static final TableDef GOLD_WORK_ORDERS =
+      new TableDef(
+          "gold.work_orders",
+          new StructType()
+              .add("work_order_id", StringType, false, "stable id: wo- and the alert's id")
+              .add("dataset", StringType, false, "fleet; partition")
+              .add("asset_id", StringType, false, "asset to service")
+              .add("alert_id", StringType, false, "the HIGH or CRITICAL alert that opened it")
+              .add("risk_level", StringType, false, "that alert's level")
+              .add("priority", StringType, false, "P1 (CRITICAL) or P2 (HIGH)")
+              .add("cycle", IntegerType, false, "cycle whose prediction raised the alert")
+              .add("due_cycle", IntegerType, false,
+                  "service by this cycle: the cycle plus the RUL interval's lower bound (the point estimate"
+                      + " when the model has no interval), rounded down, never below the cycle")
+              .add("cycle_seconds", DoubleType, true,
+                  "the asset's observed time per cycle (event times, else Kafka timestamps, of its scored"
+                      + " cycles); null when fewer than two cycles had a time")
+              .add("due_date", TimestampType, true, "when due_cycle comes at that rate; null when the rate is unknown")
+              .add("recommended_action", StringType, false, "what to do, from the alert")
+              .add("status", StringType, false, "open, scheduled, done or cancelled")
+              .add("scheduled_for", TimestampType, true, "when the work is planned (schedule)")
+              .add("created_at", TimestampType, false, "when the scorer opened it")
+              .add("scheduled_by", StringType, true, "who scheduled it")
+              .add("scheduled_at", TimestampType, true, "when it was scheduled")
+              .add("completed_by", StringType, true, "who completed it")
+              .add("completed_at", TimestampType, true, "when it was completed")
+              .add("cancelled_by", StringType, true, "who cancelled it")
+              .add("cancelled_at", TimestampType, true, "when it was cancelled")
+              .add("updated_at", TimestampType, false, "last change")
+              .add("note", StringType, true, "note of the last change"),
+          List.of("dataset"),
+          "Maintenance work orders, one per HIGH or CRITICAL alert, with who changed them and when.")
+          .withProperties(STREAMED);
+
+  public static final TableDef GOLD_ASSET_EVENTS =
+      new TableDef(
+          "gold.asset_events",
+          new StructType()
+              .add("event_id", StringType, false, "unique id of the record")
+              .add("dataset", StringType, false, "fleet; partition")
+              .add("asset_id", StringType, false, "asset")
+              .add("kind", StringType, false, "failure (the asset failed at cycle) or maintenance (work was done)")
+              .add("cycle", IntegerType, true, "the asset's cycle when it happened, if known")
+              .add("event_time", TimestampType, true, "when it happened, if known")
+              .add("part", StringType, true, "maintenance: the part serviced or replaced")
+              .add("work_order_id", StringType, true, "maintenance: the work order completed, if any")
+              .add("note", StringType, true, "free text")
+              .add("recorded_by", StringType, false, "who reported it")
+              .add("recorded_at", TimestampType, false, "when it was recorded"),
+          List.of("dataset"),
+          "Ground truth about assets, append-only: failures and maintenance done, from feedback and work orders.");
+
   public static final TableDef OPS_ASSET_RISK =
       new TableDef(
           "ops.asset_risk",
@@ -327,7 +379,7 @@ public final class Tables {
 
   public static List<TableDef> all() {
     return List.of(BRONZE_TELEMETRY, QUARANTINE, SILVER_TELEMETRY, GOLD_FEATURES, GOLD_FEATURE_SETS,
-        GOLD_PREDICTIONS, GOLD_ALERTS, OPS_ASSET_RISK, OPS_ALERT_RESOLUTIONS, OPS_STREAM_METRICS, OPS_REFERENCE_PROFILES,
+        GOLD_PREDICTIONS, GOLD_ALERTS, GOLD_WORK_ORDERS, GOLD_ASSET_EVENTS, OPS_ASSET_RISK, OPS_ALERT_RESOLUTIONS, OPS_STREAM_METRICS, OPS_REFERENCE_PROFILES,
         OPS_DRIFT_REPORTS);
   }
 }

@@ -1,0 +1,74 @@
+package dev.pdm.serving;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.pdm.common.Names;
+import dev.pdm.common.table.Warehouse;
+import dev.pdm.features.feedback.AssetEvents;
+import java.sql.Timestamp;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * {@code POST /api/v1/feedback}: ground truth into gold.asset_events, as {@code bin/pdm feedback}
+ * ({@link AssetEvents}: an insert-only MERGE on an id derived from the record, so a retried POST
+ * records it once). The body is checked field by field; nothing is written when one is bad.
+ */
+final class FeedbackRecorder {
+
+  static final int MAX_ASSET_ID = 200;
+
+  /** The body: an asset failed at a cycle, or maintenance was done on it. */
+  record Request(@JsonProperty("dataset") String dataset, @JsonProperty("asset_id") String assetId,
+      @JsonProperty("kind") String kind, @JsonProperty("cycle") Integer cycle,
+      @JsonProperty("event_time") String eventTime, @JsonProperty("part") String part,
+      @JsonProperty("by") String by, @JsonProperty("note") String note) {}
+
+  /** The answer: the record's id, and whether this request added it (false: recorded before). */
+  record Recorded(@JsonProperty("event_id") String eventId, @JsonProperty("recorded") boolean recorded) {}
+
+  private final SparkSession spark;
+  private final Warehouse warehouse;
+
+  FeedbackRecorder(SparkSession spark, Warehouse warehouse) {
+    this.spark = spark;
+    this.warehouse = warehouse;
+  }
+
+  Recorded record(Request body) {
+    AssetEvents.Result r = AssetEvents.record(spark, warehouse, event(body));
+    return new Recorded(r.eventId(), r.recorded());
+  }
+
+  static AssetEvents.Event event(Request b) {
+    if (b == null) {
+      throw ApiException.badRequest(null, "send a JSON body: {\"dataset\", \"asset_id\", \"kind\": \"failure\" or"
+          + " \"maintenance\", \"cycle\", \"by\", ...}");
+    }
+    if (b.dataset() == null || !Names.isDataset(b.dataset())) {
+      throw ApiException.badRequest("dataset", "'" + b.dataset() + "' is not a dataset name: letters, digits, _ and -"
+          + " such as FD001");
+    }
+    if (b.assetId() == null || b.assetId().isBlank() || b.assetId().length() > MAX_ASSET_ID) {
+      throw ApiException.badRequest("asset_id", "name the asset (1 to " + MAX_ASSET_ID + " characters)");
+    }
+    String by = ApiFields.by(b.by());
+    String note = ApiFields.text("note", b.note());
+    String part = ApiFields.text("part", b.part());
+    if (b.cycle() != null && b.cycle() < 1) {
+      throw ApiException.badRequest("cycle", b.cycle() + " is not a cycle: cycles count from 1");
+    }
+    Timestamp at = ApiFields.instant("event_time", b.eventTime());
+    if (AssetEvents.FAILURE.equals(b.kind())) {
+      if (b.cycle() == null) {
+        throw ApiException.badRequest("cycle", "a failure needs the cycle the asset failed at");
+      }
+      if (part != null) {
+        throw ApiException.badRequest("part", "a part goes with maintenance");
+      }
+      return AssetEvents.Event.failure(b.dataset(), b.assetId(), b.cycle(), at, by, note);
+    }
+    if (AssetEvents.MAINTENANCE.equals(b.kind())) {
+      return AssetEvents.Event.maintenance(b.dataset(), b.assetId(), b.cycle(), at, part, null, by, note);
+    }
+    throw ApiException.badRequest("kind", "'" + b.kind() + "' is not a kind: failure or maintenance");
+  }
+}
