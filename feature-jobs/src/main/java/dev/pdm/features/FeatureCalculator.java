@@ -117,6 +117,16 @@ public final class FeatureCalculator implements Serializable {
    * @param regime operating regime of this cycle, 0-based (0 for single-regime fleets)
    */
   public double[] next(State state, int cycle, Double[] readings, int regime) {
+    return next(state, cycle, readings, regime, true);
+  }
+
+  /**
+   * The same; with {@code withStatistics} false the window statistics are left NaN (the state is
+   * folded the same): for cycles only passed through on the way to a later one, whose window
+   * statistics nobody reads (predict scores an asset's last cycle; the earlier ones count only
+   * for the anomaly run, which reads values and baseline distances).
+   */
+  public double[] next(State state, int cycle, Double[] readings, int regime, boolean withStatistics) {
     if (cycle <= state.lastCycle) {
       throw new IllegalArgumentException(
           "cycles must be folded in increasing order: " + cycle + " after " + state.lastCycle);
@@ -148,7 +158,13 @@ public final class FeatureCalculator implements Serializable {
         state.baselineCount[s]++;
       }
       out[base] = value;
-      int k = windows(state, s, out, base + 1);
+      int k;
+      if (withStatistics) {
+        k = windows(state, s, out, base + 1);
+      } else {
+        k = base + 1 + spec.windows().length * statistics.length;
+        Arrays.fill(out, base + 1, k, Double.NaN);
+      }
       out[k++] = state.ewm[s];
       out[k++] = Double.isNaN(previous) ? 0 : value - previous;
       out[k] = state.ewm[s] - state.baselineSum[s] / state.baselineCount[s];
@@ -175,9 +191,10 @@ public final class FeatureCalculator implements Serializable {
   private int windows(State state, int s, double[] out, int at) {
     double[] ring = state.ring[s];
     int size = ring.length;
-    long newest = state.count[s] - 1;
     long available = Math.min(size, state.count[s]);
-    double ref = ring[(int) (newest % size)];
+    // walked back from the newest slot with a wrap instead of a long division per value
+    int newestAt = (int) ((state.count[s] - 1) % size);
+    double ref = ring[newestAt];
     double sum = 0;
     double sumSq = 0;
     double sumAgeD = 0;
@@ -186,8 +203,10 @@ public final class FeatureCalculator implements Serializable {
     int[] windows = spec.windows();
     int w = 0;
     int k = at;
+    int slot = newestAt;
     for (int age = 0; age < available && w < windows.length; age++) {
-      double v = ring[(int) ((newest - age) % size)];
+      double v = ring[slot];
+      slot = slot == 0 ? size - 1 : slot - 1;
       double d = v - ref;
       sum += d;
       sumSq += d * d;

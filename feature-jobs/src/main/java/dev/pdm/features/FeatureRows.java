@@ -209,7 +209,7 @@ public final class FeatureRows implements Serializable {
       readings[s] = in.isNullAt(at) ? null : in.getDouble(at);
     }
     int cycle = in.getInt(CYCLE);
-    Step f = foldRaw(state, cycle, settingValues, readings);
+    Step f = foldRaw(state, cycle, settingValues, readings, true);
     int regime = f.regime();
     double[] features = f.features();
     Out out = new Out();
@@ -241,6 +241,12 @@ public final class FeatureRows implements Serializable {
    * @param sensors the spec's sensors in {@code spec().sensors()} order
    */
   public Folded fold(FeatureCalculator.State state, int cycle, double[] settings, double[] sensors) {
+    return fold(state, cycle, settings, sensors, true);
+  }
+
+  /** The same, window statistics left NaN unless {@code withStatistics} (see {@link FeatureCalculator#next}). */
+  public Folded fold(FeatureCalculator.State state, int cycle, double[] settings, double[] sensors,
+      boolean withStatistics) {
     Double[] settingValues = new Double[this.settings];
     for (int i = 0; i < this.settings; i++) {
       settingValues[i] = Double.isNaN(settings[i]) ? null : settings[i];
@@ -249,7 +255,7 @@ public final class FeatureRows implements Serializable {
     for (int s = 0; s < this.sensors; s++) {
       readings[s] = Double.isNaN(sensors[s]) ? null : sensors[s];
     }
-    Step raw = foldRaw(state, cycle, settingValues, readings);
+    Step raw = foldRaw(state, cycle, settingValues, readings, withStatistics);
     double[] inputs = new double[raw.features().length + 1];
     inputs[0] = cycle;
     System.arraycopy(raw.features(), 0, inputs, 1, raw.features().length);
@@ -261,14 +267,15 @@ public final class FeatureRows implements Serializable {
    * {@link #fold}: the regime from the settings, the sensors normalised in it (in place; null
    * stays missing), then the calculator.
    */
-  private Step foldRaw(FeatureCalculator.State state, int cycle, Double[] settingValues, Double[] readings) {
+  private Step foldRaw(FeatureCalculator.State state, int cycle, Double[] settingValues, Double[] readings,
+      boolean withStatistics) {
     int regime = set.regimeOf(settingValues);
     for (int s = 0; s < readings.length; s++) {
       if (readings[s] != null) {
         readings[s] = set.normalise(regime, s, readings[s]);
       }
     }
-    return new Step(regime, calculator.next(state, cycle, readings, regime));
+    return new Step(regime, calculator.next(state, cycle, readings, regime, withStatistics));
   }
 
   /** A cycle's regime and the calculator's features (without the cycle). */

@@ -58,6 +58,24 @@ class FeatureCalculatorTest {
   }
 
   @Test
+  void cyclesPassedWithoutStatisticsFoldTheSameState() {
+    FeatureCalculator.State full = calc.newState();
+    FeatureCalculator.State passed = calc.newState();
+    Double[][] readings = {{1.0, 10.0}, {3.0, null}, {8.0, 11.0}, {2.0, 10.5}, {4.0, 9.0}};
+    for (int c = 1; c < readings.length; c++) {
+      double[] all = calc.next(full, c, readings[c - 1], 0);
+      double[] some = calc.next(passed, c, readings[c - 1], 0, false);
+      for (String name : SPEC.featureNames()) {
+        boolean window = name.matches(".*_(mean|std|min|max|slope)_\\d+");
+        double expected = window ? Double.NaN : feature(all, name);
+        assertEquals(expected, feature(some, name), 0, "cycle " + c + " " + name);
+      }
+    }
+    // the last cycle, with its statistics, is the one a full fold gives
+    assertArrayEquals(calc.next(full, 5, readings[4], 0), calc.next(passed, 5, readings[4], 0, true));
+  }
+
+  @Test
   void missingReadingsAreCarriedForwardAndFlagged() {
     FeatureCalculator.State st = calc.newState();
     double[] first = calc.next(st, 1, new Double[] {null, 10.0}, 0);

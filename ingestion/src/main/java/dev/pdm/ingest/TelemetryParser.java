@@ -96,6 +96,18 @@ public final class TelemetryParser implements Serializable {
     } catch (JsonProcessingException e) {
       return p.reject(RejectReason.MALFORMED_JSON, "not valid JSON: " + e.getOriginalMessage());
     }
+    return parseJson(p, root, defaultDataset);
+  }
+
+  /**
+   * An event already parsed as JSON (an element of an HTTP request's array), checked and read as
+   * {@link #parseJson(String, String)} does after parsing.
+   */
+  public Parsed parseJson(JsonNode root, String defaultDataset) {
+    return parseJson(new Parsed(columns.size()), root, defaultDataset);
+  }
+
+  private Parsed parseJson(Parsed p, JsonNode root, String defaultDataset) {
     if (root == null || !root.isObject()) {
       return p.reject(
           RejectReason.NOT_AN_OBJECT,

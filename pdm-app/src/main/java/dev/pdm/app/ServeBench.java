@@ -140,7 +140,10 @@ public final class ServeBench {
     }
   }
 
-  /** Synthetic assets of the dataset, {@code history} cycles each, risk spread over the levels. */
+  /**
+   * Synthetic assets of the dataset, {@code history} cycles each, risk spread over the levels;
+   * those gold.predictions holds already are not appended again.
+   */
   private static void appendFleet(SparkSession spark, Warehouse warehouse, Options o) {
     warehouse.ensure(Tables.GOLD_PREDICTIONS, Tables.GOLD_PREDICTIONS.schema());
     long h = o.history();
@@ -170,8 +173,15 @@ public final class ServeBench {
       };
       columns.add(org.apache.spark.sql.functions.expr(expr).cast(f.dataType()).as(f.name()));
     }
-    rows.select(columns.toArray(Column[]::new)).write().format("delta").mode("append")
-        .save(warehouse.path(Tables.GOLD_PREDICTIONS));
+    // a kept work space (PDM_KEEP=1) run again gets only the assets it does not hold yet
+    Dataset<Row> held = warehouse.read(Tables.GOLD_PREDICTIONS, "pdm bench-serve")
+        .where(org.apache.spark.sql.functions.col("dataset").equalTo(o.dataset())
+            .and(org.apache.spark.sql.functions.col("asset_id").startsWith(o.dataset() + "-bench-")))
+        .select("asset_id").distinct();
+    Dataset<Row> fleet = rows.select(columns.toArray(Column[]::new));
+    // the join puts asset_id first: back to the table's column order
+    fleet.join(held, new String[] {"asset_id"}, "left_anti").selectExpr(fleet.columns())
+        .write().format("delta").mode("append").save(warehouse.path(Tables.GOLD_PREDICTIONS));
   }
 
   static String benchAsset(Options o, int i) {

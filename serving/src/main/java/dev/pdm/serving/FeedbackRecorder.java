@@ -1,7 +1,10 @@
 package dev.pdm.serving;
 
+import static org.apache.spark.sql.functions.col;
+
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.pdm.common.Names;
+import dev.pdm.common.table.Tables;
 import dev.pdm.common.table.Warehouse;
 import dev.pdm.features.feedback.AssetEvents;
 import java.sql.Timestamp;
@@ -27,14 +30,20 @@ final class FeedbackRecorder {
 
   private final SparkSession spark;
   private final Warehouse warehouse;
+  private final FleetView view;
 
-  FeedbackRecorder(SparkSession spark, Warehouse warehouse) {
+  FeedbackRecorder(SparkSession spark, Warehouse warehouse, FleetView view) {
     this.spark = spark;
     this.warehouse = warehouse;
+    this.view = view;
   }
 
   Recorded record(Request body) {
-    AssetEvents.Result r = AssetEvents.record(spark, warehouse, event(body));
+    AssetEvents.Event event = event(body);
+    AssetEvents.Result r = AssetEvents.record(spark, warehouse, event);
+    // shown at once in GET /assets/{id}
+    view.refreshEvents(warehouse.read(Tables.GOLD_ASSET_EVENTS, "pdm feedback")
+        .where(col("dataset").equalTo(event.dataset()).and(col("event_id").equalTo(r.eventId()))));
     return new Recorded(r.eventId(), r.recorded());
   }
 

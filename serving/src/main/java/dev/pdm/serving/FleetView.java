@@ -30,12 +30,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The fleet as the read endpoints see it, in memory: each asset's latest predictions (at most
- * {@code historyCycles}, newest first), the alerts and the work orders, folded from gold.predictions,
- * gold.alerts and gold.work_orders by three {@link TableFollower}s. Requests only read it; a list of every asset's latest prediction,
+ * {@code historyCycles}, newest first), the alerts, the work orders and the asset events, folded
+ * from gold.predictions, gold.alerts, gold.work_orders and gold.asset_events by four
+ * {@link TableFollower}s. Requests only read it; a list of every asset's latest prediction,
  * worst first, is rebuilt after each fold, so {@code GET /assets} filters a ready list.
  *
  * <p>Bounded: assets times {@code historyCycles} predictions, at most {@code maxAlerts} alerts and
- * as many work orders (the oldest closed ones leave first: {@link LatestRows}). What a fold receives is cut down in Spark before it reaches
+ * as many work orders and asset events (the oldest closed ones leave first: {@link LatestRows}). What a fold receives is cut down in Spark before it reaches
  * the driver: the newest {@code historyCycles} rows of each asset, the newest row of each alert.
  *
  * <p>Usage:
@@ -74,24 +75,29 @@ final class FleetView implements AutoCloseable {
   private final Map<Key, List<AssetPrediction>> history = new ConcurrentHashMap<>();
   private final LatestRows<AlertView> alerts;
   private final LatestRows<WorkOrderView> workOrders;
+  private final LatestRows<AssetEventView> events;
   private volatile List<AssetPrediction> ranked = List.of();
   private final TableFollower predictions;
   private final TableFollower alertsTable;
   private final TableFollower workOrdersTable;
+  private final TableFollower eventsTable;
   private final ScheduledExecutorService poller;
 
   private FleetView(SparkSession spark, Warehouse warehouse, long refreshMillis, int historyCycles, int maxAlerts) {
     this.historyCycles = historyCycles;
-    this.alerts = new LatestRows<>("alert_id", AlertView::of, AlertView::alertId, AlertView::updatedAt,
+    this.alerts = new LatestRows<>("alert_id", "updated_at", AlertView::of, AlertView::alertId, AlertView::updatedAt,
         a -> a.status().equals("resolved"), AlertView::raisedAt, maxAlerts);
-    this.workOrders = new LatestRows<>("work_order_id", WorkOrderView::of, WorkOrderView::workOrderId,
+    this.workOrders = new LatestRows<>("work_order_id", "updated_at", WorkOrderView::of, WorkOrderView::workOrderId,
         WorkOrderView::updatedAt, w -> !WorkOrders.OPEN_STATUSES.contains(w.status()), WorkOrderView::createdAt,
         maxAlerts);
+    this.events = new LatestRows<>("event_id", "recorded_at", AssetEventView::of, AssetEventView::eventId,
+        AssetEventView::recordedAt, e -> true, AssetEventView::recordedAt, maxAlerts);
     this.predictions = new TableFollower(spark, warehouse, Tables.GOLD_PREDICTIONS, refreshMillis,
         this::foldPredictions);
     this.alertsTable = new TableFollower(spark, warehouse, Tables.GOLD_ALERTS, refreshMillis, alerts::fold);
     this.workOrdersTable = new TableFollower(spark, warehouse, Tables.GOLD_WORK_ORDERS, refreshMillis,
         workOrders::fold);
+    this.eventsTable = new TableFollower(spark, warehouse, Tables.GOLD_ASSET_EVENTS, refreshMillis, events::fold);
     this.poller = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "pdm-serve-view");
       t.setDaemon(true);
@@ -108,7 +114,7 @@ final class FleetView implements AutoCloseable {
   }
 
   private void poll() {
-    for (TableFollower f : List.of(predictions, alertsTable, workOrdersTable)) {
+    for (TableFollower f : List.of(predictions, alertsTable, workOrdersTable, eventsTable)) {
       try {
         f.poll();
       } catch (RuntimeException e) {
@@ -174,6 +180,20 @@ final class FleetView implements AutoCloseable {
         .sorted(URGENT_FIRST).toList();
   }
 
+  /** An asset's recorded failures and maintenance, newest first. */
+  List<AssetEventView> events(String dataset, String assetId) {
+    return events.values().stream()
+        .filter(e -> dataset.equals(e.dataset()) && assetId.equals(e.assetId()))
+        .sorted(Comparator.comparing((AssetEventView e) -> Instant.parse(e.recordedAt()), Comparator.reverseOrder())
+            .thenComparing(AssetEventView::eventId))
+        .toList();
+  }
+
+  /** The same for gold.asset_events. */
+  void refreshEvents(Dataset<Row> rows) {
+    events.fold(rows);
+  }
+
   int workOrderCount() {
     return workOrders.size();
   }
@@ -230,5 +250,6 @@ final class FleetView implements AutoCloseable {
     predictions.close();
     alertsTable.close();
     workOrdersTable.close();
+    eventsTable.close();
   }
 }

@@ -18,12 +18,13 @@ import org.apache.spark.sql.expressions.Window;
 /**
  * The newest row of each record of a table whose rows change status in place (gold.alerts,
  * gold.work_orders: an UPDATE rewrites the row's file, so a follower sees the row again), held in
- * memory: a fold keeps, per id, the row with the latest {@code updated_at}. Bounded: beyond
+ * memory: a fold keeps, per id, the row with the latest change time ({@code updated_at}; for
+ * an append-only table such as gold.asset_events, the time it was written). Bounded: beyond
  * {@code max} records the oldest closed ones leave first.
  *
  * <p>Usage:
  * <pre>{@code
- * LatestRows<AlertView> alerts = new LatestRows<>("alert_id", AlertView::of, AlertView::alertId,
+ * LatestRows<AlertView> alerts = new LatestRows<>("alert_id", "updated_at", AlertView::of, AlertView::alertId,
  *     AlertView::updatedAt, a -> a.status().equals("resolved"), AlertView::raisedAt, 100_000);
  * alerts.fold(batch);
  * }</pre>
@@ -31,6 +32,7 @@ import org.apache.spark.sql.expressions.Window;
 final class LatestRows<V> {
 
   private final String idColumn;
+  private final String changedColumn;
   private final Function<Row, V> of;
   private final Function<V, String> id;
   private final Function<V, String> updatedAt;
@@ -40,13 +42,15 @@ final class LatestRows<V> {
   private final Map<String, V> rows = new ConcurrentHashMap<>();
 
   /**
-   * @param updatedAt an ISO-8601 instant of the record's last change
+   * @param changedColumn the table's column of a row's change time
+   * @param updatedAt an ISO-8601 instant of the record's last change (that column's value)
    * @param closed records that may leave when there are more than {@code max}
    * @param age the ISO-8601 instant that orders closed records for leaving (oldest first)
    */
-  LatestRows(String idColumn, Function<Row, V> of, Function<V, String> id, Function<V, String> updatedAt,
-      Predicate<V> closed, Function<V, String> age, int max) {
+  LatestRows(String idColumn, String changedColumn, Function<Row, V> of, Function<V, String> id,
+      Function<V, String> updatedAt, Predicate<V> closed, Function<V, String> age, int max) {
     this.idColumn = idColumn;
+    this.changedColumn = changedColumn;
     this.of = of;
     this.id = id;
     this.updatedAt = updatedAt;
@@ -58,7 +62,7 @@ final class LatestRows<V> {
   /** Folds a batch of the table: the newest row of each id is cut in Spark, then merged. */
   void fold(Dataset<Row> batch) {
     List<Row> newest = batch
-        .withColumn("_n", row_number().over(Window.partitionBy(idColumn).orderBy(col("updated_at").desc())))
+        .withColumn("_n", row_number().over(Window.partitionBy(idColumn).orderBy(col(changedColumn).desc())))
         .where(col("_n").equalTo(1)).drop("_n")
         .collectAsList();
     for (Row r : newest) {

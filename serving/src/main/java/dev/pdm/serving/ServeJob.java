@@ -148,7 +148,7 @@ public final class ServeJob {
     try {
       ApiServer server = ApiServer.start(o.settings(), new ApiServer.Services(predictors, view,
           new AlertChanges(spark, warehouse, view), new WorkOrderChanges(spark, warehouse, view),
-          new FeedbackRecorder(spark, warehouse), warehouse.root()));
+          new FeedbackRecorder(spark, warehouse, view), warehouse.root()));
       return new Running(server, view, tracking);
     } catch (RuntimeException e) {
       view.close();

@@ -12,10 +12,11 @@ final class ViewResponses {
   record Assets(@JsonProperty("assets") List<AssetPrediction> assets, @JsonProperty("total") int total,
       @JsonProperty("predictions_version") long predictionsVersion) {}
 
-  /** {@code GET /api/v1/assets/{asset_id}}: its latest prediction, recent history (newest first), alerts and work orders. */
+  /** {@code GET /api/v1/assets/{asset_id}}: its latest prediction, recent history (newest first), alerts, work orders and recorded failures and maintenance. */
   record Asset(@JsonProperty("dataset") String dataset, @JsonProperty("asset_id") String assetId,
       @JsonProperty("latest") AssetPrediction latest, @JsonProperty("predictions") List<AssetPrediction> predictions,
       @JsonProperty("alerts") List<AlertView> alerts, @JsonProperty("work_orders") List<WorkOrderView> workOrders,
+      @JsonProperty("events") List<AssetEventView> events,
       @JsonProperty("predictions_version") long predictionsVersion) {}
 
   /** {@code GET /api/v1/alerts}: newest first. */

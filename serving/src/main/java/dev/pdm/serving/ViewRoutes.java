@@ -50,7 +50,7 @@ final class ViewRoutes {
           + " (gold.predictions as of version " + view.predictionsVersion() + ")");
     }
     return new ViewResponses.Asset(dataset, assetId, history.get(0), history, view.alerts(Set.of(), dataset, assetId),
-        view.workOrders(Set.of(), dataset, assetId), view.predictionsVersion());
+        view.workOrders(Set.of(), dataset, assetId), view.events(dataset, assetId), view.predictionsVersion());
   }
 
   /** GET /alerts?status=&dataset=&asset_id=&limit= */

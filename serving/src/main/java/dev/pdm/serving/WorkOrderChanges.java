@@ -12,7 +12,7 @@ import org.apache.spark.sql.SparkSession;
  * {@code POST /api/v1/work-orders/{id}/schedule|complete|cancel}: the same change as
  * {@code bin/pdm work-orders} ({@link WorkOrders}: Delta commits, retried on conflict), shown in
  * the {@link FleetView} at once by folding the asset's work orders (and, after a completion, its
- * alerts, which it resolves) read back from the tables.
+ * alerts, which it resolves, and its maintenance events) read back from the tables.
  */
 final class WorkOrderChanges {
 
@@ -45,6 +45,8 @@ final class WorkOrderChanges {
             .where(col("dataset").equalTo(r.dataset()).and(col("asset_id").equalTo(r.assetId()))));
         if (change == WorkOrders.Change.COMPLETE) {
           view.refreshAlerts(warehouse.read(Tables.GOLD_ALERTS, "pdm score-stream")
+              .where(col("dataset").equalTo(r.dataset()).and(col("asset_id").equalTo(r.assetId()))));
+          view.refreshEvents(warehouse.read(Tables.GOLD_ASSET_EVENTS, "pdm work-orders complete")
               .where(col("dataset").equalTo(r.dataset()).and(col("asset_id").equalTo(r.assetId()))));
         }
         yield new ViewResponses.WorkOrderChanged(id, r.dataset(), r.assetId(), r.status());

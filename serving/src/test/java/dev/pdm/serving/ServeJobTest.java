@@ -269,6 +269,8 @@ class ServeJobTest {
     JsonNode again = JSON.readTree(post("/feedback", failure, TOKEN).body());
     assertEquals(first.path("event_id").asText(), again.path("event_id").asText());
     assertTrue(!again.path("recorded").asBoolean(), again.toString());
+    assertEquals(List.of("failure", "maintenance"), JSON.readTree(get("/assets/T-test-1").body()).path("events")
+        .findValuesAsText("kind"), "the asset's events, newest first, at once");
     assertEquals(List.of("failure:31", "maintenance"), spark.sql("SELECT concat_ws(':', kind, cycle) FROM delta.`"
         + wh.path(Tables.GOLD_ASSET_EVENTS) + "` ORDER BY kind").collectAsList().stream().map(r -> r.getString(0))
         .toList());

@@ -13,8 +13,9 @@ import java.util.List;
 /**
  * One asset's readings scored in process, with no Spark job: the readings are folded in cycle
  * order into the feature set's window features ({@link FeatureRows}, as the stream folds them),
- * and every cycle is scored by the champion trees ({@link CycleScorer}), so that the last cycle's
- * anomaly run and risk level are those the stream and {@code score-batch} give. It answers an
+ * and the last cycle is scored by the champion trees ({@link CycleScorer}); the earlier cycles
+ * only move the anomaly run ({@link CycleScorer#pass}), so that the last cycle's anomaly run and
+ * risk level are those the stream and {@code score-batch} give. It answers an
  * HTTP {@code POST /predict} in microseconds per cycle, and is safe to share between threads
  * (all per-request state is local).
  *
@@ -79,10 +80,17 @@ public final class AssetPredictor {
     FeatureCalculator.State features = rows.newState();
     AssetState state = AssetStates.fresh(1);
     StreamOutput last = null;
-    for (Reading r : ordered) {
+    for (int i = 0; i < ordered.size(); i++) {
+      Reading r = ordered.get(i);
+      // the earlier cycles only build the windows and the anomaly run: no window statistics, no trees
+      boolean isLast = i == ordered.size() - 1;
       FeatureRows.Folded f = rows.fold(features, r.cycle(), AssetProcessor.pick(r.values(), settingAt),
-          AssetProcessor.pick(r.values(), sensorAt));
-      last = scorer.score(state, dataset, assetId, r.cycle(), null, null, f.regime(), f.inputs());
+          AssetProcessor.pick(r.values(), sensorAt), isLast);
+      if (isLast) {
+        last = scorer.score(state, dataset, assetId, r.cycle(), null, null, f.regime(), f.inputs());
+      } else {
+        scorer.pass(state, f.regime(), f.inputs());
+      }
     }
     return new Prediction(dataset, assetId, last.getCycle(), ordered.size(), last.getPredictedRul(),
         last.getRulLower(), last.getRulUpper(), last.getFailureProbability(), last.getRiskLevel(),

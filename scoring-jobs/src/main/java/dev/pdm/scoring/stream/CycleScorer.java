@@ -118,6 +118,21 @@ public final class CycleScorer implements Serializable {
     return out;
   }
 
+  /**
+   * Passes a cycle whose scores nobody reads (predict answers an asset's last cycle): only the
+   * anomaly run moves, as {@link #score} would move it; the trees and risk are left out.
+   */
+  public void pass(AssetState state, int regime, double[] inputs) {
+    boolean anomalous = false;
+    for (int i = 0; i < valueAt.length && !anomalous; i++) {
+      double std = baseline.std()[regime][i];
+      double z = valueAt[i] < 0 ? Double.NaN : (inputs[valueAt[i]] - baseline.mean()[regime][i]) / std;
+      double drift = driftAt[i] < 0 ? Double.NaN : inputs[driftAt[i]] / std;
+      anomalous = Math.abs(z) >= rules.z() || Math.abs(drift) >= rules.z();
+    }
+    state.setAnomalyStreak(anomalous ? state.getAnomalyStreak() + 1 : 0);
+  }
+
   private void flagAnomalies(AssetState state, StreamOutput out, int regime, double[] inputs) {
     List<String> reasons = new ArrayList<>();
     double maxZ = 0;
