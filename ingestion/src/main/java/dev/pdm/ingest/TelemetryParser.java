@@ -103,7 +103,7 @@ public final class TelemetryParser implements Serializable {
    * An event already parsed as JSON (an element of an HTTP request's array), checked and read as
    * {@link #parseJson(String, String)} does after parsing.
    */
-  public Parsed parseJson(JsonNode root, String defaultDataset) {
+  public Parsed parseJsonNode(JsonNode root, String defaultDataset) {
     return parseJson(new Parsed(columns.size()), root, defaultDataset);
   }
 

@@ -193,7 +193,7 @@ public final class ApiServer implements AutoCloseable {
     if (event == null || !event.isObject()) {
       throw ApiException.badRequest(field, "an event is a JSON object (README, Event format)");
     }
-    TelemetryParser.Parsed p = parser.parseJson(event, req.dataset());
+    TelemetryParser.Parsed p = parser.parseJsonNode(event, req.dataset());
     if (p.reason != null) {
       throw ApiException.badRequest(field, p.reason.name() + ": " + p.message);
     }
