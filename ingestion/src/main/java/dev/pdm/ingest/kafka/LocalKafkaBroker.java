@@ -41,7 +41,7 @@ public final class LocalKafkaBroker implements AutoCloseable {
     try {
       Files.createDirectories(dir);
       int brokerPort = port == 0 ? freePort() : port;
-      int controllerPort = controllerPort(dir);
+      int controllerPort = controllerPort(dir, brokerPort);
       Properties props = new Properties();
       props.putAll(Map.ofEntries(
           Map.entry("process.roles", "broker,controller"),
@@ -113,16 +113,22 @@ public final class LocalKafkaBroker implements AutoCloseable {
     }
   }
 
-  /** The controller port is kept in the data directory, so a restart finds its quorum again. */
-  private static int controllerPort(Path dir) throws IOException {
+  /**
+   * The controller port is kept in the data directory, so a restart finds its quorum again; never
+   * the broker's port (two free-port picks in a row can return the same port).
+   */
+  private static int controllerPort(Path dir, int brokerPort) throws IOException {
     Path file = dir.resolve("controller.port");
     if (Files.exists(file)) {
       int port = Integer.parseInt(Files.readString(file).trim());
-      if (isFree(port)) {
+      if (port != brokerPort && isFree(port)) {
         return port;
       }
     }
     int port = freePort();
+    while (port == brokerPort) {
+      port = freePort();
+    }
     Files.writeString(file, Integer.toString(port));
     return port;
   }

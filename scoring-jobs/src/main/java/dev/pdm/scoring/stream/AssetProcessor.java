@@ -60,6 +60,7 @@ public final class AssetProcessor
   private final int[] settingAt;
   private final int[] sensorAt;
   private transient ValueState<AssetState> state;
+  private transient ValueState<AssetClock> clock;
 
   /**
    * @param settingAt where each of the feature set's settings is in a record's readings
@@ -108,6 +109,7 @@ public final class AssetProcessor
   @Override
   public void init(OutputMode outputMode, TimeMode timeMode) {
     state = getHandle().getValueState("asset", Encoders.bean(AssetState.class), TTLConfig.NONE());
+    clock = getHandle().getValueState("clock", Encoders.bean(AssetClock.class), TTLConfig.NONE());
   }
 
   @Override
@@ -137,6 +139,7 @@ public final class AssetProcessor
     if (s.getHeld() != null) {
       s.getHeld().forEach(h -> held.put(h.getCycle(), h));
     }
+    AssetClock times = clock.exists() ? clock.get() : new AssetClock();
     boolean changed = false;
     // this batch's new records by cycle: a cycle folded now is scored into its LANDED row
     Map<Integer, StreamOutput> landedNow = new HashMap<>();
@@ -165,6 +168,7 @@ public final class AssetProcessor
       FeatureRows.Folded f = rows.fold(features, h.getCycle(), pick(h.getReadings(), settingAt),
           pick(h.getReadings(), sensorAt));
       AssetStates.remember(s, h.getCycle(), h.getHash(), h.getSource());
+      times.observe(h.getCycle(), h.getEventTime(), h.getKafkaTimestamp());
       StreamOutput row = landedNow.get(h.getCycle());
       boolean predict = h.getCycle() > s.getPredictedThrough();
       if (row != null && predict) {
@@ -178,6 +182,10 @@ public final class AssetProcessor
       }
       changed = true;
     }
+    if (changed) {
+      stampAlerts(out, times);
+      clock.update(times);
+    }
     s.setDirty(s.isDirty() || changed);
     long window = assetRiskMillis <= 0 ? Long.MIN_VALUE : now(timers) / assetRiskMillis;
     if (own && s.isDirty() && s.getScoredCycle() > 0 && (window == Long.MIN_VALUE || window != s.getFlushedWindow())) {
@@ -189,6 +197,16 @@ public final class AssetProcessor
     s.setHeld(new ArrayList<>(held.values()));
     state.update(s);
     return CollectionConverters.asScala(out.iterator());
+  }
+
+  /** Gives the batch's alert rows the asset's time per cycle, from which its work order's due date comes. */
+  private static void stampAlerts(List<StreamOutput> out, AssetClock times) {
+    Double seconds = times.cycleSeconds();
+    for (StreamOutput o : out) {
+      if (o.getAlertId() != null) {
+        o.setCycleSeconds(seconds);
+      }
+    }
   }
 
   /** How a record with a cycle lands: new (held for folding), a duplicate, a conflict, or new but too late to fold. */

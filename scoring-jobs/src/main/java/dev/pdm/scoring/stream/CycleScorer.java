@@ -125,12 +125,20 @@ public final class CycleScorer implements Serializable {
   public void pass(AssetState state, int regime, double[] inputs) {
     boolean anomalous = false;
     for (int i = 0; i < valueAt.length && !anomalous; i++) {
-      double std = baseline.std()[regime][i];
-      double z = valueAt[i] < 0 ? Double.NaN : (inputs[valueAt[i]] - baseline.mean()[regime][i]) / std;
-      double drift = driftAt[i] < 0 ? Double.NaN : inputs[driftAt[i]] / std;
-      anomalous = Math.abs(z) >= rules.z() || Math.abs(drift) >= rules.z();
+      anomalous = Math.abs(z(i, regime, inputs)) >= rules.z() || Math.abs(drift(i, regime, inputs)) >= rules.z();
     }
     state.setAnomalyStreak(anomalous ? state.getAnomalyStreak() + 1 : 0);
+  }
+
+  /** Sensor {@code i}'s reading as a z-score in its regime's baseline; NaN when the inputs lack it. */
+  private double z(int i, int regime, double[] inputs) {
+    return valueAt[i] < 0 ? Double.NaN
+        : (inputs[valueAt[i]] - baseline.mean()[regime][i]) / baseline.std()[regime][i];
+  }
+
+  /** Sensor {@code i}'s drift from the asset's own baseline, in regime standard deviations; NaN when not computed. */
+  private double drift(int i, int regime, double[] inputs) {
+    return driftAt[i] < 0 ? Double.NaN : inputs[driftAt[i]] / baseline.std()[regime][i];
   }
 
   private void flagAnomalies(AssetState state, StreamOutput out, int regime, double[] inputs) {
@@ -138,10 +146,8 @@ public final class CycleScorer implements Serializable {
     double maxZ = 0;
     List<String> sensors = baseline.sensors();
     for (int i = 0; i < sensors.size(); i++) {
-      double mean = baseline.mean()[regime][i];
-      double std = baseline.std()[regime][i];
-      double z = valueAt[i] < 0 ? Double.NaN : (inputs[valueAt[i]] - mean) / std;
-      double drift = driftAt[i] < 0 ? Double.NaN : inputs[driftAt[i]] / std;
+      double z = z(i, regime, inputs);
+      double drift = drift(i, regime, inputs);
       if (!Double.isNaN(z)) {
         maxZ = Math.max(maxZ, Math.abs(z));
         if (Math.abs(z) >= rules.z()) {

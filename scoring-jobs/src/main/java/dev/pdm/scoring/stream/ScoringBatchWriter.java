@@ -39,9 +39,10 @@ import org.apache.spark.sql.types.StructField;
 /**
  * The writes of one scoring micro-batch, each a named step over the processor's persisted output:
  * {@link #bronze}, {@link #quarantine}, {@link #silver}, {@link #predictions}, {@link #alerts},
- * {@link #workOrders} and {@link #assetRisk}. Appends record Delta's {@code txnAppId}/{@code txnVersion} (the checkpoint's
- * id and the batch id), so a batch Spark replays after a crash skips every table it committed
- * before (checked only when the batch may be a replay: {@link IdempotentAppend}); silver is
+ * {@link #workOrders} and {@link #assetRisk}. Appends record Delta's {@code txnAppId}/{@code
+ * txnVersion} (the checkpoint's id and the batch id), so a batch Spark replays after a crash
+ * skips every table it committed before (checked only when the batch may be a replay:
+ * {@link IdempotentAppend}); silver is
  * merged insert-only only when the batch holds a record the state could not check, and
  * ops.asset_risk, a view of the state, is merged on the asset key.
  *
@@ -53,7 +54,7 @@ import org.apache.spark.sql.types.StructField;
 public final class ScoringBatchWriter {
 
   /** Alert levels that open a work order. */
-  public static final Object[] WORK_ORDER_LEVELS = {"HIGH", "CRITICAL"};
+  public static final List<String> WORK_ORDER_LEVELS = List.of("HIGH", "CRITICAL");
 
   /** What a batch held, counted once from its output. */
   public record Counts(long received, long inserted, long duplicates, long conflicts, long rejected, long late,
@@ -105,7 +106,7 @@ public final class ScoringBatchWriter {
         "count_if(kind = 'LANDED' AND status = 'INSERT' AND NOT checked)",
         "count_if(predictedRul IS NOT NULL)",
         "count_if(alertId IS NOT NULL)",
-        "count_if(alertId IS NOT NULL AND riskLevel IN ('HIGH', 'CRITICAL'))",
+        "count_if(alertId IS NOT NULL AND riskLevel IN ('" + String.join("', '", WORK_ORDER_LEVELS) + "'))",
         "count_if(kind = 'ASSET')",
         "percentile_approx(CASE WHEN predictedRul IS NOT NULL THEN unix_millis(kafkaTimestamp) END,"
             + " array(0.5, 0.05, 0.0))")
@@ -187,38 +188,23 @@ public final class ScoringBatchWriter {
   /**
    * gold.work_orders: one per HIGH or CRITICAL alert the batch raised (call when the counts have
    * any), due by the cycle the RUL interval's lower bound reaches, and by the date that cycle comes
-   * at the asset's observed time per cycle: its scored cycles' event times (Kafka timestamps when
-   * events carry none), from gold.predictions and the batch.
+   * at the asset's observed time per cycle, which the state keeps ({@link AssetClock}): nothing is
+   * read from a table, so the step costs the same in the first week and the tenth.
    */
   public void workOrders(Dataset<Row> out, long batchId) {
-    Dataset<Row> raised = out.where(col("alertId").isNotNull().and(col("riskLevel").isin(WORK_ORDER_LEVELS)));
-    Dataset<Row> assets = raised.select(col("assetId").as("asset_id")).distinct();
-    Dataset<Row> history = warehouse.read(Tables.GOLD_PREDICTIONS, "pdm score-stream")
-        .where(col("dataset").equalTo(lit(dataset)))
-        .select(col("asset_id"), col("cycle"), coalesce(col("event_time"), col("kafka_timestamp")).as("t"))
-        .join(broadcast(assets), "asset_id")
-        .unionByName(out.where(col("predictedRul").isNotNull())
-            .select(col("assetId").as("asset_id"), col("cycle"), coalesce(col("eventTime"), col("kafkaTimestamp")).as("t"))
-            .join(broadcast(assets), "asset_id"))
-        .where(col("t").isNotNull());
-    Dataset<Row> rates = history.groupBy("asset_id").agg(
-            min("cycle").as("c0"), max("cycle").as("c1"), min_by(col("t"), col("cycle")).as("t0"),
-            max_by(col("t"), col("cycle")).as("t1"))
-        .where(col("c1").gt(col("c0")).and(col("t1").gt(col("t0"))))
-        .select(col("asset_id").as("rate_asset"), unix_micros(col("t1")).minus(unix_micros(col("t0"))).divide(1e6)
-            .divide(col("c1").minus(col("c0"))).as("cycle_seconds"));
+    Dataset<Row> orders = out.where(col("alertId").isNotNull()
+        .and(col("riskLevel").isin(WORK_ORDER_LEVELS.toArray())));
     Column lower = greatest(lit(0.0), coalesce(col("rulLower"), col("predictedRul")));
     Column dueCycle = col("cycle").plus(floor(lower)).cast("int");
     Column at = coalesce(col("eventTime"), col("kafkaTimestamp"), batchTime);
-    Dataset<Row> orders = raised.join(rates, raised.col("assetId").equalTo(rates.col("rate_asset")), "left")
-        .withColumn("dueCycle", dueCycle);
+    orders = orders.withColumn("dueCycle", dueCycle);
     append(Tables.GOLD_WORK_ORDERS, conform(orders, Tables.GOLD_WORK_ORDERS, name -> switch (name) {
       case "work_order_id" -> concat(lit("wo-"), col("alertId"));
       case "priority" -> when(col("riskLevel").equalTo("CRITICAL"), lit("P1")).otherwise(lit("P2"));
       case "due_cycle" -> col("dueCycle");
-      case "cycle_seconds" -> col("cycle_seconds");
+      case "cycle_seconds" -> col("cycleSeconds");
       case "due_date" -> timestamp_micros(unix_micros(at).plus(
-          col("dueCycle").minus(col("cycle")).multiply(col("cycle_seconds")).multiply(1e6).cast("long")));
+          col("dueCycle").minus(col("cycle")).multiply(col("cycleSeconds")).multiply(1e6).cast("long")));
       case "recommended_action" -> col("recommendation");
       case "status" -> lit("open");
       case "created_at", "updated_at" -> batchTime;

@@ -44,6 +44,7 @@ public final class StreamOutput implements Serializable {
   private String recommendation;
   private java.util.List<String> topFeatures;
   private String alertedLevel;
+  private Double cycleSeconds;
 
   public String getKind() {
     return kind;
@@ -275,5 +276,14 @@ public final class StreamOutput implements Serializable {
 
   public void setAlertedLevel(String v) {
     alertedLevel = v;
+  }
+
+  /** On an alert row: the asset's observed seconds per cycle ({@link AssetClock}); null when not known. */
+  public Double getCycleSeconds() {
+    return cycleSeconds;
+  }
+
+  public void setCycleSeconds(Double v) {
+    cycleSeconds = v;
   }
 }
