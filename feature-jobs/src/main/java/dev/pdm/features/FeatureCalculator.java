@@ -113,10 +113,10 @@ public final class FeatureCalculator implements Serializable {
    * Folds the next cycle of an asset into {@code state} and returns its features, in the order of
    * {@link FeatureSpec#featureNames()}; NaN where a feature is undefined yet.
    *
-   * @param readings sensor values in the order of {@link FeatureSpec#sensors()}, null if missing
+   * @param readings sensor values in the order of {@link FeatureSpec#sensors()}, NaN if missing
    * @param regime operating regime of this cycle, 0-based (0 for single-regime fleets)
    */
-  public double[] next(State state, int cycle, Double[] readings, int regime) {
+  public double[] next(State state, int cycle, double[] readings, int regime) {
     return next(state, cycle, readings, regime, true);
   }
 
@@ -126,7 +126,7 @@ public final class FeatureCalculator implements Serializable {
    * statistics nobody reads (predict scores an asset's last cycle; the earlier ones count only
    * for the anomaly run, which reads values and baseline distances).
    */
-  public double[] next(State state, int cycle, Double[] readings, int regime, boolean withStatistics) {
+  public double[] next(State state, int cycle, double[] readings, int regime, boolean withStatistics) {
     if (cycle <= state.lastCycle) {
       throw new IllegalArgumentException(
           "cycles must be folded in increasing order: " + cycle + " after " + state.lastCycle);
@@ -138,8 +138,8 @@ public final class FeatureCalculator implements Serializable {
     int imputedSensors = 0;
     for (int s = 0; s < readings.length; s++) {
       int base = s * per;
-      Double reading = readings[s];
-      boolean imputed = reading == null;
+      double reading = readings[s];
+      boolean imputed = Double.isNaN(reading);
       double value = imputed ? state.last[s] : reading;
       if (imputed) {
         imputedSensors++;

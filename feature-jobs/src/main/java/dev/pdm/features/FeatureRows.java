@@ -199,14 +199,15 @@ public final class FeatureRows implements Serializable {
    * @param failureCycle the asset's failure cycle when its series ran to failure, else null
    */
   public Out next(FeatureCalculator.State state, Row in, Integer failureCycle) {
-    Double[] settingValues = new Double[settings];
+    // null (missing) becomes NaN, as the stream's readings carry it
+    double[] settingValues = new double[settings];
     for (int i = 0; i < settings; i++) {
-      settingValues[i] = in.isNullAt(READINGS + i) ? null : in.getDouble(READINGS + i);
+      settingValues[i] = in.isNullAt(READINGS + i) ? Double.NaN : in.getDouble(READINGS + i);
     }
-    Double[] readings = new Double[sensors];
+    double[] readings = new double[sensors];
     for (int s = 0; s < sensors; s++) {
       int at = READINGS + settings + s;
-      readings[s] = in.isNullAt(at) ? null : in.getDouble(at);
+      readings[s] = in.isNullAt(at) ? Double.NaN : in.getDouble(at);
     }
     int cycle = in.getInt(CYCLE);
     Step f = foldRaw(state, cycle, settingValues, readings, true);
@@ -247,15 +248,8 @@ public final class FeatureRows implements Serializable {
   /** The same, window statistics left NaN unless {@code withStatistics} (see {@link FeatureCalculator#next}). */
   public Folded fold(FeatureCalculator.State state, int cycle, double[] settings, double[] sensors,
       boolean withStatistics) {
-    Double[] settingValues = new Double[this.settings];
-    for (int i = 0; i < this.settings; i++) {
-      settingValues[i] = Double.isNaN(settings[i]) ? null : settings[i];
-    }
-    Double[] readings = new Double[this.sensors];
-    for (int s = 0; s < this.sensors; s++) {
-      readings[s] = Double.isNaN(sensors[s]) ? null : sensors[s];
-    }
-    Step raw = foldRaw(state, cycle, settingValues, readings, withStatistics);
+    // normalised in place: the caller's array stays as given
+    Step raw = foldRaw(state, cycle, settings, sensors.clone(), withStatistics);
     double[] inputs = new double[raw.features().length + 1];
     inputs[0] = cycle;
     System.arraycopy(raw.features(), 0, inputs, 1, raw.features().length);
@@ -264,14 +258,14 @@ public final class FeatureRows implements Serializable {
 
   /**
    * The one path from a cycle's raw readings to its features, for both {@link #next} and
-   * {@link #fold}: the regime from the settings, the sensors normalised in it (in place; null
+   * {@link #fold}: the regime from the settings, the sensors normalised in it (in place; NaN
    * stays missing), then the calculator.
    */
-  private Step foldRaw(FeatureCalculator.State state, int cycle, Double[] settingValues, Double[] readings,
+  private Step foldRaw(FeatureCalculator.State state, int cycle, double[] settingValues, double[] readings,
       boolean withStatistics) {
     int regime = set.regimeOf(settingValues);
     for (int s = 0; s < readings.length; s++) {
-      if (readings[s] != null) {
+      if (!Double.isNaN(readings[s])) {
         readings[s] = set.normalise(regime, s, readings[s]);
       }
     }

@@ -72,13 +72,13 @@ public record FeatureSet(
     return names;
   }
 
-  /** The nearest regime centre, distances in units of each setting's range; a missing setting is skipped. */
-  public int regimeOf(Double[] values) {
+  /** The nearest regime centre, distances in units of each setting's range; a missing (NaN) setting is skipped. */
+  public int regimeOf(double[] values) {
     return nearestRegime(centres, settingScale, values);
   }
 
   /** {@link #regimeOf} for centres not yet in a feature set (the fit assigns regimes with it). */
-  static int nearestRegime(double[][] centres, double[] scale, Double[] values) {
+  static int nearestRegime(double[][] centres, double[] scale, double[] values) {
     if (centres.length == 1) {
       return 0;
     }
@@ -87,7 +87,7 @@ public record FeatureSet(
     for (int r = 0; r < centres.length; r++) {
       double d = 0;
       for (int i = 0; i < values.length; i++) {
-        if (values[i] != null) {
+        if (!Double.isNaN(values[i])) {
           double x = (values[i] - centres[r][i]) / scale[i];
           d += x * x;
         }

@@ -101,9 +101,9 @@ public final class FeatureSetFitter {
 
     // Regimes are assigned by the feature set's own rule, the one the feature rows use.
     UserDefinedFunction regimeOf = udf((UDF1<Row, Integer>) r -> {
-      Double[] v = new Double[r.size()];
+      double[] v = new double[r.size()];
       for (int i = 0; i < v.length; i++) {
-        v[i] = r.isNullAt(i) ? null : ((Number) r.get(i)).doubleValue();
+        v[i] = r.isNullAt(i) ? Double.NaN : ((Number) r.get(i)).doubleValue();
       }
       return FeatureSet.nearestRegime(centres, scale, v);
     }, DataTypes.IntegerType);

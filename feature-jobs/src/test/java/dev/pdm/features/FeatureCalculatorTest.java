@@ -33,10 +33,10 @@ class FeatureCalculatorTest {
   @Test
   void rollingStatisticsByHand() {
     FeatureCalculator.State st = calc.newState();
-    calc.next(st, 1, new Double[] {1.0, 10.0}, 0);
-    double[] c2 = calc.next(st, 2, new Double[] {3.0, 10.0}, 0);
-    double[] c3 = calc.next(st, 3, new Double[] {8.0, 10.0}, 0);
-    double[] c4 = calc.next(st, 4, new Double[] {2.0, 10.0}, 0);
+    calc.next(st, 1, new double[] {1.0, 10.0}, 0);
+    double[] c2 = calc.next(st, 2, new double[] {3.0, 10.0}, 0);
+    double[] c3 = calc.next(st, 3, new double[] {8.0, 10.0}, 0);
+    double[] c4 = calc.next(st, 4, new double[] {2.0, 10.0}, 0);
 
     assertEquals(2.0, feature(c2, "s2_mean_3"), 1e-12, "a window longer than the history uses what there is");
     assertEquals(Math.sqrt(2), feature(c2, "s2_std_3"), 1e-12);
@@ -61,7 +61,7 @@ class FeatureCalculatorTest {
   void cyclesPassedWithoutStatisticsFoldTheSameState() {
     FeatureCalculator.State full = calc.newState();
     FeatureCalculator.State passed = calc.newState();
-    Double[][] readings = {{1.0, 10.0}, {3.0, null}, {8.0, 11.0}, {2.0, 10.5}, {4.0, 9.0}};
+    double[][] readings = {{1.0, 10.0}, {3.0, Double.NaN}, {8.0, 11.0}, {2.0, 10.5}, {4.0, 9.0}};
     for (int c = 1; c < readings.length; c++) {
       double[] all = calc.next(full, c, readings[c - 1], 0);
       double[] some = calc.next(passed, c, readings[c - 1], 0, false);
@@ -78,15 +78,15 @@ class FeatureCalculatorTest {
   @Test
   void missingReadingsAreCarriedForwardAndFlagged() {
     FeatureCalculator.State st = calc.newState();
-    double[] first = calc.next(st, 1, new Double[] {null, 10.0}, 0);
+    double[] first = calc.next(st, 1, new double[] {Double.NaN, 10.0}, 0);
     assertTrue(Double.isNaN(feature(first, "s2_mean_3")), "nothing to carry yet");
     assertEquals(1.0, feature(first, "imputed_sensors"));
-    calc.next(st, 2, new Double[] {4.0, 10.0}, 0);
-    double[] third = calc.next(st, 3, new Double[] {null, 12.0}, 0);
+    calc.next(st, 2, new double[] {4.0, 10.0}, 0);
+    double[] third = calc.next(st, 3, new double[] {Double.NaN, 12.0}, 0);
     assertEquals(4.0, feature(third, "s2"));
     assertEquals(1.0, feature(third, "imputed_sensors"));
     assertEquals(0.0, feature(third, "s2_delta"));
-    double[] both = calc.next(st, 4, new Double[] {null, null}, 0);
+    double[] both = calc.next(st, 4, new double[] {Double.NaN, Double.NaN}, 0);
     assertEquals(2.0, feature(both, "imputed_sensors"));
     assertEquals(12.0, feature(both, "s3"));
   }
@@ -96,20 +96,20 @@ class FeatureCalculatorTest {
     FeatureSpec spec = FeatureSpec.of(List.of("s2"), new int[] {2}, 0.3, 5, 3);
     FeatureCalculator c = new FeatureCalculator(spec);
     FeatureCalculator.State st = c.newState();
-    c.next(st, 1, new Double[] {1.0}, 2);
-    c.next(st, 2, new Double[] {1.0}, 0);
-    double[] out = c.next(st, 5, new Double[] {1.0}, 2);
+    c.next(st, 1, new double[] {1.0}, 2);
+    c.next(st, 2, new double[] {1.0}, 0);
+    double[] out = c.next(st, 5, new double[] {1.0}, 2);
     int at = spec.featureNames().indexOf("regime_0_cycles");
     assertArrayEquals(new double[] {1, 0, 2}, java.util.Arrays.copyOfRange(out, at, at + 3));
-    assertThrows(IllegalArgumentException.class, () -> c.next(st, 5, new Double[] {1.0}, 0));
+    assertThrows(IllegalArgumentException.class, () -> c.next(st, 5, new double[] {1.0}, 0));
   }
 
   /** A stream folds cycles batch by batch with its state checkpointed in between: same features. */
   @Test
   void stateSurvivesSerialisationWithIdenticalResults() throws Exception {
-    Double[][] series = new Double[40][];
+    double[][] series = new double[40][];
     for (int i = 0; i < series.length; i++) {
-      series[i] = new Double[] {641 + Math.sin(i) * 0.4 + i * 0.01, i % 7 == 3 ? null : 1590 + Math.cos(i)};
+      series[i] = new double[] {641 + Math.sin(i) * 0.4 + i * 0.01, i % 7 == 3 ? Double.NaN : 1590 + Math.cos(i)};
     }
     FeatureCalculator.State whole = calc.newState();
     FeatureCalculator.State parts = calc.newState();

@@ -1,7 +1,5 @@
 package dev.pdm.serving;
 
-import static org.apache.spark.sql.functions.col;
-
 import dev.pdm.common.table.Tables;
 import dev.pdm.common.table.Warehouse;
 import dev.pdm.scoring.AlertLifecycle;
@@ -47,8 +45,7 @@ final class AlertChanges {
           + " is resolved already: nothing to do; a new rise of the asset's risk raises a new alert", null);
       case CHANGED -> {
         // the asset's alerts as committed (a resolve changed its other alerts too)
-        view.refreshAlerts(warehouse.read(Tables.GOLD_ALERTS, "pdm score-stream")
-            .where(col("dataset").equalTo(r.dataset()).and(col("asset_id").equalTo(r.assetId()))));
+        view.refreshAsset(Tables.GOLD_ALERTS, r.dataset(), r.assetId());
         yield new ViewResponses.AlertChanged(alertId, r.dataset(), r.assetId(), r.status());
       }
     };

@@ -115,11 +115,11 @@ public final class ApiServer implements AutoCloseable {
         ctx.pathParam("alert_id"), AlertLifecycle.Change.RESOLVE, note(ctx))));
     app.get("/api/v1/work-orders", ctx -> ctx.json(ViewRoutes.workOrders(ctx, view)));
     app.post("/api/v1/feedback", ctx -> ctx.json(services.feedback().record(
-        ctx.bodyAsBytes().length == 0 ? null : body(ctx, FeedbackRecorder.Request.class))));
+        optionalBody(ctx, FeedbackRecorder.Request.class))));
     for (WorkOrders.Change change : WorkOrders.Change.values()) {
       app.post("/api/v1/work-orders/{work_order_id}/" + change.name().toLowerCase(Locale.ROOT), ctx -> ctx.json(
           services.workOrderChanges().change(ctx.pathParam("work_order_id"), change,
-              ctx.bodyAsBytes().length == 0 ? null : body(ctx, ViewResponses.WorkOrderChange.class))));
+              optionalBody(ctx, ViewResponses.WorkOrderChange.class))));
     }
     app.start(settings.host(), settings.port());
     LOG.info("serve: listening on http://{}:{}/api/v1 (writes {})", settings.host(), app.port(),
@@ -213,7 +213,13 @@ public final class ApiServer implements AutoCloseable {
 
   /** The optional {"note": ...} of ack and resolve; an empty body has none. */
   private static String note(Context ctx) {
-    return ctx.bodyAsBytes().length == 0 ? null : body(ctx, ViewResponses.AlertNote.class).note();
+    ViewResponses.AlertNote b = optionalBody(ctx, ViewResponses.AlertNote.class);
+    return b == null ? null : b.note();
+  }
+
+  /** The body as {@code type}; null when the request has none (the handler says whether it needs one). */
+  private static <T> T optionalBody(Context ctx, Class<T> type) {
+    return ctx.bodyAsBytes().length == 0 ? null : body(ctx, type);
   }
 
   private static <T> T body(Context ctx, Class<T> type) {

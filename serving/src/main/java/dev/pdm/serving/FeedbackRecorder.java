@@ -1,7 +1,5 @@
 package dev.pdm.serving;
 
-import static org.apache.spark.sql.functions.col;
-
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.pdm.common.Names;
 import dev.pdm.common.table.Tables;
@@ -42,8 +40,7 @@ final class FeedbackRecorder {
     AssetEvents.Event event = event(body);
     AssetEvents.Result r = AssetEvents.record(spark, warehouse, event);
     // shown at once in GET /assets/{id}
-    view.refreshEvents(warehouse.read(Tables.GOLD_ASSET_EVENTS, "pdm feedback")
-        .where(col("dataset").equalTo(event.dataset()).and(col("event_id").equalTo(r.eventId()))));
+    view.refreshAsset(Tables.GOLD_ASSET_EVENTS, event.dataset(), event.assetId());
     return new Recorded(r.eventId(), r.recorded());
   }
 

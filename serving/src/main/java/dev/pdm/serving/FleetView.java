@@ -3,6 +3,7 @@ package dev.pdm.serving;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.row_number;
 
+import dev.pdm.common.table.TableDef;
 import dev.pdm.common.table.Tables;
 import dev.pdm.common.table.Warehouse;
 import dev.pdm.scoring.RiskLevels;
@@ -36,8 +37,9 @@ import org.slf4j.LoggerFactory;
  * worst first, is rebuilt after each fold, so {@code GET /assets} filters a ready list.
  *
  * <p>Bounded: assets times {@code historyCycles} predictions, at most {@code maxAlerts} alerts and
- * as many work orders and asset events (the oldest closed ones leave first: {@link LatestRows}). What a fold receives is cut down in Spark before it reaches
- * the driver: the newest {@code historyCycles} rows of each asset, the newest row of each alert.
+ * as many work orders and asset events (the oldest closed ones leave first: {@link LatestRows}).
+ * What a fold receives is cut down in Spark before it reaches the driver: the newest
+ * {@code historyCycles} rows of each asset, the newest row of each alert.
  *
  * <p>Usage:
  * <pre>{@code
@@ -71,6 +73,7 @@ final class FleetView implements AutoCloseable {
       .thenComparing(w -> Instant.parse(w.createdAt()))
       .thenComparing(WorkOrderView::workOrderId);
 
+  private final Warehouse warehouse;
   private final int historyCycles;
   private final Map<Key, List<AssetPrediction>> history = new ConcurrentHashMap<>();
   private final LatestRows<AlertView> alerts;
@@ -84,6 +87,7 @@ final class FleetView implements AutoCloseable {
   private final ScheduledExecutorService poller;
 
   private FleetView(SparkSession spark, Warehouse warehouse, long refreshMillis, int historyCycles, int maxAlerts) {
+    this.warehouse = warehouse;
     this.historyCycles = historyCycles;
     this.alerts = new LatestRows<>("alert_id", "updated_at", AlertView::of, AlertView::alertId, AlertView::updatedAt,
         a -> a.status().equals("resolved"), AlertView::raisedAt, maxAlerts);
@@ -189,26 +193,25 @@ final class FleetView implements AutoCloseable {
         .toList();
   }
 
-  /** The same for gold.asset_events. */
-  void refreshEvents(Dataset<Row> rows) {
-    events.fold(rows);
-  }
-
   int workOrderCount() {
     return workOrders.size();
   }
 
   /**
-   * Folds rows of gold.alerts read after a change this server committed, so the change shows at
-   * once; the follower folds the same commit at its next batch with the same result.
+   * Folds an asset's rows of gold.alerts, gold.work_orders or gold.asset_events as committed, after
+   * a change this server made, so the change shows at once; the table's follower folds the same
+   * commit at its next batch with the same result.
    */
-  void refreshAlerts(Dataset<Row> rows) {
-    alerts.fold(rows);
-  }
-
-  /** The same for gold.work_orders. */
-  void refreshWorkOrders(Dataset<Row> rows) {
-    workOrders.fold(rows);
+  void refreshAsset(TableDef table, String dataset, String assetId) {
+    LatestRows<?> rows = table.equals(Tables.GOLD_ALERTS) ? alerts
+        : table.equals(Tables.GOLD_WORK_ORDERS) ? workOrders
+        : table.equals(Tables.GOLD_ASSET_EVENTS) ? events
+        : null;
+    if (rows == null) {
+      throw new IllegalArgumentException("the fleet view does not follow " + table.name());
+    }
+    rows.fold(warehouse.read(table, "pdm serve")
+        .where(col("dataset").equalTo(dataset).and(col("asset_id").equalTo(assetId))));
   }
 
   /** A micro-batch of gold.predictions: the newest rows of each asset, merged into its history. */

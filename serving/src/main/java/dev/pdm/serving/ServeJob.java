@@ -54,8 +54,8 @@ public final class ServeJob {
     ApiServer.Settings settings() {
       String token = config.get(PdmConfigKeys.SERVE_TOKEN);
       return new ApiServer.Settings(host, port, token == null || token.isBlank() ? null : token,
-          Long.parseLong(config.require(PdmConfigKeys.SERVE_MAX_REQUEST_BYTES)),
-          Integer.parseInt(config.require(PdmConfigKeys.SERVE_MAX_EVENTS)));
+          config.getPositiveInt(PdmConfigKeys.SERVE_MAX_REQUEST_BYTES),
+          config.getPositiveInt(PdmConfigKeys.SERVE_MAX_EVENTS));
     }
   }
 

@@ -1,7 +1,5 @@
 package dev.pdm.serving;
 
-import static org.apache.spark.sql.functions.col;
-
 import dev.pdm.common.table.Tables;
 import dev.pdm.common.table.Warehouse;
 import dev.pdm.scoring.WorkOrders;
@@ -41,13 +39,11 @@ final class WorkOrderChanges {
       case CLOSED -> throw new ApiException(409, "Conflict", "work order " + id + " of " + r.assetId() + " is "
           + r.status() + " already: nothing to do; a new HIGH or CRITICAL alert of the asset opens a new one", null);
       case CHANGED -> {
-        view.refreshWorkOrders(warehouse.read(Tables.GOLD_WORK_ORDERS, "pdm score-stream")
-            .where(col("dataset").equalTo(r.dataset()).and(col("asset_id").equalTo(r.assetId()))));
+        view.refreshAsset(Tables.GOLD_WORK_ORDERS, r.dataset(), r.assetId());
         if (change == WorkOrders.Change.COMPLETE) {
-          view.refreshAlerts(warehouse.read(Tables.GOLD_ALERTS, "pdm score-stream")
-              .where(col("dataset").equalTo(r.dataset()).and(col("asset_id").equalTo(r.assetId()))));
-          view.refreshEvents(warehouse.read(Tables.GOLD_ASSET_EVENTS, "pdm work-orders complete")
-              .where(col("dataset").equalTo(r.dataset()).and(col("asset_id").equalTo(r.assetId()))));
+          // completing resolved the asset's alerts and recorded its maintenance
+          view.refreshAsset(Tables.GOLD_ALERTS, r.dataset(), r.assetId());
+          view.refreshAsset(Tables.GOLD_ASSET_EVENTS, r.dataset(), r.assetId());
         }
         yield new ViewResponses.WorkOrderChanged(id, r.dataset(), r.assetId(), r.status());
       }
