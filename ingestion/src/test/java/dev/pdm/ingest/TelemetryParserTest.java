@@ -3,10 +3,15 @@ package dev.pdm.ingest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pdm.common.profile.DatasetProfile;
 import dev.pdm.ingest.TelemetryParser.Parsed;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -37,6 +42,56 @@ class TelemetryParserTest {
     assertEquals(23.419, p.readings[3 + 20]);
   }
 
+  /** Read from tokens: unknown fields of any shape are skipped, a field sent twice counts with its last value. */
+  @Test
+  void unknownFieldsAreSkippedAndTheLastValueOfAFieldCounts() {
+    Parsed p = PARSER.parseJson(event("\"cycle\":3,\"extra\":{\"a\":[1,{\"cycle\":9}],\"sensors\":null},"
+        + "\"sensors\":{\"s2\":600.5,\"s3\":1500.0,\"s2\":641.82},\"cycle\":4,\"tags\":[\"x\"]"), null);
+    assertNull(p.reason, p.message);
+    assertEquals(4, p.cycle);
+    assertEquals(641.82, p.readings[3 + 1]);
+    assertEquals(1500.0, p.readings[3 + 2]);
+
+    Parsed twice = PARSER.parseJson(event("\"cycle\":3,\"sensors\":{\"s2\":\"x\"},\"sensors\":{\"s2\":641.82}"), null);
+    assertNull(twice.reason, "the second sensors object replaces the first: " + twice.message);
+    assertEquals(641.82, twice.readings[3 + 1]);
+  }
+
+  /** A reject quotes what was sent, as JSON. */
+  @Test
+  void messagesQuoteTheValueSent() {
+    assertEquals("asset_id must be a non-empty string, got 17",
+        PARSER.parseJson("{\"asset_id\":17,\"cycle\":1}", "SIM").message);
+    assertEquals("asset_id must be a non-empty string, got \"  \"",
+        PARSER.parseJson("{\"asset_id\":\"  \",\"cycle\":1}", "SIM").message);
+    assertEquals("cycle must be an integer >= 1, got \"7\"",
+        PARSER.parseJson("{\"asset_id\":\"a\",\"cycle\":\"7\"}", "SIM").message);
+    assertEquals("sensors must be an object of name: number, got [1,2]",
+        PARSER.parseJson("{\"asset_id\":\"a\",\"cycle\":1,\"sensors\":[1,2]}", "SIM").message);
+    assertEquals("sensors.s2 must be a number, got {\"v\":1}",
+        PARSER.parseJson("{\"asset_id\":\"a\",\"cycle\":1,\"sensors\":{\"s2\":{\"v\":1}}}", "SIM").message);
+    assertEquals("expected a JSON object, got array", PARSER.parseJson("[1]", "SIM").message);
+  }
+
+  /** The HTTP API reads events as elements of an array, then checks each with the request's dataset. */
+  @Test
+  void eventsReadFromAnArrayAreCheckedAlike() throws Exception {
+    try (JsonParser p = new ObjectMapper().createParser(
+        "[{\"asset_id\":\"a\",\"cycle\":2,\"sensors\":{\"s2\":641.82}}, 5, {\"asset_id\":\"a\",\"cycle\":0}]")) {
+      p.nextToken();
+      List<Parsed> parsed = new ArrayList<>();
+      while (p.nextToken() != JsonToken.END_ARRAY) {
+        parsed.add(PARSER.check(JsonEvent.read(p), "SIM"));
+      }
+      assertEquals(3, parsed.size());
+      assertNull(parsed.get(0).reason, parsed.get(0).message);
+      assertEquals("SIM", parsed.get(0).dataset);
+      assertEquals(641.82, parsed.get(0).readings[3 + 1]);
+      assertEquals(RejectReason.NOT_AN_OBJECT, parsed.get(1).reason);
+      assertEquals(RejectReason.INVALID_CYCLE, parsed.get(2).reason);
+    }
+  }
+
   @Test
   void datasetComesFromTheJobWhenTheEventHasNone() {
     Parsed p = PARSER.parseJson("{\"asset_id\":\"a1\",\"cycle\":1}", "SIM");
@@ -59,6 +114,8 @@ class TelemetryParserTest {
         "not json at all|MALFORMED_JSON",
         "{\"asset_id\":\"a\",\"cycle\":1|MALFORMED_JSON",
         "{\"asset_id\":\"a\",\"cycle\":1} trailing|MALFORMED_JSON",
+        "{\"asset_id\":\"a\",\"cycle\":1} {}|MALFORMED_JSON",
+        "null|NOT_AN_OBJECT",
         "[1,2,3]|NOT_AN_OBJECT",
         "\"a string\"|NOT_AN_OBJECT",
         "{\"cycle\":1}|MISSING_ASSET_ID",

@@ -2,9 +2,9 @@ package dev.pdm.serving;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pdm.common.PdmException;
+import dev.pdm.ingest.JsonEvent;
 import dev.pdm.ingest.TelemetryParser;
 import dev.pdm.scoring.AlertLifecycle;
 import dev.pdm.scoring.WorkOrders;
@@ -188,12 +188,12 @@ public final class ApiServer implements AutoCloseable {
 
   /** One event, parsed by landing's parser: what landing would reject, the API refuses, naming the event. */
   private static AssetPredictor.Reading reading(TelemetryParser parser, PredictRequest req, int i) {
-    JsonNode event = req.events().get(i);
+    JsonEvent event = req.events().get(i);
     String field = "events[" + i + "]";
     if (event == null || !event.isObject()) {
       throw ApiException.badRequest(field, "an event is a JSON object (README, Event format)");
     }
-    TelemetryParser.Parsed p = parser.parseJsonNode(event, req.dataset());
+    TelemetryParser.Parsed p = parser.check(event, req.dataset());
     if (p.reason != null) {
       throw ApiException.badRequest(field, p.reason.name() + ": " + p.message);
     }
