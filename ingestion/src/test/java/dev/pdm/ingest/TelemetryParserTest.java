@@ -3,15 +3,10 @@ package dev.pdm.ingest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pdm.common.profile.DatasetProfile;
 import dev.pdm.ingest.TelemetryParser.Parsed;
 import java.sql.Timestamp;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -42,7 +37,7 @@ class TelemetryParserTest {
     assertEquals(23.419, p.readings[3 + 20]);
   }
 
-  /** Read from tokens: unknown fields of any shape are skipped, a field sent twice counts with its last value. */
+  /** Unknown fields of any shape are ignored; a field sent twice counts with its last value. */
   @Test
   void unknownFieldsAreSkippedAndTheLastValueOfAFieldCounts() {
     Parsed p = PARSER.parseJson(event("\"cycle\":3,\"extra\":{\"a\":[1,{\"cycle\":9}],\"sensors\":null},"
@@ -71,25 +66,6 @@ class TelemetryParserTest {
     assertEquals("sensors.s2 must be a number, got {\"v\":1}",
         PARSER.parseJson("{\"asset_id\":\"a\",\"cycle\":1,\"sensors\":{\"s2\":{\"v\":1}}}", "SIM").message);
     assertEquals("expected a JSON object, got array", PARSER.parseJson("[1]", "SIM").message);
-  }
-
-  /** The HTTP API reads events as elements of an array, then checks each with the request's dataset. */
-  @Test
-  void eventsReadFromAnArrayAreCheckedAlike() throws Exception {
-    try (JsonParser p = new ObjectMapper().createParser(
-        "[{\"asset_id\":\"a\",\"cycle\":2,\"sensors\":{\"s2\":641.82}}, 5, {\"asset_id\":\"a\",\"cycle\":0}]")) {
-      p.nextToken();
-      List<Parsed> parsed = new ArrayList<>();
-      while (p.nextToken() != JsonToken.END_ARRAY) {
-        parsed.add(PARSER.check(JsonEvent.read(p), "SIM"));
-      }
-      assertEquals(3, parsed.size());
-      assertNull(parsed.get(0).reason, parsed.get(0).message);
-      assertEquals("SIM", parsed.get(0).dataset);
-      assertEquals(641.82, parsed.get(0).readings[3 + 1]);
-      assertEquals(RejectReason.NOT_AN_OBJECT, parsed.get(1).reason);
-      assertEquals(RejectReason.INVALID_CYCLE, parsed.get(2).reason);
-    }
   }
 
   @Test
