@@ -1,21 +1,16 @@
 package dev.pdm.scoring.stream;
 
-import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.floor;
 import static org.apache.spark.sql.functions.greatest;
-import static org.apache.spark.sql.functions.max;
-import static org.apache.spark.sql.functions.max_by;
-import static org.apache.spark.sql.functions.min;
-import static org.apache.spark.sql.functions.min_by;
-import static org.apache.spark.sql.functions.timestamp_micros;
-import static org.apache.spark.sql.functions.unix_micros;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.nanvl;
+import static org.apache.spark.sql.functions.timestamp_micros;
 import static org.apache.spark.sql.functions.to_date;
 import static org.apache.spark.sql.functions.udf;
+import static org.apache.spark.sql.functions.unix_micros;
 import static org.apache.spark.sql.functions.when;
 
 import dev.pdm.common.profile.DatasetProfile;
@@ -42,9 +37,8 @@ import org.apache.spark.sql.types.StructField;
  * {@link #workOrders} and {@link #assetRisk}. Appends record Delta's {@code txnAppId}/{@code
  * txnVersion} (the checkpoint's id and the batch id), so a batch Spark replays after a crash
  * skips every table it committed before (checked only when the batch may be a replay:
- * {@link IdempotentAppend}); silver is
- * merged insert-only only when the batch holds a record the state could not check, and
- * ops.asset_risk, a view of the state, is merged on the asset key.
+ * {@link IdempotentAppend}); silver is merged insert-only only when the batch holds a record the
+ * state could not check, and ops.asset_risk, a view of the state, is merged on the asset key.
  *
  * <p>The batch's time (ingested_at, scored_at, raised_at, updated_at) is one value per batch, but
  * not a literal: Spark compiles a literal timestamp into a plan's generated code, so every batch
