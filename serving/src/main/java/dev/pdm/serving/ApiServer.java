@@ -31,13 +31,13 @@ import org.slf4j.LoggerFactory;
  * The HTTP API under {@code /api/v1}, on Javalin: routes, the bearer-token rule for writes, the
  * request size limit, and every error as {@code application/problem+json}. What a route computes
  * lives in the classes it calls ({@link DatasetPredictors}, {@link FleetView} through
- * {@link ViewRoutes}, {@link AlertChanges}, {@link WorkOrderChanges}, {@link FeedbackRecorder});
- * this class only speaks HTTP.
+ * {@link ViewRoutes}, {@link AlertChanges}, {@link WorkOrderChanges}, {@link FeedbackRecorder},
+ * {@link LiveUpdates}) and the dashboard's pages and files in {@link WebUi}; this class only speaks HTTP.
  *
  * <p>Usage:
  * <pre>{@code
  * ApiServer server = ApiServer.start(settings,
- *     new ApiServer.Services(predictors, view, alertChanges, workOrderChanges, feedback, root));
+ *     new ApiServer.Services(predictors, view, alertChanges, workOrderChanges, feedback, live, root));
  * int port = server.port();
  * server.stop();
  * }</pre>
@@ -63,7 +63,7 @@ public final class ApiServer implements AutoCloseable {
 
   /** What the routes answer from: the predictors, the in-memory view of the tables, alert and work-order changes. */
   record Services(DatasetPredictors predictors, FleetView view, AlertChanges alertChanges,
-      WorkOrderChanges workOrderChanges, FeedbackRecorder feedback, String warehouse) {}
+      WorkOrderChanges workOrderChanges, FeedbackRecorder feedback, LiveUpdates live, String warehouse) {}
 
   /** Starts listening; returns once the port is bound. */
   static ApiServer start(Settings settings, Services services) {
@@ -118,6 +118,10 @@ public final class ApiServer implements AutoCloseable {
     app.post("/api/v1/alerts/{alert_id}/resolve", ctx -> ctx.json(services.alertChanges().change(
         ctx.pathParam("alert_id"), AlertLifecycle.Change.RESOLVE, note(ctx))));
     app.get("/api/v1/work-orders", ctx -> ctx.json(ViewRoutes.workOrders(ctx, view)));
+    app.get("/api/v1/streams", ctx -> ctx.json(new ViewResponses.Streams(view.streams(),
+        view.streamMetricsVersion())));
+    app.before("/api/v1/live", ctx -> services.live().admit());
+    app.sse("/api/v1/live", services.live()::join);
     app.post("/api/v1/feedback", ctx -> ctx.json(services.feedback().record(
         optionalBody(ctx, FeedbackRecorder.Request.class))));
     for (WorkOrders.Change change : WorkOrders.Change.values()) {
@@ -125,8 +129,10 @@ public final class ApiServer implements AutoCloseable {
           services.workOrderChanges().change(ctx.pathParam("work_order_id"), change,
               optionalBody(ctx, ViewResponses.WorkOrderChange.class))));
     }
+    WebUi.routes(app);
     app.start(settings.host(), settings.port());
-    LOG.info("serve: listening on http://{}:{}/api/v1 (writes {})", settings.host(), app.port(),
+    LOG.info("serve: listening on http://{}:{}/ (the dashboard; the API under /api/v1; writes {})",
+        settings.host(), app.port(),
         settings.token() == null ? "open: loopback only" : "need the bearer token");
     return new ApiServer(app);
   }

@@ -32,8 +32,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The fleet as the read endpoints see it, in memory: each asset's latest predictions (at most
  * {@code historyCycles}, newest first), the alerts, the work orders and the asset events, folded
- * from gold.predictions, gold.alerts, gold.work_orders and gold.asset_events by four
- * {@link TableFollower}s. Requests only read it; a list of every asset's latest prediction,
+ * from gold.predictions, gold.alerts, gold.work_orders and gold.asset_events, and the last batch of
+ * each streaming query from ops.stream_metrics, by five {@link TableFollower}s. Requests only read it; a list of every asset's latest prediction,
  * worst first, is rebuilt after each fold, so {@code GET /assets} filters a ready list.
  *
  * <p>Bounded: assets times {@code historyCycles} predictions, at most {@code maxAlerts} alerts and
@@ -73,17 +73,21 @@ final class FleetView implements AutoCloseable {
       .thenComparing(w -> Instant.parse(w.createdAt()))
       .thenComparing(WorkOrderView::workOrderId);
 
+  private static final int MAX_STREAMS = 1000;
+
   private final Warehouse warehouse;
   private final int historyCycles;
   private final Map<Key, List<AssetPrediction>> history = new ConcurrentHashMap<>();
   private final LatestRows<AlertView> alerts;
   private final LatestRows<WorkOrderView> workOrders;
   private final LatestRows<AssetEventView> events;
+  private final LatestRows<StreamView> streams;
   private volatile List<AssetPrediction> ranked = List.of();
   private final TableFollower predictions;
   private final TableFollower alertsTable;
   private final TableFollower workOrdersTable;
   private final TableFollower eventsTable;
+  private final TableFollower streamMetrics;
   private final ScheduledExecutorService poller;
 
   private FleetView(SparkSession spark, Warehouse warehouse, long refreshMillis, int historyCycles, int maxAlerts) {
@@ -96,12 +100,16 @@ final class FleetView implements AutoCloseable {
         maxAlerts);
     this.events = new LatestRows<>("event_id", "recorded_at", AssetEventView::of, AssetEventView::eventId,
         AssetEventView::recordedAt, e -> true, AssetEventView::recordedAt, maxAlerts);
+    // one row per streaming query: a handful, however long the streams run
+    this.streams = new LatestRows<>("query_name", "committed_at", StreamView::of, StreamView::queryName,
+        StreamView::committedAt, s -> true, StreamView::committedAt, MAX_STREAMS);
     this.predictions = new TableFollower(spark, warehouse, Tables.GOLD_PREDICTIONS, refreshMillis,
         this::foldPredictions);
     this.alertsTable = new TableFollower(spark, warehouse, Tables.GOLD_ALERTS, refreshMillis, alerts::fold);
     this.workOrdersTable = new TableFollower(spark, warehouse, Tables.GOLD_WORK_ORDERS, refreshMillis,
         workOrders::fold);
     this.eventsTable = new TableFollower(spark, warehouse, Tables.GOLD_ASSET_EVENTS, refreshMillis, events::fold);
+    this.streamMetrics = new TableFollower(spark, warehouse, Tables.OPS_STREAM_METRICS, refreshMillis, streams::fold);
     this.poller = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "pdm-serve-view");
       t.setDaemon(true);
@@ -118,7 +126,7 @@ final class FleetView implements AutoCloseable {
   }
 
   private void poll() {
-    for (TableFollower f : List.of(predictions, alertsTable, workOrdersTable, eventsTable)) {
+    for (TableFollower f : List.of(predictions, alertsTable, workOrdersTable, eventsTable, streamMetrics)) {
       try {
         f.poll();
       } catch (RuntimeException e) {
@@ -140,6 +148,22 @@ final class FleetView implements AutoCloseable {
     return workOrdersTable.version();
   }
 
+  long assetEventsVersion() {
+    return eventsTable.version();
+  }
+
+  long streamMetricsVersion() {
+    return streamMetrics.version();
+  }
+
+  /** The last committed batch of each streaming query, the latest first. */
+  List<StreamView> streams() {
+    return streams.values().stream()
+        .sorted(Comparator.comparing((StreamView v) -> Instant.parse(v.committedAt()), Comparator.reverseOrder())
+            .thenComparing(StreamView::queryName))
+        .toList();
+  }
+
   /** The latest prediction of each asset matching the filters (null or empty: none), worst first. */
   List<AssetPrediction> assets(String dataset, Set<String> risks) {
     Predicate<AssetPrediction> keep = p -> (dataset == null || dataset.equals(p.dataset()))
@@ -154,6 +178,11 @@ final class FleetView implements AutoCloseable {
 
   int alertCount() {
     return alerts.size();
+  }
+
+  /** Every dataset with predictions, sorted. */
+  List<String> datasets() {
+    return history.keySet().stream().map(Key::dataset).distinct().sorted().toList();
   }
 
   /** The datasets that hold {@code assetId} (several when ids repeat across fleets). */
@@ -254,5 +283,6 @@ final class FleetView implements AutoCloseable {
     alertsTable.close();
     workOrdersTable.close();
     eventsTable.close();
+    streamMetrics.close();
   }
 }

@@ -104,13 +104,15 @@ public final class ServeJob {
   public static final class Running implements AutoCloseable {
     private final ApiServer server;
     private final FleetView view;
+    private final LiveUpdates live;
     private final Tracking tracking;
     private final int port;
     private boolean closed;
 
-    private Running(ApiServer server, FleetView view, Tracking tracking) {
+    private Running(ApiServer server, FleetView view, LiveUpdates live, Tracking tracking) {
       this.server = server;
       this.view = view;
+      this.live = live;
       this.tracking = tracking;
       this.port = server.port();
     }
@@ -124,6 +126,7 @@ public final class ServeJob {
     public synchronized void close() {
       if (!closed) {
         closed = true;
+        live.close();
         server.close();
         view.close();
         tracking.close();
@@ -141,21 +144,29 @@ public final class ServeJob {
     long refresh = StreamTrigger.parse(config.require(PdmConfigKeys.SCORING_MODEL_REFRESH)).intervalMs();
     DatasetPredictors predictors = new DatasetPredictors(spark, warehouse, config, tracking, refresh,
         System::currentTimeMillis);
-    FleetView view = FleetView.start(spark, warehouse,
-        StreamTrigger.parse(config.require(PdmConfigKeys.SERVE_VIEW_REFRESH)).intervalMs(),
+    FleetView view = FleetView.start(spark, warehouse, refreshMillis(config),
         config.getPositiveInt(PdmConfigKeys.SERVE_HISTORY_CYCLES),
         config.getPositiveInt(PdmConfigKeys.SERVE_MAX_ALERTS));
+    // the live stream checks the view's versions twice per refresh: a change shows within one refresh and a half
+    LiveUpdates live = LiveUpdates.start(() -> new LiveUpdates.Versions(view.predictionsVersion(),
+            view.alertsVersion(), view.workOrdersVersion(), view.assetEventsVersion(), view.streamMetricsVersion()),
+        Math.max(250, refreshMillis(config) / 2), 15_000, config.getPositiveInt(PdmConfigKeys.SERVE_MAX_LIVE_CLIENTS));
     try {
       ApiServer server = ApiServer.start(o.settings(), new ApiServer.Services(predictors, view,
           new AlertChanges(spark, warehouse, view), new WorkOrderChanges(spark, warehouse, view),
-          new FeedbackRecorder(spark, warehouse, view), warehouse.root()));
-      return new Running(server, view, tracking);
+          new FeedbackRecorder(spark, warehouse, view), live, warehouse.root()));
+      return new Running(server, view, live, tracking);
     } catch (RuntimeException e) {
+      live.close();
       view.close();
       tracking.close();
       throw PdmErrors.failure("serve on " + o.host() + ":" + o.port(), e.getMessage(),
           "choose a free port with --port, or stop what listens there", e);
     }
+  }
+
+  private static long refreshMillis(PdmConfig config) {
+    return StreamTrigger.parse(config.require(PdmConfigKeys.SERVE_VIEW_REFRESH)).intervalMs();
   }
 
   private static int parsePort(String s) {

@@ -2,14 +2,20 @@ package dev.pdm.serving;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.List;
+import java.util.Map;
 
 /** The bodies of the read endpoints: each names the table version its view holds. */
 final class ViewResponses {
 
   private ViewResponses() {}
 
-  /** {@code GET /api/v1/assets}: the latest prediction of each asset, worst first. */
+  /**
+   * {@code GET /api/v1/assets}: the latest prediction of each asset, worst first; {@code levels}
+   * counts the assets of each risk level, worst first, with the dataset filter only;
+   * {@code datasets} lists every dataset with predictions.
+   */
   record Assets(@JsonProperty("assets") List<AssetPrediction> assets, @JsonProperty("total") int total,
+      @JsonProperty("levels") Map<String, Integer> levels, @JsonProperty("datasets") List<String> datasets,
       @JsonProperty("predictions_version") long predictionsVersion) {}
 
   /** {@code GET /api/v1/assets/{asset_id}}: its latest prediction, recent history (newest first), alerts, work orders and recorded failures and maintenance. */
@@ -38,6 +44,10 @@ final class ViewResponses {
   /** {@code POST /api/v1/work-orders/{id}/schedule|complete|cancel}: the work order's status now. */
   record WorkOrderChanged(@JsonProperty("work_order_id") String workOrderId, @JsonProperty("dataset") String dataset,
       @JsonProperty("asset_id") String assetId, @JsonProperty("status") String status) {}
+
+  /** {@code GET /api/v1/streams}: the last committed batch of each streaming query, the latest first. */
+  record Streams(@JsonProperty("streams") List<StreamView> streams,
+      @JsonProperty("stream_metrics_version") long streamMetricsVersion) {}
 
   /** The optional body of ack and resolve. */
   record AlertNote(@JsonProperty("note") String note) {}

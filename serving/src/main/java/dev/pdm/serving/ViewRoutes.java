@@ -4,8 +4,10 @@ import dev.pdm.common.Names;
 import dev.pdm.scoring.RiskLevels;
 import io.javalin.http.Context;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -27,8 +29,14 @@ final class ViewRoutes {
     String dataset = dataset(ctx);
     Set<String> risks = oneOf(ctx, "risk", LEVELS);
     List<AssetPrediction> all = view.assets(dataset, risks);
-    return new ViewResponses.Assets(all.subList(0, Math.min(limit(ctx), all.size())), all.size(),
-        view.predictionsVersion());
+    // per level over the dataset filter only: the dashboard's counts stay whole while it filters a level
+    Map<String, Integer> levels = new LinkedHashMap<>();
+    for (int i = LEVELS.size() - 1; i >= 0; i--) {
+      levels.put(LEVELS.get(i), 0);
+    }
+    view.assets(dataset, Set.of()).forEach(p -> levels.merge(p.riskLevel(), 1, Integer::sum));
+    return new ViewResponses.Assets(all.subList(0, Math.min(limit(ctx), all.size())), all.size(), levels,
+        view.datasets(), view.predictionsVersion());
   }
 
   /** GET /assets/{asset_id}?dataset= (the dataset may be left out when one dataset holds the id). */

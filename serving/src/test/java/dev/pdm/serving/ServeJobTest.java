@@ -170,7 +170,8 @@ class ServeJobTest {
     doc.path("paths").fieldNames().forEachRemaining(paths::add);
     assertEquals(List.of("/health", "/openapi.json", "/predict", "/assets", "/assets/{asset_id}", "/alerts",
         "/alerts/{alert_id}/ack", "/alerts/{alert_id}/resolve", "/work-orders", "/work-orders/{work_order_id}/schedule",
-        "/work-orders/{work_order_id}/complete", "/work-orders/{work_order_id}/cancel", "/feedback"), paths);
+        "/work-orders/{work_order_id}/complete", "/work-orders/{work_order_id}/cancel", "/feedback", "/streams",
+        "/live"), paths);
   }
 
   @Test
@@ -203,6 +204,17 @@ class ServeJobTest {
     JsonNode three = JSON.readTree(get("/assets?dataset=T&limit=3").body());
     assertEquals(3, three.path("assets").size());
     assertEquals(9, three.path("total").asInt());
+    // the counts per level, worst first, cover every asset of the dataset whatever the risk filter
+    JsonNode levels = JSON.readTree(get("/assets?dataset=T&risk=low&limit=1").body()).path("levels");
+    List<String> names = new ArrayList<>();
+    levels.fieldNames().forEachRemaining(names::add);
+    assertEquals(List.of("CRITICAL", "HIGH", "MEDIUM", "LOW"), names);
+    int counted = 0;
+    for (JsonNode n : levels) {
+      counted += n.asInt();
+    }
+    assertEquals(9, counted);
+    assertEquals("[\"T\"]", JSON.readTree(get("/assets").body()).path("datasets").toString());
     String level = assets.path("assets").path(0).path("risk_level").asText();
     JsonNode filtered = JSON.readTree(get("/assets?risk=" + level.toLowerCase()).body());
     filtered.path("assets").forEach(a -> assertEquals(level, a.path("risk_level").asText()));

@@ -388,6 +388,10 @@ public final class PdmConfigKeys {
           "How often serve folds what gold.predictions and gold.alerts committed since into its in-memory view"
               + " (GET /assets, /alerts read the view: no Spark job per request).");
 
+  public static final ConfigKey SERVE_MAX_LIVE_CLIENTS =
+      ConfigKey.of("pdm.serve.max-live-clients", "100",
+          "Dashboards (Server-Sent Events at /api/v1/live) serve streams to at once; one more gets 503 and polls.");
+
   public static final ConfigKey SERVE_HISTORY_CYCLES =
       ConfigKey.of("pdm.serve.history-cycles", "50",
           "Predictions of each asset serve keeps in memory for GET /assets/{id} (its latest cycles).");
@@ -465,6 +469,7 @@ public final class PdmConfigKeys {
         SERVE_MAX_REQUEST_BYTES,
         SERVE_MAX_EVENTS,
         SERVE_VIEW_REFRESH,
+        SERVE_MAX_LIVE_CLIENTS,
         SERVE_HISTORY_CYCLES,
         SERVE_MAX_ALERTS);
   }

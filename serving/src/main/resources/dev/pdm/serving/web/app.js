@@ -1,0 +1,373 @@
+// pdm dashboard: one shell, a page per address, drawn from the API (/api/v1) and redrawn when the
+// server's live stream (/api/v1/live, Server-Sent Events) says a table moved. No build step: a
+// plain module; the chart library (uPlot) is a script of the page, served from the jar.
+
+const LEVELS = ["CRITICAL", "HIGH", "MEDIUM", "LOW"];
+// a shape beside the colour and the word: a level never depends on colour alone
+const MARK = { CRITICAL: "◆", HIGH: "▲", MEDIUM: "●", LOW: "○" };
+const POLL_MS = 5000;
+
+const main = document.getElementById("main");
+const live = document.getElementById("live");
+const message = document.getElementById("message");
+const operator = document.getElementById("operator");
+
+// ---- helpers -----------------------------------------------------------------------------------
+const esc = (v) => String(v ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
+const num = (v, digits = 1) => (v === null || v === undefined || Number.isNaN(v) ? "–" : Number(v).toFixed(digits));
+const pct = (v) => (v === null || v === undefined ? "–" : (100 * v).toFixed(1) + "%");
+const level = (l) => l ? `<span class="level level-${esc(l)}"><span aria-hidden="true">${MARK[l] ?? ""} </span>${esc(l)}</span>` : "–";
+const assetLink = (a) => `<a data-key="asset-${esc(a.dataset)}-${esc(a.asset_id)}" href="/assets/${encodeURIComponent(a.asset_id)}?dataset=${encodeURIComponent(a.dataset)}">${esc(a.asset_id)}</a>`;
+const rulText = (p) => `${num(p.predicted_rul)}` + (p.rul_lower !== null && p.rul_lower !== undefined && p.rul_upper !== p.rul_lower
+  ? ` <span class="muted">(${num(p.rul_lower)}–${num(p.rul_upper)})</span>` : "");
+
+function ago(iso) {
+  if (!iso) return "–";
+  const s = Math.max(0, Math.round((Date.now() - Date.parse(iso)) / 1000));
+  const text = s < 90 ? `${s} s ago` : s < 5400 ? `${Math.round(s / 60)} min ago` : s < 172800 ? `${Math.round(s / 3600)} h ago` : `${Math.round(s / 86400)} d ago`;
+  return `<time datetime="${esc(iso)}" title="${esc(iso)}">${text}</time>`;
+}
+
+function showMessage(text) {
+  message.textContent = text;
+  message.hidden = !text;
+}
+
+async function api(path, options = {}) {
+  const headers = { Accept: "application/json", ...(options.headers || {}) };
+  const token = sessionStorage.getItem("pdm.token");
+  if (options.method && options.method !== "GET" && token) headers.Authorization = `Bearer ${token}`;
+  const res = await fetch(path, { ...options, headers });
+  const body = res.headers.get("Content-Type")?.includes("json") ? await res.json() : await res.text();
+  if (!res.ok) {
+    const err = new Error(body && body.detail ? `${body.title}: ${body.detail}` : `${res.status} ${res.statusText}`);
+    err.status = res.status;
+    throw err;
+  }
+  return body;
+}
+
+// A write: asks for the token when the server wants one, names the failure when it fails.
+async function write(path, body) {
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const out = await api(path, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body ?? {}) });
+      showMessage("");
+      return out;
+    } catch (e) {
+      if (e.status === 401 && attempt === 0 && askToken()) continue;
+      showMessage(`Cannot ${path.split("/").pop()}: ${e.message}`);
+      return null;
+    }
+  }
+  return null;
+}
+
+function askToken() {
+  const t = window.prompt("Bearer token of this server's write endpoints (pdm.serve.token):", sessionStorage.getItem("pdm.token") || "");
+  if (t === null) return false;
+  if (t) sessionStorage.setItem("pdm.token", t.trim()); else sessionStorage.removeItem("pdm.token");
+  return true;
+}
+
+function who() {
+  const name = operator.value.trim();
+  if (!name) {
+    showMessage("Type your name in \"Acting as\" first: a work order records who changed it.");
+    operator.focus();
+  }
+  return name;
+}
+
+function table(caption, head, rows, empty) {
+  if (!rows.length) return `<p class="muted">${esc(empty)}</p>`;
+  return `<table><caption>${caption}</caption><thead><tr>${head.map((h) => `<th scope="col"${h.startsWith("#") ? ' class="num"' : ""}>${esc(h.replace(/^#/, ""))}</th>`).join("")}</tr></thead>
+    <tbody>${rows.join("")}</tbody></table>`;
+}
+
+const query = () => new URLSearchParams(location.search);
+const qs = (params) => {
+  const p = new URLSearchParams();
+  Object.entries(params).forEach(([k, v]) => { if (v !== null && v !== undefined && v !== "") p.set(k, v); });
+  const s = p.toString();
+  return s ? `?${s}` : "";
+};
+
+// ---- shared pieces -----------------------------------------------------------------------------
+function alertRows(alerts, withAsset) {
+  return alerts.map((a) => `<tr data-alert="${esc(a.alert_id)}">
+    ${withAsset ? `<td>${assetLink(a)}</td>` : ""}<td>${level(a.risk_level)}</td><td class="num">${a.cycle}</td>
+    <td class="num">${num(a.predicted_rul)}</td><td class="num">${pct(a.failure_probability)}</td>
+    <td>${esc(a.recommendation)}</td><td>${esc(a.status)}</td><td>${ago(a.raised_at)}</td>
+    <td>${a.status === "open" ? `<button class="action" data-key="ack-${esc(a.alert_id)}" data-act="alert" data-change="ack" data-id="${esc(a.alert_id)}">Acknowledge</button>` : ""}
+        ${a.status !== "resolved" ? `<button class="action" data-key="resolve-${esc(a.alert_id)}" data-act="alert" data-change="resolve" data-id="${esc(a.alert_id)}">Resolve</button>` : ""}</td></tr>`);
+}
+const ALERT_HEAD = ["level", "#cycle", "#RUL", "#failure p", "recommendation", "status", "raised", "actions"];
+
+function workOrderRows(orders, withAsset) {
+  return orders.map((w) => `<tr data-work-order="${esc(w.work_order_id)}">
+    ${withAsset ? `<td>${assetLink(w)}</td>` : ""}<td>${esc(w.priority)}</td><td>${level(w.risk_level)}</td>
+    <td class="num">${w.due_cycle}</td><td>${w.due_date ? esc(w.due_date.slice(0, 16).replace("T", " ")) : "–"}</td>
+    <td>${esc(w.recommended_action)}</td><td>${esc(w.status)}${w.scheduled_for ? ` <span class="muted">for ${esc(w.scheduled_for.slice(0, 16).replace("T", " "))}</span>` : ""}</td>
+    <td>${w.status === "open" ? button(w, "schedule", "Schedule") : ""}
+        ${w.status === "open" || w.status === "scheduled" ? button(w, "complete", "Complete") + button(w, "cancel", "Cancel") : ""}</td></tr>`);
+}
+const button = (w, change, label) => `<button class="action" data-key="${change}-${esc(w.work_order_id)}" data-act="work-order" data-change="${change}" data-id="${esc(w.work_order_id)}">${label}</button>`;
+const WORK_ORDER_HEAD = ["priority", "level", "#due cycle", "due date", "recommended action", "status", "actions"];
+
+async function onAction(e) {
+  const b = e.target.closest("button[data-act]");
+  if (!b) return;
+  const id = b.dataset.id;
+  const change = b.dataset.change;
+  const label = b.textContent;
+  b.disabled = true;
+  b.textContent = `${label}…`;
+  try {
+    if (await act(b, id, change)) await render();
+  } finally {
+    b.disabled = false;
+    b.textContent = label;
+  }
+}
+
+// One action of a row's button; true when the server made the change.
+async function act(b, id, change) {
+  let done = null;
+  if (b.dataset.act === "alert") {
+    done = await write(`/api/v1/alerts/${encodeURIComponent(id)}/${change}`, operator.value.trim() ? { note: `by ${operator.value.trim()}` } : {});
+  } else {
+    const by = who();
+    if (!by) return false;
+    const body = { by };
+    if (change === "schedule") {
+      const tomorrow = new Date(Date.now() + 86400000).toISOString().slice(0, 10) + "T08:00:00Z";
+      const when = window.prompt("Schedule for (ISO-8601 instant):", tomorrow);
+      if (!when) return false;
+      body.scheduled_for = when;
+    } else if (change === "complete") {
+      const part = window.prompt("Part replaced (optional):", "");
+      if (part === null) return false;
+      if (part.trim()) body.part = part.trim();
+    }
+    done = await write(`/api/v1/work-orders/${encodeURIComponent(id)}/${change}`, body);
+  }
+  return done !== null;
+}
+
+// ---- pages -------------------------------------------------------------------------------------
+async function overview() {
+  const q = query();
+  const dataset = q.get("dataset") || "";
+  const risk = q.get("risk") || "";
+  const [assets, health, alerts, orders, streams] = await Promise.all([
+    api(`/api/v1/assets${qs({ dataset, risk, limit: 25 })}`),
+    api("/api/v1/health"),
+    api(`/api/v1/alerts${qs({ status: "open", dataset, limit: 10 })}`),
+    api(`/api/v1/work-orders${qs({ status: "open,scheduled", dataset, limit: 10 })}`),
+    api("/api/v1/streams"),
+  ]);
+  const total = Object.values(assets.levels).reduce((a, b) => a + b, 0);
+  const datasets = [...new Set([...(assets.datasets || []), ...health.datasets.map((d) => d.dataset)])].sort();
+  const counts = `<section class="counts" aria-label="Assets by risk level">
+      <div class="count total"><span>Assets</span><b data-testid="asset-count">${total}</b></div>
+      ${LEVELS.map((l) => `<a class="count ${l}" data-key="count-${l}" href="/${qs({ dataset, risk: l })}" aria-label="${assets.levels[l]} assets at ${l}, show them">
+        <span>${level(l)}</span><b>${assets.levels[l]}</b></a>`).join("")}
+    </section>`;
+  const filters = `<form class="filters" id="filters" aria-label="Filter assets">
+      <label>Dataset <select name="dataset" data-key="f-dataset"><option value="">all</option>
+        ${datasets.map((d) => `<option${d === dataset ? " selected" : ""}>${esc(d)}</option>`).join("")}</select></label>
+      <label>Risk level <select name="risk" data-key="f-risk"><option value="">all</option>
+        ${LEVELS.map((l) => `<option${l === risk ? " selected" : ""}>${l}</option>`).join("")}</select></label>
+      <span class="muted">${assets.total} asset${assets.total === 1 ? "" : "s"} match; worst first</span>
+    </form>`;
+  const assetRows = assets.assets.map((a) => `<tr><td>${assetLink(a)}</td><td>${esc(a.dataset)}</td><td>${level(a.risk_level)}</td>
+      <td class="num">${rulText(a)}</td><td class="num">${pct(a.failure_probability)}</td><td class="num">${a.cycle}</td>
+      <td>${a.anomaly_severity && a.anomaly_severity !== "NONE" ? esc(a.anomaly_severity) : ""}</td><td>${ago(a.scored_at)}</td></tr>`);
+  const champions = health.datasets.map((d) => `<tr><td>${esc(d.dataset)}</td><td>${esc(d.rul_model)}</td><td>${esc(d.failure_model)}</td><td class="num">v${d.feature_set_version}</td></tr>`);
+  const models = [...new Map(assets.assets.map((a) => [`${a.dataset} ${a.rul_model_version} ${a.failure_model_version}`, a])).values()]
+    .map((a) => `<tr><td>${esc(a.dataset)}</td><td>${esc(a.rul_model_version)}</td><td>${esc(a.failure_model_version)}</td><td class="num">v${a.feature_set_version}</td></tr>`);
+  const streamRows = streams.streams.map((s) => `<tr><td>${esc(s.job)}</td><td>${esc(s.dataset)}</td><td class="num">${s.batch_id}</td>
+      <td>${ago(s.committed_at)}</td><td class="num">${s.latency_p95_ms === null ? "–" : num(s.latency_p95_ms / 1000, 1) + " s"}</td>
+      <td class="num">${s.input_rows}</td><td class="num">${num(s.duration_ms / 1000, 1)} s</td></tr>`);
+  return `<h1>Fleet</h1>${counts}${filters}
+    <div class="grid">
+      <section class="card" aria-labelledby="h-streams"><h2 id="h-streams">Streams</h2>
+        ${table("Last committed micro-batch of each query (ops.stream_metrics)", ["job", "dataset", "#batch", "committed", "#latency p95", "#rows", "#took"], streamRows, "No streaming query has committed a batch yet.")}</section>
+      <section class="card" aria-labelledby="h-models"><h2 id="h-models">Models</h2>
+        ${table("Scoring the assets shown", ["dataset", "RUL model", "failure model", "#feature set"], models, "No predictions yet.")}
+        ${champions.length ? table("Champions this server loaded (POST /predict)", ["dataset", "RUL model", "failure model", "#feature set"], champions, "") : ""}</section>
+      <section class="card wide" aria-labelledby="h-assets"><h2 id="h-assets">Assets, worst first</h2>
+        ${table(`Latest prediction of each asset (${assets.assets.length} of ${assets.total} shown; filter by level to see more)`,
+          ["asset", "dataset", "level", "#RUL (90% interval)", "#failure p", "#cycle", "anomaly", "scored"], assetRows,
+          "No predictions yet: score-stream or score-batch writes them to gold.predictions.")}</section>
+      <section class="card wide" aria-labelledby="h-alerts"><h2 id="h-alerts">Open alerts</h2>
+        ${table(`Newest first (${alerts.alerts.length} of ${alerts.total}); <a href="/alerts">all alerts</a>`, ["asset", ...ALERT_HEAD], alertRows(alerts.alerts, true), "No open alerts.")}</section>
+      <section class="card wide" aria-labelledby="h-orders"><h2 id="h-orders">Work orders due soon</h2>
+        ${table(`Most urgent first (${orders.work_orders.length} of ${orders.total}); <a href="/work-orders">all work orders</a>`, ["asset", ...WORK_ORDER_HEAD], workOrderRows(orders.work_orders, true), "No open work orders.")}</section>
+    </div>`;
+}
+
+let charts = [];
+
+async function assetPage(assetId) {
+  const dataset = query().get("dataset") || "";
+  const a = await api(`/api/v1/assets/${encodeURIComponent(assetId)}${qs({ dataset })}`);
+  const p = a.latest;
+  pending.push(() => drawCharts(a));
+  return `<h1>${esc(a.asset_id)} <span class="muted">${esc(a.dataset)}</span> ${level(p.risk_level)}</h1>
+    <section class="summary" aria-label="Latest prediction">
+      <div><span class="muted">cycle</span><b>${p.cycle}</b></div>
+      <div><span class="muted">predicted RUL (90% interval)</span><b data-testid="predicted-rul">${rulText(p)}</b></div>
+      <div><span class="muted">failure probability</span><b>${pct(p.failure_probability)}</b></div>
+      <div><span class="muted">anomaly</span><b>${esc(p.anomaly_severity || "NONE")}</b>${(p.anomaly_reasons || []).map((r) => `<span class="muted">${esc(r)}</span>`).join(", ")}</div>
+      <div><span class="muted">models</span><b>${esc(p.rul_model_version)} · ${esc(p.failure_model_version)}</b><span class="muted">feature set v${p.feature_set_version}, scored ${ago(p.scored_at)}</span></div>
+    </section>
+    <div class="grid">
+      <section class="card" aria-labelledby="h-rul"><h2 id="h-rul">Predicted RUL over cycles</h2>
+        <div id="rul-chart" class="chart" role="img" aria-label="Predicted remaining useful life of the last ${a.predictions.length} cycles, with its 90% interval; anomalies marked"></div>
+        <p class="legend-note">Band: 90% interval. Red points: cycles flagged as anomalies. Last ${a.predictions.length} cycles kept by the server.</p></section>
+      <section class="card" aria-labelledby="h-prob"><h2 id="h-prob">Failure probability over cycles</h2>
+        <div id="prob-chart" class="chart" role="img" aria-label="Failure probability of the last ${a.predictions.length} cycles"></div></section>
+      <section class="card wide" aria-labelledby="h-a-alerts"><h2 id="h-a-alerts">Alerts</h2>
+        ${table("Newest first", ALERT_HEAD, alertRows(a.alerts, false), "No alerts for this asset.")}</section>
+      <section class="card wide" aria-labelledby="h-a-orders"><h2 id="h-a-orders">Work orders</h2>
+        ${table("Most urgent first", WORK_ORDER_HEAD, workOrderRows(a.work_orders, false), "No work orders for this asset.")}</section>
+      <section class="card wide" aria-labelledby="h-events"><h2 id="h-events">Failures and maintenance</h2>
+        ${table("Recorded through feedback and completed work orders (gold.asset_events)", ["event", "#cycle", "detail", "recorded"],
+          a.events.map((e) => `<tr><td>${esc(e.kind)}</td><td class="num">${e.cycle ?? "–"}</td><td>${esc(e.part || e.note || "")}</td><td>${ago(e.recorded_at)}</td></tr>`),
+          "Nothing recorded.")}</section>
+    </div>`;
+}
+
+function drawCharts(a) {
+  charts.forEach((c) => c.destroy());
+  charts = [];
+  const rows = [...a.predictions].reverse();
+  const x = rows.map((r) => r.cycle);
+  const anomaly = rows.map((r) => (r.anomaly_severity && r.anomaly_severity !== "NONE" ? r.predicted_rul : null));
+  const rulEl = document.getElementById("rul-chart");
+  const probEl = document.getElementById("prob-chart");
+  const width = Math.max(320, rulEl.clientWidth - 8);
+  const axes = (y) => [{ label: "cycle" }, { label: y }];
+  charts.push(new uPlot({
+    width, height: 280, scales: { x: { time: false } }, axes: axes("cycles"),
+    series: [{ label: "cycle" },
+      { label: "predicted RUL", stroke: "#0969da", width: 2, points: { show: true, size: 4 } },
+      { label: "90% lower", stroke: "#8cb4ff", dash: [4, 4] },
+      { label: "90% upper", stroke: "#8cb4ff", dash: [4, 4] },
+      { label: "anomaly", stroke: "#cf222e", paths: () => null, points: { show: true, size: 10, fill: "#cf222e" } }],
+    bands: [{ series: [3, 2], fill: "rgba(9,105,218,0.12)" }],
+  }, [x, rows.map((r) => r.predicted_rul), rows.map((r) => r.rul_lower ?? r.predicted_rul), rows.map((r) => r.rul_upper ?? r.predicted_rul), anomaly], rulEl));
+  charts.push(new uPlot({
+    width, height: 280, scales: { x: { time: false }, y: { range: [0, 1] } }, axes: axes("probability"),
+    series: [{ label: "cycle" }, { label: "failure probability", stroke: "#bc4c00", width: 2, points: { show: true, size: 4 } }],
+  }, [x, rows.map((r) => r.failure_probability)], probEl));
+  rulEl.dataset.points = String(x.length);
+}
+
+async function alertsPage() {
+  const status = query().get("status") || "open,acknowledged";
+  const r = await api(`/api/v1/alerts${qs({ status: status === "all" ? "" : status, limit: 500 })}`);
+  return `<h1>Alerts</h1>${statusFilter(status, [["open,acknowledged", "open and acknowledged"], ["open", "open"], ["acknowledged", "acknowledged"], ["resolved", "resolved"], ["all", "all"]])}
+    <section class="card">${table(`Newest first (${r.alerts.length} of ${r.total})`, ["asset", ...ALERT_HEAD], alertRows(r.alerts, true), "No alerts.")}</section>`;
+}
+
+async function workOrdersPage() {
+  const status = query().get("status") || "open,scheduled";
+  const r = await api(`/api/v1/work-orders${qs({ status: status === "all" ? "" : status, limit: 500 })}`);
+  return `<h1>Work orders</h1>${statusFilter(status, [["open,scheduled", "open and scheduled"], ["open", "open"], ["scheduled", "scheduled"], ["done", "done"], ["cancelled", "cancelled"], ["all", "all"]])}
+    <section class="card">${table(`Most urgent first (${r.work_orders.length} of ${r.total})`, ["asset", ...WORK_ORDER_HEAD], workOrderRows(r.work_orders, true), "No work orders.")}</section>`;
+}
+
+const statusFilter = (status, options) => `<form class="filters" id="filters"><label>Status <select name="status" data-key="f-status">
+    ${options.map(([v, l]) => `<option value="${v}"${v === status ? " selected" : ""}>${l}</option>`).join("")}</select></label></form>`;
+
+// ---- router and live updates -------------------------------------------------------------------
+const ROUTES = [
+  [/^\/$/, overview, "/"],
+  [/^\/assets\/([^/]+)$/, (m) => assetPage(decodeURIComponent(m[1])), null],
+  [/^\/alerts$/, alertsPage, "/alerts"],
+  [/^\/work-orders$/, workOrdersPage, "/work-orders"],
+];
+let pending = [];
+let rendering = null;
+let again = false;
+
+// Draws the page the address names; a redraw keeps the focused control and the scroll position.
+async function render() {
+  if (rendering) { again = true; return rendering; }
+  rendering = (async () => {
+    do {
+      again = false;
+      const route = ROUTES.find(([re]) => re.test(location.pathname));
+      document.querySelectorAll("header nav a").forEach((a) => a.toggleAttribute("aria-current", route && a.getAttribute("href") === route[2]));
+      if (route) document.querySelector("header nav a[aria-current]")?.setAttribute("aria-current", "page");
+      const focused = document.activeElement?.dataset?.key;
+      const scroll = window.scrollY;
+      pending = [];
+      let html;
+      try {
+        html = route ? await route[1](location.pathname.match(route[0])) : `<h1>Not found</h1><p>No page ${esc(location.pathname)}. <a href="/">The fleet</a>.</p>`;
+      } catch (e) {
+        html = `<h1>Cannot show this page</h1><p>${esc(e.message)}</p><p><a href="/">The fleet</a></p>`;
+      }
+      main.innerHTML = html;
+      main.setAttribute("aria-busy", "false");
+      pending.forEach((f) => f());
+      document.title = `pdm · ${main.querySelector("h1")?.textContent.trim() || "fleet"}`;
+      if (focused) main.querySelector(`[data-key="${CSS.escape(focused)}"]`)?.focus();
+      window.scrollTo(0, scroll);
+      main.dataset.rendered = String(Date.now());
+    } while (again);
+  })();
+  try { await rendering; } finally { rendering = null; }
+}
+
+function go(href) {
+  history.pushState(null, "", href);
+  render().then(() => main.focus({ preventScroll: true }));
+}
+
+document.addEventListener("click", (e) => {
+  const a = e.target.closest("a[href]");
+  if (!a || e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey) return;
+  const url = new URL(a.href, location.href);
+  if (url.origin !== location.origin || /^\/(api|ui|metrics)\b/.test(url.pathname)) return;
+  e.preventDefault();
+  go(url.pathname + url.search);
+});
+main.addEventListener("click", onAction);
+main.addEventListener("change", (e) => {
+  const form = e.target.closest("form#filters");
+  if (!form) return;
+  const params = Object.fromEntries([...new FormData(form).entries()]);
+  history.replaceState(null, "", location.pathname + qs(params));
+  render();
+});
+window.addEventListener("popstate", () => render());
+
+operator.value = localStorage.getItem("pdm.operator") || "";
+operator.addEventListener("change", () => localStorage.setItem("pdm.operator", operator.value.trim()));
+document.getElementById("token-button").addEventListener("click", askToken);
+
+// The server tells when a table moved; without the stream (refused, or a proxy in the way) poll.
+let lastVersions = null;
+let pollTimer = null;
+function setLive(state, text) { live.dataset.state = state; live.textContent = text; }
+function connect() {
+  const source = new EventSource("/api/v1/live");
+  source.addEventListener("versions", (e) => {
+    setLive("live", "live");
+    if (pollTimer) { clearInterval(pollTimer); pollTimer = null; }
+    if (lastVersions !== null && lastVersions !== e.data) render();
+    lastVersions = e.data;
+  });
+  source.onerror = () => {
+    setLive("polling", "reconnecting (polling)");
+    if (!pollTimer) pollTimer = setInterval(render, POLL_MS);
+  };
+}
+
+render();
+connect();
