@@ -24,7 +24,7 @@ def test_overview_shows_the_warehouse_asset_count(server, page, pdm, out):
         expect(card).to_contain_text(level)
         shown += int(card.locator("b").text_content())
     assert shown == expected
-    page.screenshot(path=out / "overview.png", full_page=True)
+    page.screenshot(path=out / "overview.png")
 
 
 def test_an_asset_page_reached_by_keyboard_draws_its_rul_chart(server, page, out):
@@ -45,7 +45,7 @@ def test_an_asset_page_reached_by_keyboard_draws_its_rul_chart(server, page, out
         return n;
     }""")
     assert drawn > 1000, f"the RUL chart's canvas is blank ({drawn} pixels drawn)"
-    page.screenshot(path=out / "asset.png", full_page=True)
+    page.screenshot(path=out / "asset.png")
 
 
 def test_acknowledging_an_alert_in_the_page_changes_it_in_gold_alerts(server, page, pdm, out):
@@ -57,7 +57,7 @@ def test_acknowledging_an_alert_in_the_page_changes_it_in_gold_alerts(server, pa
     button.click()
     # it leaves the list of open alerts once the server committed the change (a Delta commit: seconds)
     expect(page.locator(f"tr[data-alert='{alert_id}']")).to_have_count(0, timeout=60_000)
-    page.screenshot(path=out / "alerts.png", full_page=True)
+    page.screenshot(path=out / "alerts.png")
     rows = pdm.sql(f"SELECT status FROM gold.alerts WHERE alert_id = '{alert_id}'")
     assert [r["status"] for r in rows] == ["acknowledged"]
 
@@ -83,6 +83,6 @@ def test_a_prediction_scored_by_a_running_stream_appears_without_reload(server, 
         # the server holds it: the open page shows it within 5 s, without a reload
         expect(count).to_have_text(str(before + 1), timeout=5000)
         assert page.evaluate("window.pdmNotReloaded === true")
-        page.screenshot(path=out / "overview-live.png", full_page=True)
+        page.screenshot(path=out / "overview-live.png")
     finally:
         stop(scorer)

@@ -37,7 +37,8 @@ import org.slf4j.LoggerFactory;
  * <p>Usage:
  * <pre>{@code
  * ApiServer server = ApiServer.start(settings,
- *     new ApiServer.Services(predictors, view, alertChanges, workOrderChanges, feedback, live, root));
+ *     new ApiServer.Services(predictors, view, alertChanges, workOrderChanges, feedback, live, models,
+ *         root));
  * int port = server.port();
  * server.stop();
  * }</pre>
@@ -63,7 +64,8 @@ public final class ApiServer implements AutoCloseable {
 
   /** What the routes answer from: the predictors, the in-memory view of the tables, alert and work-order changes. */
   record Services(DatasetPredictors predictors, FleetView view, AlertChanges alertChanges,
-      WorkOrderChanges workOrderChanges, FeedbackRecorder feedback, LiveUpdates live, String warehouse) {}
+      WorkOrderChanges workOrderChanges, FeedbackRecorder feedback, LiveUpdates live, ModelsView models,
+      String warehouse) {}
 
   /** Starts listening; returns once the port is bound. */
   static ApiServer start(Settings settings, Services services) {
@@ -112,6 +114,7 @@ public final class ApiServer implements AutoCloseable {
     app.post("/api/v1/predict", ctx -> ctx.json(predict(ctx, predictors, settings.maxEvents())));
     app.get("/api/v1/assets", ctx -> ctx.json(ViewRoutes.assets(ctx, view)));
     app.get("/api/v1/assets/{asset_id}", ctx -> ctx.json(ViewRoutes.asset(ctx, view)));
+    app.get("/api/v1/assets/{asset_id}/readings", ctx -> ctx.json(ViewRoutes.readings(ctx, view)));
     app.get("/api/v1/alerts", ctx -> ctx.json(ViewRoutes.alerts(ctx, view)));
     app.post("/api/v1/alerts/{alert_id}/ack", ctx -> ctx.json(services.alertChanges().change(ctx.pathParam("alert_id"),
         AlertLifecycle.Change.ACK, note(ctx))));
@@ -120,6 +123,8 @@ public final class ApiServer implements AutoCloseable {
     app.get("/api/v1/work-orders", ctx -> ctx.json(ViewRoutes.workOrders(ctx, view)));
     app.get("/api/v1/streams", ctx -> ctx.json(new ViewResponses.Streams(view.streams(),
         view.streamMetricsVersion())));
+    app.get("/api/v1/models", ctx -> ctx.json(services.models().get()));
+    app.get("/api/v1/drift-reports", ctx -> ctx.json(ViewRoutes.driftReports(ctx, view)));
     app.before("/api/v1/live", ctx -> services.live().admit());
     app.sse("/api/v1/live", services.live()::join);
     app.post("/api/v1/feedback", ctx -> ctx.json(services.feedback().record(

@@ -32,8 +32,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The fleet as the read endpoints see it, in memory: each asset's latest predictions (at most
  * {@code historyCycles}, newest first), the alerts, the work orders and the asset events, folded
- * from gold.predictions, gold.alerts, gold.work_orders and gold.asset_events, and the last batch of
- * each streaming query from ops.stream_metrics, by five {@link TableFollower}s. Requests only read it; a list of every asset's latest prediction,
+ * from gold.predictions, gold.alerts, gold.work_orders and gold.asset_events, the last batch of
+ * each streaming query from ops.stream_metrics, the drift reports' summaries from
+ * ops.drift_reports, and each asset's latest readings from silver.telemetry ({@link AssetReadings}),
+ * by seven {@link TableFollower}s. Requests only read it; a list of every asset's latest prediction,
  * worst first, is rebuilt after each fold, so {@code GET /assets} filters a ready list.
  *
  * <p>Bounded: assets times {@code historyCycles} predictions, at most {@code maxAlerts} alerts and
@@ -74,6 +76,7 @@ final class FleetView implements AutoCloseable {
       .thenComparing(WorkOrderView::workOrderId);
 
   private static final int MAX_STREAMS = 1000;
+  private static final int MAX_DRIFT_REPORTS = 1000;
 
   private final Warehouse warehouse;
   private final int historyCycles;
@@ -82,12 +85,16 @@ final class FleetView implements AutoCloseable {
   private final LatestRows<WorkOrderView> workOrders;
   private final LatestRows<AssetEventView> events;
   private final LatestRows<StreamView> streams;
+  private final AssetReadings readings;
+  private final LatestRows<DriftReportView> driftReports;
   private volatile List<AssetPrediction> ranked = List.of();
   private final TableFollower predictions;
   private final TableFollower alertsTable;
   private final TableFollower workOrdersTable;
   private final TableFollower eventsTable;
   private final TableFollower streamMetrics;
+  private final TableFollower silver;
+  private final TableFollower driftTable;
   private final ScheduledExecutorService poller;
 
   private FleetView(SparkSession spark, Warehouse warehouse, long refreshMillis, int historyCycles, int maxAlerts) {
@@ -110,6 +117,12 @@ final class FleetView implements AutoCloseable {
         workOrders::fold);
     this.eventsTable = new TableFollower(spark, warehouse, Tables.GOLD_ASSET_EVENTS, refreshMillis, events::fold);
     this.streamMetrics = new TableFollower(spark, warehouse, Tables.OPS_STREAM_METRICS, refreshMillis, streams::fold);
+    this.readings = new AssetReadings(historyCycles);
+    this.silver = new TableFollower(spark, warehouse, Tables.SILVER_TELEMETRY, refreshMillis, readings::fold);
+    this.driftReports = new LatestRows<>("report_id", "created_at", DriftReportView::of, DriftReportView::reportId,
+        DriftReportView::createdAt, d -> true, DriftReportView::createdAt, MAX_DRIFT_REPORTS);
+    this.driftTable = new TableFollower(spark, warehouse, Tables.OPS_DRIFT_REPORTS, refreshMillis,
+        batch -> driftReports.fold(batch.where(col("kind").equalTo("summary"))));
     this.poller = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "pdm-serve-view");
       t.setDaemon(true);
@@ -126,7 +139,8 @@ final class FleetView implements AutoCloseable {
   }
 
   private void poll() {
-    for (TableFollower f : List.of(predictions, alertsTable, workOrdersTable, eventsTable, streamMetrics)) {
+    for (TableFollower f : List.of(predictions, alertsTable, workOrdersTable, eventsTable, streamMetrics, silver,
+        driftTable)) {
       try {
         f.poll();
       } catch (RuntimeException e) {
@@ -188,6 +202,24 @@ final class FleetView implements AutoCloseable {
   /** The datasets that hold {@code assetId} (several when ids repeat across fleets). */
   List<String> datasetsOf(String assetId) {
     return history.keySet().stream().filter(k -> k.assetId().equals(assetId)).map(Key::dataset).sorted().toList();
+  }
+
+  long driftReportsVersion() {
+    return driftTable.version();
+  }
+
+  /** Drift reports newest first (the newest {@value #MAX_DRIFT_REPORTS} held), of one dataset when not null. */
+  List<DriftReportView> driftReports(String dataset) {
+    return driftReports.values().stream()
+        .filter(d -> dataset == null || dataset.equals(d.dataset()))
+        .sorted(Comparator.comparing((DriftReportView d) -> Instant.parse(d.createdAt()), Comparator.reverseOrder())
+            .thenComparing(DriftReportView::reportId))
+        .toList();
+  }
+
+  /** An asset's latest readings of each sensor, from silver. */
+  Optional<AssetReadings.Trend> readings(Key asset) {
+    return readings.trend(asset);
   }
 
   /** An asset's recent predictions, newest first. */
@@ -284,5 +316,7 @@ final class FleetView implements AutoCloseable {
     workOrdersTable.close();
     eventsTable.close();
     streamMetrics.close();
+    silver.close();
+    driftTable.close();
   }
 }

@@ -42,7 +42,8 @@ final class LiveUpdates implements AutoCloseable {
       @JsonProperty("alerts_version") long alerts,
       @JsonProperty("work_orders_version") long workOrders,
       @JsonProperty("asset_events_version") long assetEvents,
-      @JsonProperty("stream_metrics_version") long streamMetrics) {}
+      @JsonProperty("stream_metrics_version") long streamMetrics,
+      @JsonProperty("drift_reports_version") long driftReports) {}
 
   private final Supplier<Versions> versions;
   private final int maxClients;

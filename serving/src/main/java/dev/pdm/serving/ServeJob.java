@@ -149,12 +149,14 @@ public final class ServeJob {
         config.getPositiveInt(PdmConfigKeys.SERVE_MAX_ALERTS));
     // the live stream checks the view's versions twice per refresh: a change shows within one refresh and a half
     LiveUpdates live = LiveUpdates.start(() -> new LiveUpdates.Versions(view.predictionsVersion(),
-            view.alertsVersion(), view.workOrdersVersion(), view.assetEventsVersion(), view.streamMetricsVersion()),
+            view.alertsVersion(), view.workOrdersVersion(), view.assetEventsVersion(), view.streamMetricsVersion(),
+            view.driftReportsVersion()),
         Math.max(250, refreshMillis(config) / 2), 15_000, config.getPositiveInt(PdmConfigKeys.SERVE_MAX_LIVE_CLIENTS));
     try {
       ApiServer server = ApiServer.start(o.settings(), new ApiServer.Services(predictors, view,
           new AlertChanges(spark, warehouse, view), new WorkOrderChanges(spark, warehouse, view),
-          new FeedbackRecorder(spark, warehouse, view), live, warehouse.root()));
+          new FeedbackRecorder(spark, warehouse, view), live,
+          new ModelsView(tracking, config, refresh, System::currentTimeMillis), warehouse.root()));
       return new Running(server, view, live, tracking);
     } catch (RuntimeException e) {
       live.close();

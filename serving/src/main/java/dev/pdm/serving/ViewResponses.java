@@ -49,6 +49,10 @@ final class ViewResponses {
   record Streams(@JsonProperty("streams") List<StreamView> streams,
       @JsonProperty("stream_metrics_version") long streamMetricsVersion) {}
 
+  /** {@code GET /api/v1/drift-reports}: the drift reports' summaries, newest first. */
+  record DriftReports(@JsonProperty("drift_reports") List<DriftReportView> driftReports,
+      @JsonProperty("total") int total, @JsonProperty("drift_reports_version") long driftReportsVersion) {}
+
   /** The optional body of ack and resolve. */
   record AlertNote(@JsonProperty("note") String note) {}
 }

@@ -41,6 +41,24 @@ final class ViewRoutes {
 
   /** GET /assets/{asset_id}?dataset= (the dataset may be left out when one dataset holds the id). */
   static ViewResponses.Asset asset(Context ctx, FleetView view) {
+    FleetView.Key key = key(ctx, view);
+    String dataset = key.dataset();
+    String assetId = key.assetId();
+    List<AssetPrediction> history = view.predictions(key).orElseThrow();
+    return new ViewResponses.Asset(dataset, assetId, history.get(0), history, view.alerts(Set.of(), dataset, assetId),
+        view.workOrders(Set.of(), dataset, assetId), view.events(dataset, assetId), view.predictionsVersion());
+  }
+
+  /** GET /assets/{asset_id}/readings?dataset=: the asset's latest readings of each sensor, from silver. */
+  static AssetReadings.Trend readings(Context ctx, FleetView view) {
+    FleetView.Key key = key(ctx, view);
+    return view.readings(key).orElseThrow(() -> ApiException.notFound("no readings of asset " + key.assetId()
+        + " in " + key.dataset() + " in the server's view of silver.telemetry yet (it folds silver's commits every"
+        + " pdm.serve.view-refresh)"));
+  }
+
+  /** The asset of the path, in ?dataset= or the one dataset whose predictions hold it; 404 when none does. */
+  private static FleetView.Key key(Context ctx, FleetView view) {
     String assetId = ctx.pathParam("asset_id");
     String dataset = dataset(ctx);
     if (dataset == null) {
@@ -51,14 +69,18 @@ final class ViewRoutes {
       }
       dataset = in.isEmpty() ? null : in.get(0);
     }
-    FleetView.Key key = new FleetView.Key(dataset, assetId);
-    List<AssetPrediction> history = dataset == null ? null : view.predictions(key).orElse(null);
-    if (history == null) {
+    if (dataset == null || view.predictions(new FleetView.Key(dataset, assetId)).isEmpty()) {
       throw ApiException.notFound("no predictions of asset " + assetId + (dataset == null ? "" : " in " + dataset)
           + " (gold.predictions as of version " + view.predictionsVersion() + ")");
     }
-    return new ViewResponses.Asset(dataset, assetId, history.get(0), history, view.alerts(Set.of(), dataset, assetId),
-        view.workOrders(Set.of(), dataset, assetId), view.events(dataset, assetId), view.predictionsVersion());
+    return new FleetView.Key(dataset, assetId);
+  }
+
+  /** GET /drift-reports?dataset=&limit= */
+  static ViewResponses.DriftReports driftReports(Context ctx, FleetView view) {
+    List<DriftReportView> all = view.driftReports(dataset(ctx));
+    return new ViewResponses.DriftReports(all.subList(0, Math.min(limit(ctx), all.size())), all.size(),
+        view.driftReportsVersion());
   }
 
   /** GET /alerts?status=&dataset=&asset_id=&limit= */

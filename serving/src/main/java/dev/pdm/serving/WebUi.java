@@ -14,7 +14,7 @@ import java.util.Map;
 
 /**
  * The dashboard: its pages ({@code /}, {@code /assets/{asset_id}}, {@code /alerts},
- * {@code /work-orders}) are one HTML shell whose script draws the page the address names from the
+ * {@code /work-orders}, {@code /models}) are one HTML shell whose script draws the page the address names from the
  * API; its files are served from the jar under {@code /ui/}, the chart library (uPlot, installed by
  * npm at build time) included, so the page needs no network beyond this server.
  *
@@ -30,7 +30,7 @@ final class WebUi {
 
   static final String ROOT = "/dev/pdm/serving/web/";
   /** Pages the shell draws: a deep link or a reload of any of them gets the shell. */
-  static final List<String> PAGES = List.of("/", "/assets/{asset_id}", "/alerts", "/work-orders");
+  static final List<String> PAGES = List.of("/", "/assets/{asset_id}", "/alerts", "/work-orders", "/models");
 
   private record Asset(byte[] body, String contentType, String etag) {}
 

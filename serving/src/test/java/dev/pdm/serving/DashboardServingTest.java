@@ -25,6 +25,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
@@ -131,6 +132,37 @@ class DashboardServingTest {
   /** The Content-Type as Jetty writes it (no space after the semicolon). */
   private static String type(HttpResponse<?> r) {
     return r.headers().firstValue("Content-Type").orElse("").replace(" ", "");
+  }
+
+  @Test
+  void driftReportsAreTheSummaryRowsNewestFirst() throws Exception {
+    SparkSession spark = TestSpark.session();
+    Warehouse wh = new Warehouse(spark, warehouse.toString());
+    wh.ensure(Tables.OPS_DRIFT_REPORTS, Tables.OPS_DRIFT_REPORTS.schema());
+    spark.createDataFrame(List.of(
+            drift("r1", "2026-12-01 08:00:00", "summary", null, false, List.of()),
+            drift("r1", "2026-12-01 08:00:00", "feature", "s2_mean_10", null, null),
+            drift("r2", "2026-12-02 08:00:00", "summary", null, true, List.of("40 of 152 features drifted"))),
+            Tables.OPS_DRIFT_REPORTS.schema())
+        .write().format("delta").mode("append").save(wh.path(Tables.OPS_DRIFT_REPORTS));
+    JsonNode reports = null;
+    for (int i = 0; i < 120 && (reports == null || reports.path("total").asInt() < 2); i++) {
+      Thread.sleep(500);
+      reports = JSON.readTree(get("/api/v1/drift-reports?dataset=T", null).body());
+    }
+    assertEquals(2, reports.path("total").asInt(), String.valueOf(reports));
+    assertEquals("r2", reports.path("drift_reports").path(0).path("report_id").asText());
+    assertTrue(reports.path("drift_reports").path(0).path("retrain").asBoolean());
+    assertEquals("40 of 152 features drifted", reports.path("drift_reports").path(0).path("reasons").path(0).asText());
+    assertEquals("r1", reports.path("drift_reports").path(1).path("report_id").asText());
+    assertEquals(0, JSON.readTree(get("/api/v1/drift-reports?dataset=OTHER", null).body()).path("total").asInt());
+  }
+
+  private static Row drift(String id, String at, String kind, String name, Boolean retrain,
+      List<String> reasons) {
+    return RowFactory.create(id, Timestamp.valueOf(at), "pdm-T-rul", "3", "T", "split IS NULL", kind, name, 0.1, 0.05,
+        0.5, kind.equals("summary") ? (retrain ? "retrain" : "ok") : "ok", 500L, 2000L, 0.2, 14.0, 12.5, 3L, retrain,
+        reasons);
   }
 
   private static HttpResponse<String> get(String path, String ifNoneMatch) throws Exception {

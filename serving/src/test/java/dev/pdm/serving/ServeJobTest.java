@@ -161,6 +161,30 @@ class ServeJobTest {
   }
 
   @Test
+  void modelsListEachTasksChampionWithItsCrossValidatedMetricsAndMlflowPage() throws Exception {
+    JsonNode m = JSON.readTree(get("/models").body());
+    assertTrue(m.path("error").isNull(), m.toString());
+    List<String> models = new ArrayList<>();
+    m.path("models").forEach(x -> models.add(x.path("dataset").asText() + ":" + x.path("task").asText() + ":"
+        + x.path("name").asText()));
+    assertEquals(List.of("T:failure:serve-T-failure", "T:rul:serve-T-rul"), models);
+    for (JsonNode x : m.path("models")) {
+      JsonNode champion = null;
+      for (JsonNode v : x.path("versions")) {
+        if (v.path("aliases").toString().contains("\"champion\"")) {
+          champion = v;
+        }
+      }
+      assertTrue(champion != null, x.toString());
+      String metric = x.path("task").asText().equals("rul") ? "rmse_all_rows" : "auc_pr";
+      assertTrue(champion.path("metrics").path(metric).isNumber(), champion.toString());
+      assertEquals(1, champion.path("feature_set_version").asInt());
+      assertEquals(LocalMlflow.uri() + "/#/models/" + x.path("name").asText() + "/versions/"
+          + champion.path("version").asText(), champion.path("mlflow_url").asText());
+    }
+  }
+
+  @Test
   void theOpenApiDocumentDescribesEveryRoute() throws Exception {
     HttpResponse<String> r = get("/openapi.json");
     assertEquals(200, r.statusCode());
@@ -168,10 +192,11 @@ class ServeJobTest {
     assertEquals("3.1.0", doc.path("openapi").asText());
     List<String> paths = new ArrayList<>();
     doc.path("paths").fieldNames().forEachRemaining(paths::add);
-    assertEquals(List.of("/health", "/openapi.json", "/predict", "/assets", "/assets/{asset_id}", "/alerts",
+    assertEquals(List.of("/health", "/openapi.json", "/predict", "/assets", "/assets/{asset_id}",
+        "/assets/{asset_id}/readings", "/alerts",
         "/alerts/{alert_id}/ack", "/alerts/{alert_id}/resolve", "/work-orders", "/work-orders/{work_order_id}/schedule",
         "/work-orders/{work_order_id}/complete", "/work-orders/{work_order_id}/cancel", "/feedback", "/streams",
-        "/live"), paths);
+        "/live", "/models", "/drift-reports"), paths);
   }
 
   @Test
@@ -232,6 +257,18 @@ class ServeJobTest {
     assertEquals(30, one.path("predictions").path(0).path("cycle").asInt());
     assertEquals(11, one.path("predictions").path(19).path("cycle").asInt());
     assertEquals(List.of("a2", "a1"), one.path("alerts").findValuesAsText("alert_id"));
+    // its sensors' trends: silver's last 20 cycles of each reading, oldest first
+    JsonNode readings = waitFor("/assets/T-test-1/readings", r -> r.path("cycles").size() == 20);
+    assertEquals(11, readings.path("cycles").path(0).asInt());
+    assertEquals(30, readings.path("cycles").path(19).asInt());
+    List<String> sensors = new ArrayList<>();
+    readings.path("values").fieldNames().forEachRemaining(sensors::add);
+    assertEquals(READINGS, sensors);
+    Row silver = spark.sql("SELECT a, d FROM delta.`" + wh.path(Tables.SILVER_TELEMETRY) + "` WHERE asset_id ="
+        + " 'T-test-1' AND cycle = 30").head();
+    assertEquals(silver.getDouble(0), readings.path("values").path("a").path(19).asDouble(), 0.0);
+    assertEquals(silver.getDouble(1), readings.path("values").path("d").path(19).asDouble(), 0.0);
+    assertEquals(404, get("/assets/T-test-99/readings").statusCode());
     waitFor("/work-orders", w -> w.path("total").asInt() == 1);
     assertEquals(List.of("wo-a2"), JSON.readTree(get("/assets/T-test-1").body()).path("work_orders")
         .findValuesAsText("work_order_id"));

@@ -212,9 +212,12 @@ let charts = [];
 
 async function assetPage(assetId) {
   const dataset = query().get("dataset") || "";
-  const a = await api(`/api/v1/assets/${encodeURIComponent(assetId)}${qs({ dataset })}`);
+  const path = `/api/v1/assets/${encodeURIComponent(assetId)}`;
+  const [a, readings] = await Promise.all([api(path + qs({ dataset })),
+    api(path + "/readings" + qs({ dataset })).catch((e) => (e.status === 404 ? null : Promise.reject(e)))]);
   const p = a.latest;
-  pending.push(() => drawCharts(a));
+  const sensors = readings ? keySensors(readings) : [];
+  pending.push(() => drawCharts(a, readings, sensors));
   return `<h1>${esc(a.asset_id)} <span class="muted">${esc(a.dataset)}</span> ${level(p.risk_level)}</h1>
     <section class="summary" aria-label="Latest prediction">
       <div><span class="muted">cycle</span><b>${p.cycle}</b></div>
@@ -229,6 +232,13 @@ async function assetPage(assetId) {
         <p class="legend-note">Band: 90% interval. Red points: cycles flagged as anomalies. Last ${a.predictions.length} cycles kept by the server.</p></section>
       <section class="card" aria-labelledby="h-prob"><h2 id="h-prob">Failure probability over cycles</h2>
         <div id="prob-chart" class="chart" role="img" aria-label="Failure probability of the last ${a.predictions.length} cycles"></div></section>
+      <section class="card wide" aria-labelledby="h-sensors"><h2 id="h-sensors">Key sensors</h2>
+        ${readings ? `<p class="legend-note">The ${sensors.length} sensors that moved most with the cycle over the last ${readings.cycles.length} cycles (silver.telemetry).
+          <label>Another sensor <select id="sensor-pick" data-key="sensor-pick"><option value="">–</option>
+          ${Object.keys(readings.values).map((n) => `<option>${esc(n)}</option>`).join("")}</select></label></p>
+          <div class="sensors">${sensors.map((n) => `<div class="sensor-chart" data-sensor="${esc(n)}" role="img" aria-label="${esc(n)} over the last ${readings.cycles.length} cycles"></div>`).join("")}
+          <div class="sensor-chart" id="sensor-extra" role="img" aria-label="the sensor chosen above"></div></div>`
+          : `<p class="muted">No readings of this asset in the server's view of silver.telemetry yet.</p>`}</section>
       <section class="card wide" aria-labelledby="h-a-alerts"><h2 id="h-a-alerts">Alerts</h2>
         ${table("Newest first", ALERT_HEAD, alertRows(a.alerts, false), "No alerts for this asset.")}</section>
       <section class="card wide" aria-labelledby="h-a-orders"><h2 id="h-a-orders">Work orders</h2>
@@ -240,9 +250,48 @@ async function assetPage(assetId) {
     </div>`;
 }
 
-function drawCharts(a) {
+// The sensors whose readings follow the cycle most closely (|Pearson r|): a wearing asset's trends.
+function keySensors(readings, n = 4) {
+  const x = readings.cycles;
+  const score = (ys) => {
+    const pts = ys.map((y, i) => [x[i], y]).filter(([, y]) => y !== null);
+    if (pts.length < 3) return 0;
+    const mx = pts.reduce((s, [a]) => s + a, 0) / pts.length;
+    const my = pts.reduce((s, [, b]) => s + b, 0) / pts.length;
+    let sxy = 0, sxx = 0, syy = 0;
+    pts.forEach(([a, b]) => { sxy += (a - mx) * (b - my); sxx += (a - mx) ** 2; syy += (b - my) ** 2; });
+    return sxx > 0 && syy > 0 ? Math.abs(sxy / Math.sqrt(sxx * syy)) : 0;
+  };
+  return Object.entries(readings.values).map(([name, ys]) => [name, score(ys)])
+    .filter(([, r]) => r > 0).sort((a, b) => b[1] - a[1]).slice(0, n).map(([name]) => name);
+}
+
+function sensorChart(el, readings, name) {
+  el.dataset.sensor = name;
+  return new uPlot({
+    width: Math.max(240, el.clientWidth - 4), height: 170, title: name, scales: { x: { time: false } },
+    legend: { show: false }, axes: [{}, { size: 60 }],
+    series: [{ label: "cycle" }, { label: name, stroke: "#57606a", width: 1.5, spanGaps: false }],
+  }, [readings.cycles, readings.values[name]], el);
+}
+
+function drawCharts(a, readings, sensors) {
   charts.forEach((c) => c.destroy());
   charts = [];
+  if (readings) {
+    document.querySelectorAll(".sensor-chart[data-sensor]").forEach((el) => charts.push(sensorChart(el, readings, el.dataset.sensor)));
+    const pick = document.getElementById("sensor-pick");
+    const extra = document.getElementById("sensor-extra");
+    let extraChart = null;
+    const drawExtra = () => {
+      if (extraChart) { extraChart.destroy(); charts = charts.filter((c) => c !== extraChart); extraChart = null; }
+      sessionStorage.setItem("pdm.sensor", pick.value);
+      if (pick.value && readings.values[pick.value]) { extraChart = sensorChart(extra, readings, pick.value); charts.push(extraChart); }
+    };
+    pick.value = sessionStorage.getItem("pdm.sensor") || "";
+    pick.addEventListener("change", drawExtra);
+    drawExtra();
+  }
   const rows = [...a.predictions].reverse();
   const x = rows.map((r) => r.cycle);
   const anomaly = rows.map((r) => (r.anomaly_severity && r.anomaly_severity !== "NONE" ? r.predicted_rul : null));
@@ -280,6 +329,32 @@ async function workOrdersPage() {
     <section class="card">${table(`Most urgent first (${r.work_orders.length} of ${r.total})`, ["asset", ...WORK_ORDER_HEAD], workOrderRows(r.work_orders, true), "No work orders.")}</section>`;
 }
 
+async function modelsPage() {
+  const dataset = query().get("dataset") || "";
+  const [m, drift] = await Promise.all([api("/api/v1/models"), api(`/api/v1/drift-reports${qs({ dataset, limit: 200 })}`)]);
+  const models = m.models.filter((x) => !dataset || x.dataset === dataset);
+  const metric = (v) => Object.entries(v.metrics).filter(([k]) => !k.includes("_fold")).slice(0, 6)
+    .map(([k, x]) => `${esc(k)} ${num(x, k.startsWith("auc") || k.startsWith("f1") ? 3 : 2)}`).join(" · ");
+  const rows = models.flatMap((x) => (x.versions.length ? x.versions : [null]).map((v) => `<tr>
+      <td>${esc(x.dataset)}</td><td>${esc(x.task)}</td><td><a href="${esc(x.mlflow_url)}" rel="noopener">${esc(x.name)}</a></td>
+      <td>${v ? `<a href="${esc(v.mlflow_url)}" rel="noopener">v${esc(v.version)}</a>` : "–"}</td>
+      <td>${v ? v.aliases.map((a) => `<span class="alias alias-${esc(a)}">${esc(a)}</span>`).join(" ") : "no champion or challenger"}</td>
+      <td class="num">${v && v.feature_set_version !== null ? "v" + v.feature_set_version : "–"}</td>
+      <td>${v ? metric(v) : ""}</td></tr>`));
+  const reports = drift.drift_reports.map((d) => `<tr><td>${ago(d.created_at)}</td><td>${esc(d.dataset)}</td>
+      <td>${esc(d.model_name)} v${esc(d.model_version)}</td><td>${esc(d.selection)}</td><td class="num">${d.current_rows}</td>
+      <td class="num">${d.drifted_share === null ? "–" : pct(d.drifted_share)}</td><td class="num">${num(d.rmse, 2)}</td>
+      <td>${d.retrain ? "<strong>retrain</strong>" : "no"}</td><td>${d.reasons.map(esc).join("; ")}</td></tr>`);
+  return `<h1>Models and drift</h1>
+    ${m.error ? `<p class="message" role="alert">${esc(m.error)}</p>` : ""}
+    <section class="card" aria-labelledby="h-models"><h2 id="h-models">Registered models</h2>
+      ${table(`Champion and challenger of each dataset's task, from the registry at <a href="${esc(m.mlflow_uri)}" rel="noopener">${esc(m.mlflow_uri)}</a> (cross-validated metrics)`,
+        ["dataset", "task", "registered model", "version", "alias", "#feature set", "metrics"], rows, "No pdm models in the registry yet: bin/pdm train registers them.")}</section>
+    <section class="card" aria-labelledby="h-drift" style="margin-top: 16px"><h2 id="h-drift">Drift reports</h2>
+      ${table(`Newest first (${drift.drift_reports.length} of ${drift.total}; ops.drift_reports; bin/pdm drift-report writes them, the retraining DAG reads the decision)`,
+        ["made", "dataset", "model", "window", "#rows", "#features drifted", "#RMSE", "decision", "reasons"], reports, "No drift reports yet.")}</section>`;
+}
+
 const statusFilter = (status, options) => `<form class="filters" id="filters"><label>Status <select name="status" data-key="f-status">
     ${options.map(([v, l]) => `<option value="${v}"${v === status ? " selected" : ""}>${l}</option>`).join("")}</select></label></form>`;
 
@@ -289,6 +364,7 @@ const ROUTES = [
   [/^\/assets\/([^/]+)$/, (m) => assetPage(decodeURIComponent(m[1])), null],
   [/^\/alerts$/, alertsPage, "/alerts"],
   [/^\/work-orders$/, workOrdersPage, "/work-orders"],
+  [/^\/models$/, modelsPage, "/models"],
 ];
 let pending = [];
 let rendering = null;
