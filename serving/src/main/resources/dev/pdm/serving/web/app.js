@@ -98,7 +98,7 @@ function alertRows(alerts, withAsset) {
   return alerts.map((a) => `<tr data-alert="${esc(a.alert_id)}">
     ${withAsset ? `<td>${assetLink(a)}</td>` : ""}<td>${level(a.risk_level)}</td><td class="num">${a.cycle}</td>
     <td class="num">${num(a.predicted_rul)}</td><td class="num">${pct(a.failure_probability)}</td>
-    <td>${esc(a.recommendation)}</td><td>${esc(a.status)}</td><td>${ago(a.raised_at)}</td>
+    <td class="wrap">${esc(a.recommendation)}</td><td>${esc(a.status)}</td><td>${ago(a.raised_at)}</td>
     <td>${a.status === "open" ? `<button class="action" data-key="ack-${esc(a.alert_id)}" data-act="alert" data-change="ack" data-id="${esc(a.alert_id)}">Acknowledge</button>` : ""}
         ${a.status !== "resolved" ? `<button class="action" data-key="resolve-${esc(a.alert_id)}" data-act="alert" data-change="resolve" data-id="${esc(a.alert_id)}">Resolve</button>` : ""}</td></tr>`);
 }
@@ -344,7 +344,7 @@ async function modelsPage() {
   const reports = drift.drift_reports.map((d) => `<tr><td>${ago(d.created_at)}</td><td>${esc(d.dataset)}</td>
       <td>${esc(d.model_name)} v${esc(d.model_version)}</td><td>${esc(d.selection)}</td><td class="num">${d.current_rows}</td>
       <td class="num">${d.drifted_share === null ? "–" : pct(d.drifted_share)}</td><td class="num">${num(d.rmse, 2)}</td>
-      <td>${d.retrain ? "<strong>retrain</strong>" : "no"}</td><td>${d.reasons.map(esc).join("; ")}</td></tr>`);
+      <td>${d.retrain ? "<strong>retrain</strong>" : "no"}</td><td class="wrap">${d.reasons.map(esc).join("; ")}</td></tr>`);
   return `<h1>Models and drift</h1>
     ${m.error ? `<p class="message" role="alert">${esc(m.error)}</p>` : ""}
     <section class="card" aria-labelledby="h-models"><h2 id="h-models">Registered models</h2>
