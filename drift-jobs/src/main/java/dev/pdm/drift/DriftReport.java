@@ -108,7 +108,8 @@ public record DriftReport(String reportId, Timestamp createdAt, String modelName
   }
 
   /** Rows of ops.drift_reports: one per feature, one for predicted RUL, one summary. */
-  public List<Row> rows() {
+  /** The rows of ops.drift_reports; {@code htmlPath}: where the HTML page is written, or null. */
+  public List<Row> rows(String htmlPath) {
     List<Row> rows = new ArrayList<>();
     for (Drift.Comparison c : features) {
       rows.add(row("feature", c));
@@ -119,14 +120,14 @@ public record DriftReport(String reportId, Timestamp createdAt, String modelName
         decision.driftedShare(), performance == null ? null : nanToNull(performance.rmse()),
         performance == null ? null : nanToNull(performance.validationRmse()),
         performance == null ? 0L : performance.labelledAssets(), decision.retrain(),
-        CollectionConverters.asScala(decision.reasons()).toSeq()));
+        CollectionConverters.asScala(decision.reasons()).toSeq(), htmlPath));
     return rows;
   }
 
   private Row row(String kind, Drift.Comparison c) {
     return RowFactory.create(reportId, createdAt, modelName, modelVersion, dataset, selection, kind, c.name(),
         nanToNull(c.psi()), nanToNull(c.ks()), nanToNull(c.ksPValue()), c.status().name().toLowerCase(),
-        c.currentRows(), c.referenceRows(), null, null, null, null, null, null);
+        c.currentRows(), c.referenceRows(), null, null, null, null, null, null, null);
   }
 
   private static Double nanToNull(double v) {

@@ -292,15 +292,28 @@ public final class DriftReportJob {
 
   private static long write(Warehouse warehouse, DriftReport report, Options o) {
     SparkSession spark = warehouse.spark();
-    warehouse.ensure(Tables.OPS_DRIFT_REPORTS, Tables.OPS_DRIFT_REPORTS.schema());
-    spark.createDataFrame(report.rows(), Tables.OPS_DRIFT_REPORTS.schema()).coalesce(1)
-        .write().format("delta").mode("append").save(warehouse.path(Tables.OPS_DRIFT_REPORTS));
+    // the files first: the summary row names the page (the dashboard links it), so it exists once the row does
     if (o.out() != null) {
       ModelArtifacts.write(spark, o.out(), report.toJson(false).getBytes(StandardCharsets.UTF_8));
     }
+    String html = null;
     if (o.html() != null) {
       ModelArtifacts.write(spark, o.html(), DriftHtml.render(report).getBytes(StandardCharsets.UTF_8));
+      html = qualified(spark, o.html());
     }
+    warehouse.ensure(Tables.OPS_DRIFT_REPORTS, Tables.OPS_DRIFT_REPORTS.schema());
+    spark.createDataFrame(report.rows(html), Tables.OPS_DRIFT_REPORTS.schema()).coalesce(1)
+        .write().format("delta").mode("append").save(warehouse.path(Tables.OPS_DRIFT_REPORTS));
     return warehouse.version(Tables.OPS_DRIFT_REPORTS);
+  }
+
+  /** The path as its file system names it (scheme and, for a local one, absolute): what a reader elsewhere opens. */
+  private static String qualified(SparkSession spark, String path) {
+    org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(path);
+    try {
+      return p.getFileSystem(spark.sparkContext().hadoopConfiguration()).makeQualified(p).toString();
+    } catch (java.io.IOException e) {
+      throw PdmErrors.failure("record where the HTML report is", e.getMessage(), "check --html " + path, e);
+    }
   }
 }

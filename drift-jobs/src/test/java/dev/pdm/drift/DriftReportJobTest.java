@@ -112,6 +112,11 @@ class DriftReportJobTest {
         .where("report_id = '" + u.reportId() + "'").groupBy("kind").count().orderBy("kind").collectAsList();
     assertEquals(List.of("feature:" + u.features().size(), "prediction:1", "summary:1"),
         stored.stream().map(r -> r.getString(0) + ":" + r.getLong(1)).toList());
+    // the summary row names the page, as a URI any reader opens (the dashboard links it)
+    assertEquals(List.of(dir.resolve("u.html").toUri().toString().replace("file:///", "file:/")),
+        TestSpark.session().read().format("delta").load(warehouse.resolve("ops/drift_reports").toString())
+            .where("report_id = '" + u.reportId() + "' AND kind = 'summary'").select("html_path").collectAsList()
+            .stream().map(r -> r.getString(0)).toList());
 
     assertDrawnByChromium(dir.resolve("u.html"), u);
   }

@@ -38,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * <pre>{@code
  * ApiServer server = ApiServer.start(settings,
  *     new ApiServer.Services(predictors, view, alertChanges, workOrderChanges, feedback, live, models,
- *         root));
+ *         driftPages, root));
  * int port = server.port();
  * server.stop();
  * }</pre>
@@ -65,7 +65,7 @@ public final class ApiServer implements AutoCloseable {
   /** What the routes answer from: the predictors, the in-memory view of the tables, alert and work-order changes. */
   record Services(DatasetPredictors predictors, FleetView view, AlertChanges alertChanges,
       WorkOrderChanges workOrderChanges, FeedbackRecorder feedback, LiveUpdates live, ModelsView models,
-      String warehouse) {}
+      DriftReportPages driftPages, String warehouse) {}
 
   /** Starts listening; returns once the port is bound. */
   static ApiServer start(Settings settings, Services services) {
@@ -125,6 +125,12 @@ public final class ApiServer implements AutoCloseable {
         view.streamMetricsVersion())));
     app.get("/api/v1/models", ctx -> ctx.json(services.models().get()));
     app.get("/api/v1/drift-reports", ctx -> ctx.json(ViewRoutes.driftReports(ctx, view)));
+    app.get("/api/v1/drift-reports/{report_id}/html", ctx -> {
+      // read first: a refusal is a problem+json, not a page
+      byte[] page = services.driftPages().page(ctx.pathParam("report_id"));
+      ctx.header("Content-Security-Policy", "sandbox allow-scripts").contentType("text/html; charset=utf-8")
+          .result(page);
+    });
     app.before("/api/v1/live", ctx -> services.live().admit());
     app.sse("/api/v1/live", services.live()::join);
     app.post("/api/v1/feedback", ctx -> ctx.json(services.feedback().record(

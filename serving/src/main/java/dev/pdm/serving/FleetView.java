@@ -217,6 +217,11 @@ final class FleetView implements AutoCloseable {
         .toList();
   }
 
+  /** One drift report the view holds. */
+  Optional<DriftReportView> driftReport(String reportId) {
+    return driftReports.values().stream().filter(d -> d.reportId().equals(reportId)).findFirst();
+  }
+
   /** An asset's latest readings of each sensor, from silver. */
   Optional<AssetReadings.Trend> readings(Key asset) {
     return readings.trend(asset);

@@ -156,7 +156,8 @@ public final class ServeJob {
       ApiServer server = ApiServer.start(o.settings(), new ApiServer.Services(predictors, view,
           new AlertChanges(spark, warehouse, view), new WorkOrderChanges(spark, warehouse, view),
           new FeedbackRecorder(spark, warehouse, view), live,
-          new ModelsView(tracking, config, refresh, System::currentTimeMillis), warehouse.root()));
+          new ModelsView(tracking, config, refresh, System::currentTimeMillis),
+          new DriftReportPages(spark.sparkContext().hadoopConfiguration(), view), warehouse.root()));
       return new Running(server, view, live, tracking);
     } catch (RuntimeException e) {
       live.close();

@@ -17,6 +17,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Timestamp;
 import java.util.List;
@@ -135,14 +136,18 @@ class DashboardServingTest {
   }
 
   @Test
-  void driftReportsAreTheSummaryRowsNewestFirst() throws Exception {
+  void driftReportsAreTheSummaryRowsNewestFirstWithTheirPages() throws Exception {
     SparkSession spark = TestSpark.session();
+    Path page = warehouse.resolve("reports/r2.html");
+    Files.createDirectories(page.getParent());
+    Files.writeString(page, "<!doctype html><title>drift r2</title>");
     Warehouse wh = new Warehouse(spark, warehouse.toString());
     wh.ensure(Tables.OPS_DRIFT_REPORTS, Tables.OPS_DRIFT_REPORTS.schema());
     spark.createDataFrame(List.of(
-            drift("r1", "2026-12-01 08:00:00", "summary", null, false, List.of()),
-            drift("r1", "2026-12-01 08:00:00", "feature", "s2_mean_10", null, null),
-            drift("r2", "2026-12-02 08:00:00", "summary", null, true, List.of("40 of 152 features drifted"))),
+            drift("r1", "2026-12-01 08:00:00", "summary", null, false, List.of(), null),
+            drift("r1", "2026-12-01 08:00:00", "feature", "s2_mean_10", null, null, null),
+            drift("r2", "2026-12-02 08:00:00", "summary", null, true, List.of("40 of 152 features drifted"),
+                page.toUri().toString())),
             Tables.OPS_DRIFT_REPORTS.schema())
         .write().format("delta").mode("append").save(wh.path(Tables.OPS_DRIFT_REPORTS));
     JsonNode reports = null;
@@ -156,13 +161,26 @@ class DashboardServingTest {
     assertEquals("40 of 152 features drifted", reports.path("drift_reports").path(0).path("reasons").path(0).asText());
     assertEquals("r1", reports.path("drift_reports").path(1).path("report_id").asText());
     assertEquals(0, JSON.readTree(get("/api/v1/drift-reports?dataset=OTHER", null).body()).path("total").asInt());
+
+    // r2's page, read where its row says, in a sandbox; r1 was made without one
+    assertEquals("/api/v1/drift-reports/r2/html", reports.path("drift_reports").path(0).path("html_url").asText());
+    assertTrue(reports.path("drift_reports").path(1).path("html_url").isNull());
+    assertTrue(reports.path("drift_reports").path(0).path("html_path").isMissingNode(), "no file paths in answers");
+    HttpResponse<String> html = get("/api/v1/drift-reports/r2/html", null);
+    assertEquals(200, html.statusCode());
+    assertEquals("<!doctype html><title>drift r2</title>", html.body());
+    assertEquals("sandbox allow-scripts", html.headers().firstValue("Content-Security-Policy").orElse(null));
+    HttpResponse<String> none = get("/api/v1/drift-reports/r1/html", null);
+    assertEquals(404, none.statusCode());
+    assertTrue(none.body().contains("--html"), none.body());
+    assertEquals(404, get("/api/v1/drift-reports/r9/html", null).statusCode());
   }
 
   private static Row drift(String id, String at, String kind, String name, Boolean retrain,
-      List<String> reasons) {
+      List<String> reasons, String html) {
     return RowFactory.create(id, Timestamp.valueOf(at), "pdm-T-rul", "3", "T", "split IS NULL", kind, name, 0.1, 0.05,
         0.5, kind.equals("summary") ? (retrain ? "retrain" : "ok") : "ok", 500L, 2000L, 0.2, 14.0, 12.5, 3L, retrain,
-        reasons);
+        reasons, html);
   }
 
   private static HttpResponse<String> get(String path, String ifNoneMatch) throws Exception {

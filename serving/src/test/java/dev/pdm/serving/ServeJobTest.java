@@ -196,7 +196,7 @@ class ServeJobTest {
         "/assets/{asset_id}/readings", "/alerts",
         "/alerts/{alert_id}/ack", "/alerts/{alert_id}/resolve", "/work-orders", "/work-orders/{work_order_id}/schedule",
         "/work-orders/{work_order_id}/complete", "/work-orders/{work_order_id}/cancel", "/feedback", "/streams",
-        "/live", "/models", "/drift-reports"), paths);
+        "/live", "/models", "/drift-reports", "/drift-reports/{report_id}/html"), paths);
   }
 
   @Test

@@ -373,7 +373,8 @@ public final class Tables {
               .add("validation_rmse", DoubleType, true, "summary: the model's cross-validated RMSE")
               .add("labelled_assets", LongType, true, "summary: assets with known RUL in the window")
               .add("retrain", BooleanType, true, "summary: the decision")
-              .add("reasons", createArrayType(StringType), true, "summary: why"),
+              .add("reasons", createArrayType(StringType), true, "summary: why")
+              .add("html_path", StringType, true, "summary: where --html wrote the report's page, if it did"),
           List.of(),
           "Drift reports: one row per feature per report, one for predicted RUL, and a summary row.");
 

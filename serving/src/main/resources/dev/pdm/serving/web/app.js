@@ -344,7 +344,8 @@ async function modelsPage() {
   const reports = drift.drift_reports.map((d) => `<tr><td>${ago(d.created_at)}</td><td>${esc(d.dataset)}</td>
       <td>${esc(d.model_name)} v${esc(d.model_version)}</td><td>${esc(d.selection)}</td><td class="num">${d.current_rows}</td>
       <td class="num">${d.drifted_share === null ? "–" : pct(d.drifted_share)}</td><td class="num">${num(d.rmse, 2)}</td>
-      <td>${d.retrain ? "<strong>retrain</strong>" : "no"}</td><td class="wrap">${d.reasons.map(esc).join("; ")}</td></tr>`);
+      <td>${d.retrain ? "<strong>retrain</strong>" : "no"}</td><td class="wrap">${d.reasons.map(esc).join("; ")}</td>
+      <td>${d.html_url ? `<a href="${esc(d.html_url)}" data-key="report-${esc(d.report_id)}">report</a>` : "–"}</td></tr>`);
   return `<h1>Models and drift</h1>
     ${m.error ? `<p class="message" role="alert">${esc(m.error)}</p>` : ""}
     <section class="card" aria-labelledby="h-models"><h2 id="h-models">Registered models</h2>
@@ -352,7 +353,7 @@ async function modelsPage() {
         ["dataset", "task", "registered model", "version", "alias", "#feature set", "metrics"], rows, "No pdm models in the registry yet: bin/pdm train registers them.")}</section>
     <section class="card" aria-labelledby="h-drift" style="margin-top: 16px"><h2 id="h-drift">Drift reports</h2>
       ${table(`Newest first (${drift.drift_reports.length} of ${drift.total}; ops.drift_reports; bin/pdm drift-report writes them, the retraining DAG reads the decision)`,
-        ["made", "dataset", "model", "window", "#rows", "#features drifted", "#RMSE", "decision", "reasons"], reports, "No drift reports yet.")}</section>`;
+        ["made", "dataset", "model", "window", "#rows", "#features drifted", "#RMSE", "decision", "reasons", "page"], reports, "No drift reports yet.")}</section>`;
 }
 
 const statusFilter = (status, options) => `<form class="filters" id="filters"><label>Status <select name="status" data-key="f-status">
