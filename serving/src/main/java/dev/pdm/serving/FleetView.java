@@ -21,6 +21,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -65,9 +66,21 @@ final class FleetView implements AutoCloseable {
       .thenComparing(AssetPrediction::dataset)
       .thenComparing(AssetPrediction::assetId);
 
-  private static final Comparator<AlertView> NEWEST_FIRST = Comparator
-      .comparing((AlertView a) -> Instant.parse(a.raisedAt()), Comparator.reverseOrder())
-      .thenComparing(AlertView::alertId);
+  private static final Comparator<AlertView> ALERTS_NEWEST_FIRST = newestFirst(AlertView::raisedAt, AlertView::alertId);
+  private static final Comparator<StreamView> STREAMS_NEWEST_FIRST =
+      newestFirst(StreamView::committedAt, StreamView::queryName);
+  private static final Comparator<DriftReportView> REPORTS_NEWEST_FIRST =
+      newestFirst(DriftReportView::createdAt, DriftReportView::reportId);
+  private static final Comparator<AssetEventView> EVENTS_NEWEST_FIRST =
+      newestFirst(AssetEventView::recordedAt, AssetEventView::eventId);
+
+  /**
+   * Newest first by an ISO-8601 instant, compared as instants (as text "...:00Z" sorts after
+   * "...:00.5Z"), then by id so that ties have one order.
+   */
+  private static <V> Comparator<V> newestFirst(Function<V, String> at, Function<V, String> id) {
+    return Comparator.comparing((V v) -> Instant.parse(at.apply(v)), Comparator.reverseOrder()).thenComparing(id);
+  }
 
   /** Most urgent first: priority, then the fewest cycles to the due cycle, then the oldest. */
   private static final Comparator<WorkOrderView> URGENT_FIRST = Comparator.comparing(WorkOrderView::priority)
@@ -173,9 +186,7 @@ final class FleetView implements AutoCloseable {
   /** The last committed batch of each streaming query, the latest first. */
   List<StreamView> streams() {
     return streams.values().stream()
-        .sorted(Comparator.comparing((StreamView v) -> Instant.parse(v.committedAt()), Comparator.reverseOrder())
-            .thenComparing(StreamView::queryName))
-        .toList();
+        .sorted(STREAMS_NEWEST_FIRST).toList();
   }
 
   /** The latest prediction of each asset matching the filters (null or empty: none), worst first. */
@@ -212,9 +223,7 @@ final class FleetView implements AutoCloseable {
   List<DriftReportView> driftReports(String dataset) {
     return driftReports.values().stream()
         .filter(d -> dataset == null || dataset.equals(d.dataset()))
-        .sorted(Comparator.comparing((DriftReportView d) -> Instant.parse(d.createdAt()), Comparator.reverseOrder())
-            .thenComparing(DriftReportView::reportId))
-        .toList();
+        .sorted(REPORTS_NEWEST_FIRST).toList();
   }
 
   /** One drift report the view holds. */
@@ -238,7 +247,7 @@ final class FleetView implements AutoCloseable {
         .filter(a -> statuses.isEmpty() || statuses.contains(a.status()))
         .filter(a -> dataset == null || dataset.equals(a.dataset()))
         .filter(a -> assetId == null || assetId.equals(a.assetId()))
-        .sorted(NEWEST_FIRST).toList();
+        .sorted(ALERTS_NEWEST_FIRST).toList();
   }
 
   /** Work orders most urgent first, each filter ignored when null or empty. */
@@ -254,9 +263,7 @@ final class FleetView implements AutoCloseable {
   List<AssetEventView> events(String dataset, String assetId) {
     return events.values().stream()
         .filter(e -> dataset.equals(e.dataset()) && assetId.equals(e.assetId()))
-        .sorted(Comparator.comparing((AssetEventView e) -> Instant.parse(e.recordedAt()), Comparator.reverseOrder())
-            .thenComparing(AssetEventView::eventId))
-        .toList();
+        .sorted(EVENTS_NEWEST_FIRST).toList();
   }
 
   int workOrderCount() {

@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
  * one, and the server keeps no per-client backlog.
  *
  * <p>Bounded: at most {@code maxClients} open streams; one more gets 503 (the page then falls
- * back to polling). A comment line every {@code heartbeatMillis} finds the clients that left.
+ * back to polling). A comment line every {@code heartbeatMillis} finds the clients that left: the failed
+ * write closes them.
  *
  * <p>Usage:
  * <pre>{@code
@@ -83,9 +84,10 @@ final class LiveUpdates implements AutoCloseable {
   /** A new client: the versions now, then every change until it leaves. */
   void join(SseClient client) {
     client.keepAlive();
+    // a write that fails closes the client (Javalin), which runs this: the one place a client leaves
     client.onClose(() -> clients.remove(client));
     clients.add(client);
-    send(client, json(last));
+    client.sendEvent(EVENT, json(last));
   }
 
   int clientCount() {
@@ -100,26 +102,14 @@ final class LiveUpdates implements AutoCloseable {
         last = now;
         lastSentMillis = millis;
         String data = json(now);
-        clients.forEach(c -> send(c, data));
+        clients.forEach(c -> c.sendEvent(EVENT, data));
       } else if (millis - lastSentMillis >= heartbeatMillis) {
         lastSentMillis = millis;
-        clients.forEach(c -> {
-          c.sendComment("heartbeat");
-          if (c.terminated()) {
-            clients.remove(c);
-          }
-        });
+        clients.forEach(c -> c.sendComment("heartbeat"));
       }
     } catch (RuntimeException e) {
       // a failed tick must not end the schedule: the next one tries again
       LOG.warn("serve: live updates: {}", e.toString());
-    }
-  }
-
-  private void send(SseClient client, String data) {
-    client.sendEvent(EVENT, data);
-    if (client.terminated()) {
-      clients.remove(client);
     }
   }
 

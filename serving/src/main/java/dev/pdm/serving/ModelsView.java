@@ -87,8 +87,8 @@ final class ModelsView {
       if (dataset == null || task == null) {
         continue; // not one of pdm's
       }
-      // version -> its aliases, champion first
-      Map<String, List<String>> aliases = new TreeMap<>(Comparator.comparingLong(Long::parseLong));
+      // version -> its aliases (champion first), newest version first
+      Map<String, List<String>> aliases = new TreeMap<>(Comparator.comparingLong((String v) -> Long.parseLong(v)).reversed());
       for (String alias : List.of(Registry.CHAMPION, Registry.CHALLENGER)) {
         String v = m.aliases().get(alias);
         if (v != null) {
@@ -98,7 +98,6 @@ final class ModelsView {
       List<Version> versions = new ArrayList<>();
       aliases.forEach((v, names) -> tracking.modelVersion(m.name(), v).ifPresent(mv ->
           versions.add(version(mv, names))));
-      versions.sort(Comparator.comparingLong((Version v) -> Long.parseLong(v.version())).reversed());
       out.add(new Model(m.name(), dataset, task, versions, ui("#/models/" + enc(m.name()))));
     }
     out.sort(Comparator.comparing(Model::dataset).thenComparing(Model::task));

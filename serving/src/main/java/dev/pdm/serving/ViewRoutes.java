@@ -28,13 +28,14 @@ final class ViewRoutes {
   static ViewResponses.Assets assets(Context ctx, FleetView view) {
     String dataset = dataset(ctx);
     Set<String> risks = oneOf(ctx, "risk", LEVELS);
-    List<AssetPrediction> all = view.assets(dataset, risks);
+    List<AssetPrediction> inDataset = view.assets(dataset, Set.of());
+    List<AssetPrediction> all = risks.isEmpty() ? inDataset : view.assets(dataset, risks);
     // per level over the dataset filter only: the dashboard's counts stay whole while it filters a level
     Map<String, Integer> levels = new LinkedHashMap<>();
     for (int i = LEVELS.size() - 1; i >= 0; i--) {
       levels.put(LEVELS.get(i), 0);
     }
-    view.assets(dataset, Set.of()).forEach(p -> levels.merge(p.riskLevel(), 1, Integer::sum));
+    inDataset.forEach(p -> levels.merge(p.riskLevel(), 1, Integer::sum));
     return new ViewResponses.Assets(all.subList(0, Math.min(limit(ctx), all.size())), all.size(), levels,
         view.datasets(), view.predictionsVersion());
   }
