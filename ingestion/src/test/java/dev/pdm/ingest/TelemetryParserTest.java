@@ -52,6 +52,35 @@ class TelemetryParserTest {
     assertEquals(641.82, twice.readings[3 + 1]);
   }
 
+  /** Any order of fields reads as README's order does; events read one after another from one stream alike. */
+  @Test
+  void fieldOrderDoesNotMatterAndEventsStreamFromOneParser() throws Exception {
+    String ordered = "{\"asset_id\":\"u1\",\"dataset\":\"FD001\",\"cycle\":7,"
+        + "\"settings\":{\"setting1\":0.001,\"setting2\":0.0002,\"setting3\":100.0},"
+        + "\"sensors\":{\"s1\":518.67,\"s2\":641.82,\"x\":[1],\"s21\":23.419}}";
+    String shuffled = "{\"sensors\":{\"s21\":23.419,\"s2\":641.82,\"s1\":518.67},\"extra\":{\"s1\":1},"
+        + "\"cycle\":7,\"settings\":{\"setting3\":100.0,\"setting1\":0.001,\"setting2\":0.0002},"
+        + "\"dataset\":\"FD001\",\"asset_id\":\"u1\"}";
+    Parsed a = PARSER.parseJson(ordered, null);
+    Parsed b = PARSER.parseJson(shuffled, null);
+    assertNull(a.reason, a.message);
+    assertNull(b.reason, b.message);
+    assertEquals(java.util.Arrays.asList(a.readings), java.util.Arrays.asList(b.readings));
+    assertEquals(518.67, a.readings[3]);
+    assertEquals(23.419, a.readings[23]);
+    try (com.fasterxml.jackson.core.JsonParser in =
+        new com.fasterxml.jackson.core.JsonFactory().createParser("[" + ordered + "," + shuffled + "]")) {
+      in.nextToken();
+      for (int i = 0; i < 2; i++) {
+        in.nextToken();
+        Parsed p = PARSER.parseEvent(in, null);
+        assertEquals(java.util.Arrays.asList(a.readings), java.util.Arrays.asList(p.readings));
+        assertEquals(7, p.cycle);
+      }
+      assertEquals(com.fasterxml.jackson.core.JsonToken.END_ARRAY, in.nextToken());
+    }
+  }
+
   /** A reject quotes what was sent, as JSON. */
   @Test
   void messagesQuoteTheValueSent() {

@@ -19,6 +19,12 @@ public final class ApiException extends RuntimeException {
     return new ApiException(400, "Bad request", detail, field);
   }
 
+  /** 413: a body over pdm.serve.max-request-bytes. */
+  public static ApiException tooLarge(long maxBytes) {
+    return new ApiException(413, "Request too large", "the body exceeds " + maxBytes
+        + " bytes (pdm.serve.max-request-bytes)", null);
+  }
+
   public static ApiException notFound(String detail) {
     return new ApiException(404, "Not found", detail, null);
   }

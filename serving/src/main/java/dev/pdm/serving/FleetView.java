@@ -22,7 +22,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
-import java.util.function.Predicate;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -47,7 +46,7 @@ import org.slf4j.LoggerFactory;
  * <p>Usage:
  * <pre>{@code
  * FleetView view = FleetView.start(spark, warehouse, 2000, 50, 100_000);
- * List<AssetPrediction> critical = view.assets("FD001", Set.of("CRITICAL"));
+ * List<AssetPrediction> critical = view.assets("FD001", Set.of("CRITICAL"), 100).assets();
  * view.close();
  * }</pre>
  */
@@ -100,7 +99,7 @@ final class FleetView implements AutoCloseable {
   private final LatestRows<StreamView> streams;
   private final AssetReadings readings;
   private final LatestRows<DriftReportView> driftReports;
-  private volatile List<AssetPrediction> ranked = List.of();
+  private volatile FleetRanking ranked = FleetRanking.EMPTY;
   private final TableFollower predictions;
   private final TableFollower alertsTable;
   private final TableFollower workOrdersTable;
@@ -190,10 +189,8 @@ final class FleetView implements AutoCloseable {
   }
 
   /** The latest prediction of each asset matching the filters (null or empty: none), worst first. */
-  List<AssetPrediction> assets(String dataset, Set<String> risks) {
-    Predicate<AssetPrediction> keep = p -> (dataset == null || dataset.equals(p.dataset()))
-        && (risks.isEmpty() || risks.contains(p.riskLevel()));
-    return ranked.stream().filter(keep).toList();
+  FleetRanking.Page assets(String dataset, Set<String> risks, int limit) {
+    return ranked.page(dataset, risks, limit);
   }
 
   /** Assets and alerts the view holds. */
@@ -203,11 +200,6 @@ final class FleetView implements AutoCloseable {
 
   int alertCount() {
     return alerts.size();
-  }
-
-  /** Every dataset with predictions, sorted. */
-  List<String> datasets() {
-    return history.keySet().stream().map(Key::dataset).distinct().sorted().toList();
   }
 
   /** The datasets that hold {@code assetId} (several when ids repeat across fleets). */
@@ -305,8 +297,7 @@ final class FleetView implements AutoCloseable {
     byAsset.forEach((k, fresh) -> history.put(k, merge(history.getOrDefault(k, List.of()), fresh)));
     List<AssetPrediction> latest = new ArrayList<>(history.size());
     history.values().forEach(h -> latest.add(h.get(0)));
-    latest.sort(WORST_FIRST);
-    ranked = List.copyOf(latest);
+    ranked = FleetRanking.of(latest);
   }
 
   /** One prediction per cycle (the later scored wins; a re-sent row changes nothing), newest cycles kept. */

@@ -4,10 +4,8 @@ import dev.pdm.common.Names;
 import dev.pdm.scoring.RiskLevels;
 import io.javalin.http.Context;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -28,16 +26,10 @@ final class ViewRoutes {
   static ViewResponses.Assets assets(Context ctx, FleetView view) {
     String dataset = dataset(ctx);
     Set<String> risks = oneOf(ctx, "risk", LEVELS);
-    List<AssetPrediction> inDataset = view.assets(dataset, Set.of());
-    List<AssetPrediction> all = risks.isEmpty() ? inDataset : view.assets(dataset, risks);
-    // per level over the dataset filter only: the dashboard's counts stay whole while it filters a level
-    Map<String, Integer> levels = new LinkedHashMap<>();
-    for (int i = LEVELS.size() - 1; i >= 0; i--) {
-      levels.put(LEVELS.get(i), 0);
-    }
-    inDataset.forEach(p -> levels.merge(p.riskLevel(), 1, Integer::sum));
-    return new ViewResponses.Assets(all.subList(0, Math.min(limit(ctx), all.size())), all.size(), levels,
-        view.datasets(), view.predictionsVersion());
+    // levels count over the dataset filter only: the dashboard's counts stay whole while it filters a level
+    FleetRanking.Page page = view.assets(dataset, risks, limit(ctx));
+    return new ViewResponses.Assets(page.assets(), page.total(), page.levels(), page.datasets(),
+        view.predictionsVersion());
   }
 
   /** GET /assets/{asset_id}?dataset= (the dataset may be left out when one dataset holds the id). */

@@ -109,6 +109,14 @@ class ServeJobTest {
     assertEquals("1", p.path("failure_model_version").asText());
     assertEquals(1, p.path("feature_set_version").asInt());
 
+    // fields in another order (events first: read in a second pass) give the same answer
+    ObjectNode eventsFirst = JSON.createObjectNode();
+    eventsFirst.set("events", events("T-test-1", 1, 30, true));
+    eventsFirst.put("asset_id", "T-test-1").put("dataset", "T");
+    HttpResponse<String> reordered = post("/predict", eventsFirst.toString(), TOKEN);
+    assertEquals(200, reordered.statusCode(), reordered.body());
+    assertEquals(p, JSON.readTree(reordered.body()));
+
     JsonNode health = JSON.readTree(get("/health").body());
     assertEquals("ok", health.path("status").asText());
     assertEquals("T", health.path("datasets").path(0).path("dataset").asText(), health.toString());
@@ -425,6 +433,11 @@ class ServeJobTest {
         {predictBody("T", "T-test-1", withBad), "events[5]", "NON_NUMERIC"},
         {predictBody("T", "T-test-1", otherAsset), "events[0]", "send one asset's events"},
         {predictBody("T", "T-test-1", JSON.createArrayNode().add(3)), "events[0]", "an event is a JSON object"},
+        {"{\"events\": " + withBad + ", \"asset_id\": \"T-test-1\", \"dataset\": \"T\"}", "events[5]",
+            "NON_NUMERIC"},
+        {"{\"events\": " + good + ", \"dataset\": \"T\"}", "asset_id", "asset_id is required"},
+        {predictBody("T", "T-test-1", withBad).replace("}]}", "}]"), null, "not valid JSON"},
+        {"{\"dataset\": \"T\", \"asset_id\": \"T-test-1\", \"events\": {}}", "events", "must be an array"},
     };
     for (String[] c : corpus) {
       HttpResponse<String> r = post("/predict", c[0], TOKEN);
