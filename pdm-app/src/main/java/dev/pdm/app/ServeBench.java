@@ -38,8 +38,9 @@ import org.kohsuke.args4j.Option;
  * Load test of {@code serve} (a benchmark, not a test; {@code bin/bench-serve} runs it on a trained
  * warehouse): a fleet of synthetic assets is appended to gold.predictions, a server is started in
  * this JVM on a free port, and each endpoint is measured twice with Java's HTTP client: one client
- * after another request (latency), then {@code --clients} clients for {@code --seconds}
- * (throughput). {@code GET /health} is the peer: an answer with no work, so each endpoint's ratio
+ * after another request (latency), then {@code --clients} clients for {@code --warmup-seconds}
+ * (not counted: the JIT compiles what many clients at once run, a third of the cores for the
+ * first seconds) and {@code --seconds} more (throughput). {@code GET /health} is the peer: an answer with no work, so each endpoint's ratio
  * to it is what the endpoint itself costs beyond HTTP on this machine.
  *
  * <h2>Usage</h2>
@@ -52,10 +53,10 @@ public final class ServeBench {
 
   /** Validated options. */
   public record Options(PdmConfig config, String dataset, int assets, int history, int predictCycles, int requests,
-      int clients, int seconds) {
+      int clients, int warmupSeconds, int seconds) {
     public Options {
       for (int[] v : new int[][] {{assets, 1}, {history, 1}, {predictCycles, 31}, {requests, 10}, {clients, 1},
-          {seconds, 1}}) {
+          {warmupSeconds, 0}, {seconds, 1}}) {
         if (v[0] < v[1]) {
           throw PdmErrors.usage("run bench-serve", "a count below " + v[1], "give every count at least " + v[1]
               + " (--predict-cycles at least 31: the longest window)");
@@ -105,6 +106,10 @@ public final class ServeBench {
     @Option(name = "--clients", metaVar = "N", usage = "clients of the throughput run (default 16)")
     int clients = 16;
 
+    @Option(name = "--warmup-seconds", metaVar = "N",
+        usage = "seconds of each throughput run's clients before it counts (default 5)")
+    int warmupSeconds = 5;
+
     @Option(name = "--seconds", metaVar = "N", usage = "seconds of each throughput run (default 15)")
     int seconds = 15;
   }
@@ -113,7 +118,7 @@ public final class ServeBench {
 
   public static void main(String[] args) {
     JobMain.runSpark("bench-serve", args, new Cli(), (cli, config) -> new Options(config, cli.dataset, cli.assets,
-        cli.history, cli.predictCycles, cli.requests, cli.clients, cli.seconds), ServeBench::run);
+        cli.history, cli.predictCycles, cli.requests, cli.clients, cli.warmupSeconds, cli.seconds), ServeBench::run);
   }
 
   public static Result run(SparkSession spark, Options o) {
@@ -246,8 +251,19 @@ public final class ServeBench {
       send(http, request.apply(i));
       one[i] = System.nanoTime() - t0;
     }
+    clients(http, o, name, request, o.warmupSeconds());
+    long[] many = clients(http, o, name, request, o.seconds());
+    Arrays.sort(one);
+    Arrays.sort(many);
+    return new Figures(name, ms(one, 0.50), ms(one, 0.95), ms(one, 0.99), o.clients(),
+        many.length / (double) o.seconds(), ms(many, 0.95));
+  }
+
+  /** Each request's latency (nanoseconds) of {@code o.clients()} clients sending one after another for {@code seconds}. */
+  private static long[] clients(HttpClient http, Options o, String name, IntFunction<HttpRequest> request,
+      int seconds) {
     ExecutorService pool = Executors.newFixedThreadPool(o.clients());
-    long end = System.nanoTime() + o.seconds() * 1_000_000_000L;
+    long end = System.nanoTime() + seconds * 1_000_000_000L;
     List<Future<long[]>> futures = new ArrayList<>();
     for (int c = 0; c < o.clients(); c++) {
       int client = c;
@@ -278,10 +294,7 @@ public final class ServeBench {
     } finally {
       pool.shutdownNow();
     }
-    Arrays.sort(one);
-    Arrays.sort(many);
-    return new Figures(name, ms(one, 0.50), ms(one, 0.95), ms(one, 0.99), o.clients(),
-        many.length / (double) o.seconds(), ms(many, 0.95));
+    return many;
   }
 
   private static double ms(long[] sorted, double q) {
