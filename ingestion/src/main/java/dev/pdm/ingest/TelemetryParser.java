@@ -135,7 +135,7 @@ public final class TelemetryParser implements Serializable {
     JsonToken t = in.currentToken() == null ? in.nextToken() : in.currentToken();
     Event e = new Event();
     if (t != JsonToken.START_OBJECT) {
-      e.notObject = t == null ? null : nodeAt(in);
+      e.notObject = t == null ? null : nodeAt(in, t);
       e.isObject = false;
       return e;
     }
@@ -167,10 +167,6 @@ public final class TelemetryParser implements Serializable {
     };
   }
 
-  private JsonNode nodeAt(JsonParser in) throws IOException {
-    return mapper().readTree(in);
-  }
-
   /** A settings or sensors value: null for JSON null, else each reading's last value. */
   private Group readGroup(JsonParser in, JsonToken t) throws IOException {
     if (t == JsonToken.VALUE_NULL) {
@@ -178,7 +174,7 @@ public final class TelemetryParser implements Serializable {
     }
     Group g = new Group(columns.size());
     if (t != JsonToken.START_OBJECT) {
-      g.notObject = nodeAt(in);
+      g.notObject = nodeAt(in, t);
       return g;
     }
     int expected = 0;
@@ -194,7 +190,7 @@ public final class TelemetryParser implements Serializable {
       } else if (v == JsonToken.VALUE_NULL) {
         g.put(at, Group.NULL, Double.NaN, null);
       } else {
-        g.put(at, Group.OTHER, Double.NaN, nodeAt(in));
+        g.put(at, Group.OTHER, Double.NaN, nodeAt(in, v));
       }
     }
     return g;
@@ -243,8 +239,9 @@ public final class TelemetryParser implements Serializable {
     if (p.cycle == null && p.eventTime == null) {
       return p.reject(RejectReason.MISSING_TIME, "a record needs cycle or event_time; it has neither");
     }
-    if (!checkGroup(p, e.settings, "settings") || !checkGroup(p, e.sensors, "sensors")) {
-      return p;
+    // the first reading that fails, settings before sensors, names the reject
+    if (checkGroup(p, e.settings, "settings")) {
+      checkGroup(p, e.sensors, "sensors");
     }
     return p;
   }
