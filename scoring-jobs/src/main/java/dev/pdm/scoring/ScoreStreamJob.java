@@ -21,6 +21,7 @@ import dev.pdm.ingest.LandingWriter;
 import dev.pdm.ingest.kafka.KafkaSettings;
 import dev.pdm.mlflow.ChampionModels;
 import dev.pdm.mlflow.Tracking;
+import dev.pdm.scoring.stream.AssetRiskRefresh;
 import dev.pdm.scoring.stream.CycleScorer;
 import dev.pdm.scoring.stream.ScoringQuery;
 import dev.pdm.scoring.stream.TreeModels;
@@ -148,18 +149,8 @@ public final class ScoreStreamJob {
       ensureTables(spark, warehouse, config, profile, o);
       Anomalies.Baseline baseline = Anomalies.fit(warehouse, set);
       ScoringBatch.Totals totals = new ScoringBatch.Totals();
-      while (true) {
-        ChampionModels.Champions champions = watcher.loaded();
-        try {
-          runQuery(spark, o, warehouse, set, profile, baseline, watcher, champions, totals);
-          break;
-        } catch (StreamingQueryException | TimeoutException e) {
-          if (movedModels(e) == null) {
-            throw PdmErrors.failure("score topic " + o.topic(), StreamRunner.rootCause(e),
-                "fix the cause and run again on the same checkpoint; nothing is lost or doubled", e);
-          }
-          LOG.info("score-stream: {}; restarting the query with them on its checkpoint", movedModels(e).getMessage());
-        }
+      try (AssetRiskRefresh assetRisk = new AssetRiskRefresh(warehouse, d)) {
+        scoreUntilStopped(spark, o, warehouse, set, profile, baseline, watcher, totals, assetRisk);
       }
       // What scored last; asking the registry again here could load models nothing uses.
       ChampionModels.Champions last = watcher.loaded();
@@ -167,6 +158,25 @@ public final class ScoreStreamJob {
           totals.duplicates.get(), totals.conflicts.get(), totals.rejected.get(), 0);
       return new Result(landed, totals.batches.get(), totals.predictions.get(), totals.alerts.get(), totals.late.get(),
           last.rul().toString(), last.failure().toString(), watcher.swaps(), o.checkpoint());
+    }
+  }
+
+  /** Runs the query until it ends, restarting it on its checkpoint whenever the champions moved. */
+  private static void scoreUntilStopped(SparkSession spark, Options o, Warehouse warehouse, FeatureSet set,
+      DatasetProfile profile, Anomalies.Baseline baseline, ModelWatcher watcher, ScoringBatch.Totals totals,
+      AssetRiskRefresh assetRisk) {
+    while (true) {
+      ChampionModels.Champions champions = watcher.loaded();
+      try {
+        runQuery(spark, o, warehouse, set, profile, baseline, watcher, champions, totals, assetRisk);
+        return;
+      } catch (StreamingQueryException | TimeoutException e) {
+        if (movedModels(e) == null) {
+          throw PdmErrors.failure("score topic " + o.topic(), StreamRunner.rootCause(e),
+              "fix the cause and run again on the same checkpoint; nothing is lost or doubled", e);
+        }
+        LOG.info("score-stream: {}; restarting the query with them on its checkpoint", movedModels(e).getMessage());
+      }
     }
   }
 
@@ -182,22 +192,22 @@ public final class ScoreStreamJob {
   /** Runs the query with one pair of champions until it ends; throws when they moved. */
   private static void runQuery(SparkSession spark, Options o, Warehouse warehouse, FeatureSet set,
       DatasetProfile profile, Anomalies.Baseline baseline, ModelWatcher watcher, ChampionModels.Champions champions,
-      ScoringBatch.Totals totals) throws StreamingQueryException, TimeoutException {
+      ScoringBatch.Totals totals, AssetRiskRefresh assetRisk) throws StreamingQueryException, TimeoutException {
     PdmConfig config = o.config();
     TreeModels models = new TreeModels(champions, set.featureNames());
     CycleScorer scorer = new CycleScorer(models, set.featureNames(), RiskLevels.from(config), baseline,
         Anomalies.Rules.from(config));
     Broadcast<CycleScorer> shared = JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(scorer);
-    long assetRisk = o.trigger().isAvailableNow() ? 0
+    long assetRiskMillis = o.trigger().isAvailableNow() ? 0
         : StreamTrigger.parse(config.require(PdmConfigKeys.SCORING_ASSET_RISK_REFRESH)).intervalMs();
     // not "/scoring": that held the two-query scorer's state, which this plan cannot read
     String checkpoint = o.checkpoint() + "/query";
-    Dataset<Row> out = ScoringQuery.build(spark, warehouse, config, o.topic(), o.dataset(), set, shared, assetRisk,
-        checkpoint, o.checkpoint() + "/initial-state");
+    Dataset<Row> out = ScoringQuery.build(spark, warehouse, config, o.topic(), o.dataset(), set, shared,
+        assetRiskMillis, checkpoint, o.checkpoint() + "/initial-state");
     String name = StreamIds.scoringQuery(o.dataset(), o.topic());
     ScoringBatch batch = new ScoringBatch(config, warehouse.root(), profile, o.dataset(), o.topic(), o.alertsTopic(),
         StreamIds.appId("pdm-score-stream", checkpoint), StreamMetrics.appId(checkpoint), name, watcher, champions,
-        models, totals);
+        models, totals, assetRisk);
     PhaseLog phases = new PhaseLog(name);
     spark.streams().addListener(phases);
     try {

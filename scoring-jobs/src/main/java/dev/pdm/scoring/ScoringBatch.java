@@ -6,6 +6,7 @@ import dev.pdm.common.stream.IdempotentAppend;
 import dev.pdm.common.stream.StreamMetrics;
 import dev.pdm.common.table.Warehouse;
 import dev.pdm.mlflow.ChampionModels;
+import dev.pdm.scoring.stream.AssetRiskRefresh;
 import dev.pdm.scoring.stream.ScoringBatchWriter;
 import dev.pdm.scoring.stream.TreeModels;
 import java.sql.Timestamp;
@@ -20,10 +21,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One scoring micro-batch after the processor: check the champions, count, then land (bronze,
- * quarantine, silver), write predictions, raise alerts (opening work orders for HIGH and CRITICAL
- * ones) and refresh ops.asset_risk side by side
- * ({@link Steps} of {@link ScoringBatchWriter}), then record metrics, with where the batch's time
- * went in one log line.
+ * quarantine, silver), write predictions and raise alerts (opening work orders for HIGH and CRITICAL
+ * ones) side by side ({@link Steps} of {@link ScoringBatchWriter}), hand the assets' rows to
+ * {@link AssetRiskRefresh}, then record metrics, with where the batch's time went in one log line.
  *
  * <p>When the registry's champions moved since the query started, the batch throws
  * {@link ModelsMoved} before writing anything: the scorer restarts the query with the new models
@@ -66,12 +66,13 @@ final class ScoringBatch implements VoidFunction2<Dataset<Row>, Long> {
   private final ChampionModels.Champions champions;
   private final TreeModels models;
   private final Totals totals;
+  private final AssetRiskRefresh assetRisk;
   private boolean first = true;
   private final IdempotentAppend.Replays replays = new IdempotentAppend.Replays();
 
   ScoringBatch(PdmConfig config, String root, DatasetProfile profile, String dataset, String topic, String alertsTopic,
       String appId, String metricsId, String queryName, ModelWatcher watcher, ChampionModels.Champions champions,
-      TreeModels models, Totals totals) {
+      TreeModels models, Totals totals, AssetRiskRefresh assetRisk) {
     this.config = config;
     this.root = root;
     this.profile = profile;
@@ -85,6 +86,7 @@ final class ScoringBatch implements VoidFunction2<Dataset<Row>, Long> {
     this.champions = champions;
     this.models = models;
     this.totals = totals;
+    this.assetRisk = assetRisk;
   }
 
   @Override
@@ -133,7 +135,8 @@ final class ScoringBatch implements VoidFunction2<Dataset<Row>, Long> {
         steps.add("work orders", () -> writer.workOrders(rows, batchId));
       }
       if (n.assets() > 0) {
-        steps.add("asset risk", () -> writer.assetRisk(rows));
+        // materialised here, merged beside the next batches: the micro-batch's output ends with it
+        steps.add("asset risk", () -> assetRisk.submit(batchId, writer.assetRisk(rows).localCheckpoint(true)));
       }
       steps.await();
       long committed = System.currentTimeMillis();

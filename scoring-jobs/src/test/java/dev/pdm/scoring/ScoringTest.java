@@ -280,6 +280,9 @@ class ScoringTest {
         + " ORDER BY cycle").collectAsList();
     assertEquals(expected, alerts.size(), "one alert per escalation: " + alerts);
     assertEquals(expected, first.alerts());
+    // the asset's view of the state was refreshed before the run returned
+    assertEquals("61 CRITICAL CRITICAL", spark.sql("SELECT concat_ws(' ', cycle, risk_level, alerted_level) FROM delta.`"
+        + warehouse.resolve("ops/asset_risk") + "` WHERE asset_id = 'T-fail-1'").head().getString(0));
     assertTrue(alerts.size() < elevated, alerts.size() + " alerts for " + elevated + " elevated cycles");
     String previous = "LOW";
     for (Row a : alerts) {

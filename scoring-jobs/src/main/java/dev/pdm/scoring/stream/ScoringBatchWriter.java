@@ -34,11 +34,12 @@ import org.apache.spark.sql.types.StructField;
 /**
  * The writes of one scoring micro-batch, each a named step over the processor's persisted output:
  * {@link #bronze}, {@link #quarantine}, {@link #silver}, {@link #predictions}, {@link #alerts},
- * {@link #workOrders} and {@link #assetRisk}. Appends record Delta's {@code txnAppId}/{@code
- * txnVersion} (the checkpoint's id and the batch id), so a batch Spark replays after a crash
- * skips every table it committed before (checked only when the batch may be a replay:
+ * {@link #workOrders}, and the rows of ops.asset_risk ({@link #assetRisk}). Appends record
+ * Delta's {@code txnAppId}/{@code txnVersion} (the checkpoint's id and the batch id), so a batch
+ * Spark replays after a crash skips every table it committed before (checked only when the batch may be a replay:
  * {@link IdempotentAppend}); silver is merged insert-only only when the batch holds a record the
- * state could not check, and ops.asset_risk, a view of the state, is merged on the asset key.
+ * state could not check; ops.asset_risk, a view of the state, is merged on the asset key beside
+ * the batches ({@link AssetRiskRefresh}).
  *
  * <p>The batch's time (ingested_at, scored_at, raised_at, updated_at) is one value per batch, but
  * not a literal: Spark compiles a literal timestamp into a plan's generated code, so every batch
@@ -208,15 +209,10 @@ public final class ScoringBatchWriter {
     }), batchId);
   }
 
-  /** ops.asset_risk rows of the assets the state emitted. */
-  public void assetRisk(Dataset<Row> out) {
-    Dataset<Row> rows = conform(out.where(col("kind").equalTo(StreamOutput.ASSET)), Tables.OPS_ASSET_RISK,
+  /** ops.asset_risk rows of the assets the state emitted, for {@link AssetRiskRefresh} to merge. */
+  public Dataset<Row> assetRisk(Dataset<Row> out) {
+    return conform(out.where(col("kind").equalTo(StreamOutput.ASSET)), Tables.OPS_ASSET_RISK,
         name -> name.equals("updated_at") ? batchTime : col(camel(name)));
-    warehouse.delta(Tables.OPS_ASSET_RISK).as("t")
-        .merge(rows.as("s"), "t.dataset = '" + dataset + "' AND t.dataset = s.dataset AND t.asset_id = s.asset_id")
-        .whenMatched().updateAll()
-        .whenNotMatched().insertAll()
-        .execute();
   }
 
   private Column sourceColumn(String name) {
