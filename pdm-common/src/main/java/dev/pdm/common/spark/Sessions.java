@@ -28,10 +28,23 @@ public final class Sessions {
       "spark.databricks.delta.merge.repartitionBeforeWrite.enabled", "false",
       "spark.sql.codegen.cache.maxEntries", "1000");
 
+  /**
+   * Defaults of a local master only: local paths without a {@code chmod} or {@code readlink}
+   * process per file operation ({@link dev.pdm.common.fs.NioRawLocalFileSystem}). Not on a
+   * cluster, where an executor's Hadoop configuration may not see the application jar's classes.
+   */
+  public static final Map<String, String> LOCAL_DEFAULTS = Map.of(
+      "spark.hadoop.fs.file.impl", "dev.pdm.common.fs.NioLocalFileSystem",
+      "spark.hadoop.fs.AbstractFileSystem.file.impl", "dev.pdm.common.fs.NioLocalFs");
+
   public static SparkSession create(String appName) {
     SparkConf given = new SparkConf();
     SparkSession.Builder builder = SparkSession.builder().appName(appName);
-    DEFAULTS.forEach((k, v) -> {
+    Map<String, String> defaults = new java.util.HashMap<>(DEFAULTS);
+    if (given.get("spark.master", "local").startsWith("local")) {
+      defaults.putAll(LOCAL_DEFAULTS);
+    }
+    defaults.forEach((k, v) -> {
       if (!given.contains(k)) {
         builder.config(k, v);
       }

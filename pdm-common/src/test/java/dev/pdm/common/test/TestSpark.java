@@ -35,6 +35,7 @@ public final class TestSpark {
               .config("spark.sql.shuffle.partitions", "2")
               .config("spark.default.parallelism", "2")
               .config(new java.util.HashMap<String, Object>(Sessions.DEFAULTS))
+              .config(new java.util.HashMap<String, Object>(Sessions.LOCAL_DEFAULTS))
               .config("spark.databricks.delta.snapshotPartitions", "2")
               .config("spark.sql.codegen.wholeStage", "false")
               .config("spark.sql.codegen.factoryMode", "NO_CODEGEN")
