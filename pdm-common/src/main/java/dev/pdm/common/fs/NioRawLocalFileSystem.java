@@ -23,7 +23,8 @@ import org.apache.hadoop.fs.permission.FsPermission;
  * without POSIX permissions falls back to the stock {@code chmod}.
  *
  * <p>Used through {@link NioLocalFileSystem} ({@code fs.file.impl}) and {@link NioLocalFs}
- * ({@code fs.AbstractFileSystem.file.impl}, Delta's log store), which {@code Sessions.DEFAULTS} set.
+ * ({@code fs.AbstractFileSystem.file.impl}, Delta's log store), which {@code Sessions.LOCAL_DEFAULTS}
+ * set for a local master.
  */
 public class NioRawLocalFileSystem extends RawLocalFileSystem {
 

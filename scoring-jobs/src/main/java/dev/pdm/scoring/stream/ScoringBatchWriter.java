@@ -36,8 +36,8 @@ import org.apache.spark.sql.types.StructField;
  * {@link #bronze}, {@link #quarantine}, {@link #silver}, {@link #predictions}, {@link #alerts},
  * {@link #workOrders}, and the rows of ops.asset_risk ({@link #assetRisk}). Appends record
  * Delta's {@code txnAppId}/{@code txnVersion} (the checkpoint's id and the batch id), so a batch
- * Spark replays after a crash skips every table it committed before (checked only when the batch may be a replay:
- * {@link IdempotentAppend}); silver is merged insert-only only when the batch holds a record the
+ * Spark replays after a crash skips every table it committed before (checked only when the batch
+ * may be a replay: {@link IdempotentAppend}); silver is merged insert-only only when the batch holds a record the
  * state could not check; ops.asset_risk, a view of the state, is merged on the asset key beside
  * the batches ({@link AssetRiskRefresh}).
  *
