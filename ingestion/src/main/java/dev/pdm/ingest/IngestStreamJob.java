@@ -111,7 +111,7 @@ public final class IngestStreamJob {
 
     StreamMetrics.ensureTable(warehouse);
     String queryName = StreamIds.landingQuery(o.topic());
-    IdempotentAppend.Replays replays = new IdempotentAppend.Replays();
+    IdempotentAppend.Replays replays = IdempotentAppend.Replays.forCheckpoint(spark, o.checkpoint());
     VoidFunction2<Dataset<Row>, Long> landBatch = (batch, batchId) -> {
       long started = System.currentTimeMillis();
       boolean replayPossible = replays.mayBeReplay(batchId);

@@ -9,6 +9,7 @@ import dev.pdm.common.config.PdmConfig;
 import dev.pdm.common.config.PdmConfigKeys;
 import dev.pdm.common.profile.DatasetProfile;
 import dev.pdm.common.spark.Sessions;
+import dev.pdm.common.stream.IdempotentAppend;
 import dev.pdm.common.stream.StreamIds;
 import dev.pdm.common.stream.StreamMetrics;
 import dev.pdm.common.stream.StreamRunner;
@@ -206,8 +207,8 @@ public final class ScoreStreamJob {
         assetRiskMillis, checkpoint, o.checkpoint() + "/initial-state");
     String name = StreamIds.scoringQuery(o.dataset(), o.topic());
     ScoringBatch batch = new ScoringBatch(config, warehouse.root(), profile, o.dataset(), o.topic(), o.alertsTopic(),
-        StreamIds.appId("pdm-score-stream", checkpoint), StreamMetrics.appId(checkpoint), name, watcher, champions,
-        models, totals, assetRisk);
+        StreamIds.appId("pdm-score-stream", checkpoint), StreamMetrics.appId(checkpoint),
+        IdempotentAppend.Replays.forCheckpoint(spark, checkpoint), name, watcher, champions, models, totals, assetRisk);
     PhaseLog phases = new PhaseLog(name);
     spark.streams().addListener(phases);
     try {

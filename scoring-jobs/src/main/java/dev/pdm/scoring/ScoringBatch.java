@@ -68,11 +68,11 @@ final class ScoringBatch implements VoidFunction2<Dataset<Row>, Long> {
   private final Totals totals;
   private final AssetRiskRefresh assetRisk;
   private boolean first = true;
-  private final IdempotentAppend.Replays replays = new IdempotentAppend.Replays();
+  private final IdempotentAppend.Replays replays;
 
   ScoringBatch(PdmConfig config, String root, DatasetProfile profile, String dataset, String topic, String alertsTopic,
-      String appId, String metricsId, String queryName, ModelWatcher watcher, ChampionModels.Champions champions,
-      TreeModels models, Totals totals, AssetRiskRefresh assetRisk) {
+      String appId, String metricsId, IdempotentAppend.Replays replays, String queryName, ModelWatcher watcher,
+      ChampionModels.Champions champions, TreeModels models, Totals totals, AssetRiskRefresh assetRisk) {
     this.config = config;
     this.root = root;
     this.profile = profile;
@@ -81,6 +81,7 @@ final class ScoringBatch implements VoidFunction2<Dataset<Row>, Long> {
     this.alertsTopic = alertsTopic;
     this.appId = appId;
     this.metricsId = metricsId;
+    this.replays = replays;
     this.queryName = queryName;
     this.watcher = watcher;
     this.champions = champions;

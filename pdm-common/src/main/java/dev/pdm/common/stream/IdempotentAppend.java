@@ -4,6 +4,7 @@ import java.util.List;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.delta.DeltaLog;
 import org.apache.spark.sql.delta.DeltaOperations;
 import org.apache.spark.sql.delta.OptimisticTransaction;
@@ -26,16 +27,17 @@ import scala.collection.immutable.Seq;
  * the stream scorer's five appends took 1.3-2.0 s per batch with it and about 0.5 s without.
  *
  * <p>The check is only needed when the batch may have been committed before, and Spark replays a
- * batch only as the first one a query runs after it (re)starts on its checkpoint; every later batch
- * of the same run is new by construction. So the caller says whether a replay is possible: then
- * this is Delta's own checked write; otherwise the files and the {@code SetTransaction} are
- * committed without reading the state, so that the check of a later run still sees every batch.
+ * batch only as the first one a query runs after it (re)starts on its checkpoint, and only one that
+ * the checkpoint had planned ({@link Replays}); every later batch is new by construction. So the
+ * caller says whether a replay is possible: then this is Delta's own checked write; otherwise the
+ * files and the {@code SetTransaction} are committed without reading the state, so that the check
+ * of a later run still sees every batch.
  * A table whose schema differs from the rows' (or that does not exist) also takes the checked
  * writer, which applies Delta's schema rules and errors.
  *
  * <p>Usage:
  * <pre>{@code
- * IdempotentAppend.Replays replays = new IdempotentAppend.Replays();   // one per foreachBatch function
+ * IdempotentAppend.Replays replays = IdempotentAppend.Replays.forCheckpoint(spark, checkpoint);   // before start
  * // in the function:
  * IdempotentAppend.append(rows, path, appId, batchId, replays.mayBeReplay(batchId));
  * }</pre>
@@ -45,17 +47,30 @@ public final class IdempotentAppend {
   private IdempotentAppend() {}
 
   /**
-   * Whether a micro-batch may have been committed before, as seen by one foreachBatch function:
-   * yes for the first batch it runs (Spark may be replaying a batch an earlier run or JVM
-   * started) and for a batch id it already started (the query was restarted in this JVM);
-   * no for the next new batch id.
+   * Whether a micro-batch may have been committed before, as seen by one foreachBatch function.
+   * Spark writes a batch's offsets before it runs the batch and, on a start, re-runs the last
+   * planned batch if it did not commit. So a batch may be a replay if its id is at or below the
+   * last one the checkpoint's offset log held when the query started ({@link #forCheckpoint}),
+   * or one this function already started (the query was restarted in this JVM); any later batch
+   * is new. A checkpoint begun afresh therefore checks nothing, which also keeps a fresh
+   * checkpoint at a reused path from taking the old run's batch ids (the same app id) for its own.
    */
   public static final class Replays {
-    private long lastStarted = -1;
+    private long lastStarted;
+
+    /** @param lastPlanned the last batch id in the checkpoint's offset log at the start; -1: none */
+    Replays(long lastPlanned) {
+      this.lastStarted = lastPlanned;
+    }
+
+    /** For a query about to start on {@code checkpoint}: read its offset log now, before the start. */
+    public static Replays forCheckpoint(SparkSession spark, String checkpoint) {
+      return new Replays(Checkpoints.lastBatch(spark, checkpoint, Checkpoints.OFFSETS));
+    }
 
     /** Call once per batch, before its writes. */
     public synchronized boolean mayBeReplay(long batchId) {
-      boolean replay = lastStarted < 0 || batchId <= lastStarted;
+      boolean replay = batchId <= lastStarted;
       lastStarted = Math.max(lastStarted, batchId);
       return replay;
     }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pdm.common.test.TestSpark;
 import io.delta.tables.DeltaTable;
+import java.nio.file.Path;
 import java.util.List;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -69,13 +70,31 @@ class IdempotentAppendTest {
   }
 
   @Test
-  void onlyTheFirstBatchOfARunOrOneStartedBeforeMayBeAReplay() {
-    IdempotentAppend.Replays replays = new IdempotentAppend.Replays();
-    assertTrue(replays.mayBeReplay(5)); // the first this JVM runs: an earlier run may have started it
+  void onlyABatchTheCheckpointPlannedOrOneStartedBeforeMayBeAReplay() {
+    IdempotentAppend.Replays replays = new IdempotentAppend.Replays(5); // offsets/5 was there at the start
+    assertTrue(replays.mayBeReplay(5)); // Spark re-runs it when it did not commit
     assertFalse(replays.mayBeReplay(6));
     assertFalse(replays.mayBeReplay(7));
     assertTrue(replays.mayBeReplay(7)); // batch 7 failed and the query restarted in this JVM
     assertFalse(replays.mayBeReplay(8));
+
+    IdempotentAppend.Replays committed = new IdempotentAppend.Replays(5);
+    assertFalse(committed.mayBeReplay(6)); // batch 5 had committed: the run starts with a new batch
+  }
+
+  @Test
+  void aFreshCheckpointAtAReusedPathLosesNoBatch() {
+    Path root = TestSpark.tempDir("idempotent");
+    String path = root.resolve("t").toString();
+    // an earlier run on the same checkpoint path (so the same app id) reached batch 3
+    IdempotentAppend.append(rows(1), path, "app", 3, true);
+    String checkpoint = root.resolve("checkpoint").toString(); // deleted and begun afresh: no offsets
+    IdempotentAppend.Replays replays = IdempotentAppend.Replays.forCheckpoint(spark, checkpoint);
+
+    IdempotentAppend.append(rows(2), path, "app", 0, replays.mayBeReplay(0));
+    IdempotentAppend.append(rows(3), path, "app", 1, replays.mayBeReplay(1));
+    assertEquals(3, count(path));
+    assertEquals(1, txnVersion(path, "app"));
   }
 
   @Test

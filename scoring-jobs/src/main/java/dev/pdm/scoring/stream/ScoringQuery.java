@@ -3,23 +3,19 @@ package dev.pdm.scoring.stream;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 
-import dev.pdm.common.PdmErrors;
 import dev.pdm.common.config.PdmConfig;
 import dev.pdm.common.config.PdmConfigKeys;
 import dev.pdm.common.profile.DatasetProfile;
+import dev.pdm.common.stream.Checkpoints;
 import dev.pdm.common.table.Tables;
 import dev.pdm.common.table.Warehouse;
 import dev.pdm.features.FeatureSet;
 import dev.pdm.ingest.TelemetryParser;
 import dev.pdm.ingest.kafka.KafkaSettings;
 import dev.pdm.scoring.RiskLevels.Level;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import org.apache.hadoop.fs.FileStatus;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.function.MapFunction;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.broadcast.Broadcast;
@@ -74,7 +70,7 @@ public final class ScoringQuery {
         config.getInt(PdmConfigKeys.LATENESS_ALLOWED_CYCLES), config.getInt(PdmConfigKeys.SCORING_RECENT_CYCLES),
         assetRiskMillis);
     return process(inputs, processor,
-        isNew(spark, checkpoint) ? initialState(warehouse, dataset, initialStateDir) : null);
+        Checkpoints.isNew(spark, checkpoint) ? initialState(warehouse, dataset, initialStateDir) : null);
   }
 
   /** The processor over the inputs grouped by asset, from {@code initial} (null: a checkpoint's state). */
@@ -87,26 +83,6 @@ public final class ScoringQuery {
             Encoders.bean(StreamOutput.class), STATE)
         : byAsset.transformWithState(processor, TimeMode.None(), OutputMode.Append(), Encoders.bean(StreamOutput.class)))
         .toDF();
-  }
-
-  /** Whether no micro-batch was committed to {@code checkpoint} yet. */
-  public static boolean isNew(SparkSession spark, String checkpoint) {
-    try {
-      Path commits = new Path(checkpoint, "commits");
-      FileSystem fs = commits.getFileSystem(spark.sessionState().newHadoopConf());
-      if (!fs.exists(commits)) {
-        return true;
-      }
-      for (FileStatus f : fs.listStatus(commits)) {
-        if (!f.getPath().getName().startsWith(".")) {
-          return false;
-        }
-      }
-      return true;
-    } catch (IOException e) {
-      throw PdmErrors.failure("read the checkpoint " + checkpoint, e.getMessage(),
-          "check that the checkpoint location is reachable", e);
-    }
   }
 
   /** The state store settings a scoring checkpoint is made with (recorded in it at its first batch). */

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.pdm.common.stream.Checkpoints;
 import dev.pdm.common.PdmException;
 import dev.pdm.common.test.TestSpark;
 import dev.pdm.features.FeatureConfig;
@@ -251,7 +252,7 @@ class AssetProcessorTest {
     AssetProcessor processor = AssetProcessor.create("P", set, READINGS,
         JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(scorer), 2, 8, 0);
     // as the scorer does: an initial state for a new checkpoint, none when it resumes one
-    Dataset<Row> out = ScoringQuery.process(in.toDS(), processor, !ScoringQuery.isNew(spark, checkpoint.toString())
+    Dataset<Row> out = ScoringQuery.process(in.toDS(), processor, !Checkpoints.isNew(spark, checkpoint.toString())
         ? null : spark.emptyDataset(Encoders.bean(AssetState.class)).groupByKey(
             (MapFunction<AssetState, String>) s -> "", Encoders.STRING()));
     return out.writeStream().option("checkpointLocation", checkpoint.toString())
