@@ -37,9 +37,9 @@ import org.apache.spark.sql.types.StructField;
  * {@link #workOrders}, and the rows of ops.asset_risk ({@link #assetRisk}). Appends record
  * Delta's {@code txnAppId}/{@code txnVersion} (the checkpoint's id and the batch id), so a batch
  * Spark replays after a crash skips every table it committed before (checked only when the batch
- * may be a replay: {@link IdempotentAppend}); silver is merged insert-only only when the batch holds a record the
- * state could not check; ops.asset_risk, a view of the state, is merged on the asset key beside
- * the batches ({@link AssetRiskRefresh}).
+ * may be a replay: {@link IdempotentAppend}); silver is merged insert-only only when the batch
+ * holds a record the state could not check; ops.asset_risk, a view of the state, is merged on the
+ * asset key beside the batches ({@link AssetRiskRefresh}).
  *
  * <p>The batch's time (ingested_at, scored_at, raised_at, updated_at) is one value per batch, but
  * not a literal: Spark compiles a literal timestamp into a plan's generated code, so every batch

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.pdm.common.stream.Checkpoints;
 import dev.pdm.common.PdmException;
+import dev.pdm.common.stream.Checkpoints;
 import dev.pdm.common.test.TestSpark;
 import dev.pdm.features.FeatureConfig;
 import dev.pdm.features.FeatureSet;
