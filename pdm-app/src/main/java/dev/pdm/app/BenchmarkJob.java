@@ -70,8 +70,11 @@ public final class BenchmarkJob {
   /** The four C-MAPSS subsets. */
   public static final List<String> SUBSETS = List.of("FD001", "FD002", "FD003", "FD004");
 
-  /** The README's targets: RMSE against capped truth. */
-  public static final Map<String, Double> TARGETS = Map.of("FD001", 13.5, "FD002", 13.5, "FD003", 12.5, "FD004", 13.5);
+  /**
+   * The README's targets, RMSE against capped truth: a tuned pandas + scikit-learn histogram GBT
+   * pipeline's figures on this data (issue 19), FD001's a little below its 12.4.
+   */
+  public static final Map<String, Double> TARGETS = Map.of("FD001", 12.0, "FD002", 11.4, "FD003", 10.4, "FD004", 11.8);
 
   /** Where the model comes from. */
   public enum ModelSource { TRAIN, CHAMPION }

@@ -167,10 +167,11 @@ public final class TrainJob {
         }
       }
       Phases phases = new Phases();
-      try (TrainingRows rows = TrainingRows.load(warehouse, set, horizon, k, seed,
-          config.getBoolean(PdmConfigKeys.TRAINING_USE_FEEDBACK));
-          RddCheckpoints checkpoints = RddCheckpoints.ensure(spark.sparkContext(),
-              config.require(PdmConfigKeys.TRAINING_CHECKPOINT_DIR))) {
+      // the checkpoint directory first: the training rows are checkpointed there, and removed before it
+      try (RddCheckpoints checkpoints = RddCheckpoints.ensure(spark.sparkContext(),
+              config.require(PdmConfigKeys.TRAINING_CHECKPOINT_DIR));
+          TrainingRows rows = TrainingRows.load(warehouse, set, horizon, k, seed,
+              config.getBoolean(PdmConfigKeys.TRAINING_USE_FEEDBACK))) {
         phases.done("load");
         LOG.info("Training {} on {} rows of {} assets, {} folds, grid {}", d, rows.rows(), rows.assets(), k, grid);
         String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));

@@ -76,7 +76,7 @@ public record TrainingRows(long goldVersion, Dataset<Row> labelled, PipelineMode
     // fastest in one partition per fit, with several fits side by side filling the cores.
     int partitions = (int) Math.max(1, Math.min(warehouse.spark().sparkContext().defaultParallelism(),
         (counts.getLong(1) + ROWS_PER_PARTITION - 1) / ROWS_PER_PARTITION));
-    Dataset<Row> prepared = assembled.coalesce(partitions).persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> prepared = shortLineage(assembled.coalesce(partitions)).persist(StorageLevel.MEMORY_AND_DISK());
     prepared.count();
     assembled.unpersist();
     TrainingRows r = new TrainingRows(goldVersion, labelled, prep, prepared, counts.getLong(0), counts.getLong(1));
@@ -94,6 +94,19 @@ public record TrainingRows(long goldVersion, Dataset<Row> labelled, PipelineMode
       r.close();
       throw e;
     }
+  }
+
+  /**
+   * The vectors as a plan of their own: boosting runs a Spark job per level of every tree, and each
+   * task deserialises its input's whole lineage, here the Delta scan and the 150-column preparation
+   * that the cache hides from the plan but not from the RDDs (a FD001 training's profile: 30% of
+   * its CPU in Java serialisation, mostly of that plan). Checkpointed to the training's checkpoint
+   * directory ({@link RddCheckpoints}) when the job set one, so a lost executor costs a re-read,
+   * not the run; otherwise (a unit test's session) into the executors' block stores.
+   */
+  private static Dataset<Row> shortLineage(Dataset<Row> rows) {
+    return rows.sparkSession().sparkContext().getCheckpointDir().isDefined() ? rows.checkpoint(true)
+        : rows.localCheckpoint(true);
   }
 
   /** The prepared rows with a task's label as {@link GbtModels#LABEL}. */

@@ -72,6 +72,19 @@ class TrainJobTest {
   }
 
   @Test
+  void theTrainingVectorsLineageStopsAtTheirCheckpoint() {
+    SparkSession spark = TestSpark.session();
+    Warehouse wh = new Warehouse(spark, warehouse.toString());
+    FeatureSet set = new FeatureSets(spark, wh).latest("T").orElseThrow();
+    try (TrainingRows rows = TrainingRows.load(wh, set, set.horizon(), 3, 17, false)) {
+      // every task of every tree level deserialises this lineage: the Delta scan must not be in it
+      String lineage = rows.forTask(Task.RUL).rdd().toDebugString();
+      assertFalse(lineage.contains("FileScanRDD"), lineage);
+      assertTrue(lineage.contains("CheckpointRDD"), lineage);
+    }
+  }
+
+  @Test
   void aStreamedAssetReportedFailedBecomesARunToFailureExample() {
     SparkSession spark = TestSpark.session();
     PdmConfig config = config(GOOD);

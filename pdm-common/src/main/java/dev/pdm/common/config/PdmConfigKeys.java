@@ -123,7 +123,7 @@ public final class PdmConfigKeys {
           "Seed of the assignment of assets to folds (and of the trees' subsampling).");
 
   public static final ConfigKey TRAINING_MAX_DEPTH =
-      ConfigKey.of("pdm.training.grid.max-depth", "4,6", "Grid: tree depths, comma-separated.");
+      ConfigKey.of("pdm.training.grid.max-depth", "3,4", "Grid: tree depths, comma-separated.");
 
   public static final ConfigKey TRAINING_MAX_ITER =
       ConfigKey.of("pdm.training.grid.max-iter", "50", "Grid: boosting iterations (trees), comma-separated.");
@@ -202,7 +202,7 @@ public final class PdmConfigKeys {
   public static final ConfigKey FEATURE_STATISTICS =
       ConfigKey.of(
           "pdm.features.statistics",
-          "mean,std,slope",
+          "mean,slope",
           "Statistics computed over every rolling window: any of mean, std, min, max, slope.");
 
   public static final ConfigKey FEATURE_EWM_ALPHA =
