@@ -13,7 +13,6 @@ import org.apache.spark.ml.Pipeline;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.ml.PipelineStage;
 import org.apache.spark.ml.Predictor;
-import org.apache.spark.ml.classification.GBTClassificationModel;
 import org.apache.spark.ml.classification.GBTClassifier;
 import org.apache.spark.ml.feature.SQLTransformer;
 import org.apache.spark.ml.feature.VectorAssembler;
@@ -123,23 +122,15 @@ public final class GbtModels {
    * The same pipeline as {@link #fit}, with only the estimator fitted, on rows {@code prep} already
    * prepared (the vector and {@link #LABEL}): a run assembles its vectors once for every fit. The
    * pipeline is {@code prep}'s stages followed by the model; {@code schemaOf}, rows with the raw
-   * feature columns, only lets the pipeline check its stages' schemas (no job runs on it). A failure
-   * model has no threshold yet: a fit may run before cross-validation chose it, so set it with
-   * {@link #withThreshold} before the model predicts or is saved.
+   * feature columns, only lets the pipeline check its stages' schemas (no job runs on it).
    */
   public static PipelineModel fitPrepared(PipelineModel prep, Dataset<Row> schemaOf, Dataset<Row> prepared, Task task,
-      GridPoint p, Trees trees) {
+      GridPoint p, Trees trees, double threshold) {
+    Predictor<?, ?, ?> estimator = estimator(task, p, trees, threshold);
     List<PipelineStage> stages = new ArrayList<>(Arrays.asList(prep.stages()));
-    stages.add((Model<?>) estimator(task, p, trees).fit(prepared));
+    stages.add((Model<?>) estimator.fit(prepared));
     // Transformers only: fit trains nothing and runs no job; it returns them as one PipelineModel.
     return new Pipeline().setStages(stages.toArray(PipelineStage[]::new)).fit(schemaOf);
-  }
-
-  /** Sets a fitted failure pipeline's decision threshold (see {@link #fit}); returns the same model. */
-  public static PipelineModel withThreshold(PipelineModel failure, double threshold) {
-    ((GBTClassificationModel) failure.stages()[failure.stages().length - 1])
-        .setThresholds(new double[] {1 - threshold, threshold});
-    return failure;
   }
 
   /** The estimator of a final model: the classifier carries its decision threshold (see {@link #fit}). */

@@ -30,7 +30,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.function.Function;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.ml.classification.GBTClassificationModel;
 import org.apache.spark.ml.regression.GBTRegressionModel;
@@ -241,47 +240,28 @@ public final class TrainJob {
   /** A task's cross-validation and its final model. */
   private record TaskFit(CrossValidation.Result cv, Trained trained) {}
 
-  /**
-   * Cross-validates a task over the grid, then fits its final model on all rows (the cached
-   * vectors); with a one-point grid there is nothing to choose, so the final fit runs beside the
-   * folds instead of after them (the classifier's threshold, from the folds, is set on it after).
-   * Logs both times.
-   */
+  /** Cross-validates a task over the grid, then fits its final model; logs both times. */
   private static TaskFit trainTask(SparkSession spark, TrainingRows rows, FeatureSet set, Task task,
       List<GridPoint> grid, CrossValidation.Settings cvSettings, String runDir, String runId) {
     long start = System.currentTimeMillis();
-    Function<GridPoint, PipelineModel> finalFit = p -> GbtModels.fitPrepared(rows.prep(), rows.labelled(),
-        rows.forTask(task), task, p, cvSettings.trees());
-    CrossValidation.Result cv;
-    PipelineModel model;
-    long cvDone;
-    if (grid.size() == 1) {
-      List<Callable<Object>> both = List.of(() -> CrossValidation.run(rows.forTask(task), task, grid, cvSettings),
-          () -> finalFit.apply(grid.get(0)));
-      List<Object> done = SideBySide.run("pdm-train-" + task.id(), both.size(), both);
-      cvDone = System.currentTimeMillis();
-      cv = (CrossValidation.Result) done.get(0);
-      model = (PipelineModel) done.get(1);
-    } else {
-      cv = CrossValidation.run(rows.forTask(task), task, grid, cvSettings);
-      cvDone = System.currentTimeMillis();
-      model = finalFit.apply(cv.best().point());
-    }
-    if (task == Task.FAILURE) {
-      GbtModels.withThreshold(model, cv.best().threshold());
-    }
-    Trained trained = saveFinal(spark, set, task, cv.best(), model, runDir, runId);
-    LOG.info("{} model of {}: {} {} s, {} {} s", task.id(), set.dataset(),
-        grid.size() == 1 ? "cross-validation with the final fit beside it" : "cross-validation",
-        String.format("%.1f", (cvDone - start) / 1000.0), grid.size() == 1 ? "saving the final model" : "final fit",
+    CrossValidation.Result cv = CrossValidation.run(rows.forTask(task), task, grid, cvSettings);
+    long cvDone = System.currentTimeMillis();
+    Trained trained = fitFinal(spark, rows, set, task, cv.best(), cvSettings, runDir, runId);
+    LOG.info("{} model of {}: cross-validation {} s, final fit {} s", task.id(), set.dataset(),
+        String.format("%.1f", (cvDone - start) / 1000.0),
         String.format("%.1f", (System.currentTimeMillis() - cvDone) / 1000.0));
     return new TaskFit(cv, trained);
   }
 
-  /** The final model of a task at its chosen grid point, saved with its feature importances under the run's directory. */
-  private static Trained saveFinal(SparkSession spark, FeatureSet set, Task task, CrossValidation.PointResult best,
-      PipelineModel model, String runDir, String runId) {
+  /**
+   * The model of a task at its chosen grid point, fitted on all rows (the cached vectors), saved with
+   * its feature importances under the run's directory.
+   */
+  private static Trained fitFinal(SparkSession spark, TrainingRows rows, FeatureSet set, Task task,
+      CrossValidation.PointResult best, CrossValidation.Settings cvSettings, String runDir, String runId) {
     double threshold = task == Task.FAILURE ? best.threshold() : Double.NaN;
+    PipelineModel model = GbtModels.fitPrepared(rows.prep(), rows.labelled(), rows.forTask(task), task, best.point(),
+        cvSettings.trees(), threshold);
     String modelDir = runDir + "/" + task.id() + "-model";
     ModelArtifacts.save(spark, model, modelDir, task.id() + "-model", runId);
     Map<String, Double> importances = ModelArtifacts.importances(set.featureNames(), importances(model));

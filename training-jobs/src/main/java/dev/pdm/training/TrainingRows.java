@@ -30,7 +30,7 @@ import org.apache.spark.storage.StorageLevel;
  * <pre>{@code
  * try (TrainingRows rows = TrainingRows.load(warehouse, set, horizon, k, seed, true)) {
  *   Dataset<Row> rul = rows.forTask(Task.RUL);   // asset_id, cycle, fold, label, vector
- *   PipelineModel model = GbtModels.fitPrepared(rows.prep(), rows.labelled(), rul, Task.RUL, point, trees);
+ *   PipelineModel model = GbtModels.fitPrepared(rows.prep(), rows.labelled(), rul, Task.RUL, point, trees, Double.NaN);
  * }
  * }</pre>
  */
