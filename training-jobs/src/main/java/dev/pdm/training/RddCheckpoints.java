@@ -51,16 +51,22 @@ final class RddCheckpoints implements AutoCloseable {
 
   @Override
   public void close() {
-    if (created == null) {
-      return;
+    if (created != null) {
+      delete(sc, created, "training checkpoint directory");
     }
-    Path dir = new Path(created);
+  }
+
+  /**
+   * Removes a checkpoint path (recursively); a failure is logged, not thrown: leftover checkpoint
+   * files cost disk, not correctness.
+   */
+  static void delete(SparkContext sc, String path, String what) {
+    Path dir = new Path(path);
     try {
       FileSystem fs = dir.getFileSystem(sc.hadoopConfiguration());
       fs.delete(dir, true);
     } catch (IOException e) {
-      // Leftover checkpoint files cost disk, not correctness.
-      LOG.warn("Could not remove the training checkpoint directory {}: {}", created, e.toString());
+      LOG.warn("Could not remove the {} {}: {}", what, path, e.toString());
     }
   }
 }

@@ -13,10 +13,12 @@ import dev.pdm.features.feedback.AssetEvents;
 import dev.pdm.features.feedback.FailureLabels;
 import dev.pdm.mlflow.Task;
 import java.util.List;
+import java.util.Optional;
 import org.apache.spark.ml.Pipeline;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.execution.LogicalRDD;
 import org.apache.spark.storage.StorageLevel;
 
 /**
@@ -35,7 +37,7 @@ import org.apache.spark.storage.StorageLevel;
  * }</pre>
  */
 public record TrainingRows(long goldVersion, Dataset<Row> labelled, PipelineModel prep, Dataset<Row> prepared,
-    long assets, long rows) implements AutoCloseable {
+    long assets, long rows, Optional<String> checkpointFile) implements AutoCloseable {
 
   /**
    * Training rows per partition of the cached vectors (at most one partition per core): C-MAPSS's
@@ -76,10 +78,16 @@ public record TrainingRows(long goldVersion, Dataset<Row> labelled, PipelineMode
     // fastest in one partition per fit, with several fits side by side filling the cores.
     int partitions = (int) Math.max(1, Math.min(warehouse.spark().sparkContext().defaultParallelism(),
         (counts.getLong(1) + ROWS_PER_PARTITION - 1) / ROWS_PER_PARTITION));
-    Dataset<Row> prepared = shortLineage(assembled.coalesce(partitions)).persist(StorageLevel.MEMORY_AND_DISK());
-    prepared.count();
+    Dataset<Row> prepared = shortLineage(assembled.coalesce(partitions));
+    Optional<String> checkpointFile = checkpointFile(prepared);
+    if (checkpointFile.isPresent()) {
+      // a reliable checkpoint is files: keep the vectors in memory too (a local one already is)
+      prepared = prepared.persist(StorageLevel.MEMORY_AND_DISK());
+      prepared.count();
+    }
     assembled.unpersist();
-    TrainingRows r = new TrainingRows(goldVersion, labelled, prep, prepared, counts.getLong(0), counts.getLong(1));
+    TrainingRows r = new TrainingRows(goldVersion, labelled, prep, prepared, counts.getLong(0), counts.getLong(1),
+        checkpointFile);
     try {
       if (r.rows == 0) {
         throw PdmErrors.failure("train on dataset " + d, "gold.features has no labelled train rows of feature set v"
@@ -109,6 +117,14 @@ public record TrainingRows(long goldVersion, Dataset<Row> labelled, PipelineMode
         : rows.localCheckpoint(true);
   }
 
+  /** The files of a reliable checkpoint's RDD ({@link Dataset#checkpoint} plans it as a LogicalRDD). */
+  private static Optional<String> checkpointFile(Dataset<Row> checkpointed) {
+    if (checkpointed.queryExecution().analyzed() instanceof LogicalRDD plan && plan.rdd().getCheckpointFile().isDefined()) {
+      return Optional.of(plan.rdd().getCheckpointFile().get());
+    }
+    return Optional.empty();
+  }
+
   /** The prepared rows with a task's label as {@link GbtModels#LABEL}. */
   public Dataset<Row> forTask(Task task) {
     return prepared.withColumn(GbtModels.LABEL, col("_label_" + task.id()));
@@ -117,5 +133,9 @@ public record TrainingRows(long goldVersion, Dataset<Row> labelled, PipelineMode
   @Override
   public void close() {
     prepared.unpersist();
+    // Spark removes a local checkpoint's blocks with the RDD, but never a reliable checkpoint's
+    // files: under a checkpoint directory the user set, they would outlive the run (~75 MB on FD004).
+    checkpointFile.ifPresent(f -> RddCheckpoints.delete(prepared.sparkSession().sparkContext(), f,
+        "training vectors' checkpoint"));
   }
 }

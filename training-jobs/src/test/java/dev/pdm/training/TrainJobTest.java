@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pdm.common.PdmException;
 import dev.pdm.common.config.PdmConfig;
+import dev.pdm.common.config.PdmConfigKeys;
 import dev.pdm.common.test.Integration;
 import dev.pdm.common.table.Tables;
 import dev.pdm.common.table.Warehouse;
@@ -72,15 +73,24 @@ class TrainJobTest {
   }
 
   @Test
-  void theTrainingVectorsLineageStopsAtTheirCheckpoint() {
+  void theTrainingVectorsLineageStopsAtTheirCheckpointWhoseFilesGoWithThem() {
     SparkSession spark = TestSpark.session();
     Warehouse wh = new Warehouse(spark, warehouse.toString());
     FeatureSet set = new FeatureSets(spark, wh).latest("T").orElseThrow();
-    try (TrainingRows rows = TrainingRows.load(wh, set, set.horizon(), 3, 17, false)) {
-      // every task of every tree level deserialises this lineage: the Delta scan must not be in it
-      String lineage = rows.forTask(Task.RUL).rdd().toDebugString();
-      assertFalse(lineage.contains("FileScanRDD"), lineage);
-      assertTrue(lineage.contains("CheckpointRDD"), lineage);
+    // the directory may be one a user set (spark.checkpoint.dir): the run removes its own files only
+    try (RddCheckpoints dir = RddCheckpoints.ensure(spark.sparkContext(),
+        config(GOOD).require(PdmConfigKeys.TRAINING_CHECKPOINT_DIR))) {
+      String file;
+      try (TrainingRows rows = TrainingRows.load(wh, set, set.horizon(), 3, 17, false)) {
+        // every task of every tree level deserialises this lineage: the Delta scan must not be in it
+        String lineage = rows.forTask(Task.RUL).rdd().toDebugString();
+        assertFalse(lineage.contains("FileScanRDD"), lineage);
+        assertTrue(lineage.contains("CheckpointRDD"), lineage);
+        file = rows.checkpointFile().orElseThrow();
+        assertTrue(Files.isDirectory(Path.of(java.net.URI.create(file))), file);
+      }
+      assertFalse(Files.exists(Path.of(java.net.URI.create(file))), file + " was left behind");
+      assertTrue(Files.isDirectory(Path.of(java.net.URI.create(spark.sparkContext().getCheckpointDir().get()))));
     }
   }
 
