@@ -72,6 +72,9 @@ public final class TelemetryParser implements Serializable {
   private static final int SENSORS = 5;
 
   private static final Pattern WHITESPACE = Pattern.compile("\\s+");
+  /** Spark's (and Python's) timestamp range: 0001-01-01 to 9999-12-31, microseconds. */
+  static final Instant FIRST_INSTANT = Instant.parse("0001-01-01T00:00:00Z");
+  static final Instant LAST_INSTANT = Instant.parse("9999-12-31T23:59:59.999999Z");
 
   private final DatasetProfile profile;
   private final List<DatasetProfile.Column> columns;
@@ -212,6 +215,10 @@ public final class TelemetryParser implements Serializable {
               : "asset_id must be a non-empty string, got " + asset);
     }
     p.assetId = asset.asText().trim();
+    String bad = Names.assetIdProblem(p.assetId);
+    if (bad != null) {
+      return p.reject(RejectReason.MISSING_ASSET_ID, "asset_id " + bad);
+    }
     JsonNode dataset = e.dataset;
     if (dataset != null && !dataset.isNull() && !dataset.isTextual()) {
       return p.reject(RejectReason.MISSING_DATASET, "dataset must be a string, got " + dataset);
@@ -233,6 +240,12 @@ public final class TelemetryParser implements Serializable {
         return p.reject(
             RejectReason.INVALID_EVENT_TIME,
             "event_time must be an ISO-8601 instant such as 2026-11-22T10:15:00Z, got " + time);
+      }
+      if (instant.isBefore(FIRST_INSTANT) || instant.isAfter(LAST_INSTANT)) {
+        // beyond Spark's range a timestamp overflows its microseconds and fails the whole batch,
+        // and replays fail again: one such event would stop the stream
+        return p.reject(RejectReason.INVALID_EVENT_TIME, "event_time " + time.asText()
+            + " is outside the range timestamps are stored in (0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999999Z)");
       }
       p.eventTime = Timestamp.from(instant);
     }

@@ -3,10 +3,12 @@ package dev.pdm.ingest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import dev.pdm.common.Names;
 import dev.pdm.common.profile.DatasetProfile;
 import dev.pdm.ingest.TelemetryParser.Parsed;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -135,6 +137,11 @@ class TelemetryParserTest {
         "{\"asset_id\":\"a\",\"cycle\":99999999999}|INVALID_CYCLE",
         "{\"asset_id\":\"a\",\"event_time\":\"yesterday\"}|INVALID_EVENT_TIME",
         "{\"asset_id\":\"a\",\"event_time\":\"2026-11-22T10:15:00\"}|INVALID_EVENT_TIME",
+        "{\"asset_id\":\"a\",\"event_time\":\"+300000-01-01T00:00:00Z\"}|INVALID_EVENT_TIME",
+        "{\"asset_id\":\"a\",\"event_time\":\"+999999999-12-31T23:59:59Z\"}|INVALID_EVENT_TIME",
+        "{\"asset_id\":\"a\",\"event_time\":\"+10000-01-01T00:00:00Z\"}|INVALID_EVENT_TIME",
+        "{\"asset_id\":\"a\",\"event_time\":\"-0001-12-31T23:59:59Z\"}|INVALID_EVENT_TIME",
+        "{\"asset_id\":\"pump\\u00007\",\"cycle\":1}|MISSING_ASSET_ID",
         "{\"asset_id\":\"a\",\"cycle\":1,\"sensors\":[1,2]}|INVALID_FIELD",
         "{\"asset_id\":\"a\",\"cycle\":1,\"sensors\":{\"s2\":\"641.8\"}}|NON_NUMERIC",
         "{\"asset_id\":\"a\",\"cycle\":1,\"settings\":{\"setting1\":true}}|NON_NUMERIC",
@@ -149,6 +156,23 @@ class TelemetryParserTest {
   void rejectsWithReason(String payload, RejectReason expected) {
     Parsed p = PARSER.parseJson(payload, "SIM");
     assertEquals(expected, p.reason, p.message);
+  }
+
+  @Test
+  void storableEdgesAreAcceptedAndOneStepBeyondIsNot() {
+    // the first and last instants Spark stores (microseconds), and an asset id of the longest length
+    String id = "a".repeat(Names.ASSET_ID_MAX_LENGTH);
+    for (String t : List.of("0001-01-01T00:00:00Z", "9999-12-31T23:59:59.999999Z")) {
+      Parsed p = PARSER.parseJson("{\"asset_id\":\"" + id + "\",\"event_time\":\"" + t + "\"}", "SIM");
+      assertNull(p.reason, p.message);
+      assertEquals(Timestamp.from(Instant.parse(t)), p.eventTime);
+    }
+    Parsed late = PARSER.parseJson("{\"asset_id\":\"a\",\"event_time\":\"+10000-01-01T00:00:00Z\"}", "SIM");
+    assertEquals("event_time +10000-01-01T00:00:00Z is outside the range timestamps are stored in"
+        + " (0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999999Z)", late.message);
+    Parsed longId = PARSER.parseJson("{\"asset_id\":\"" + id + "b\",\"cycle\":1}", "SIM");
+    assertEquals(RejectReason.MISSING_ASSET_ID, longId.reason);
+    assertEquals("asset_id is 129 characters long; at most 128 are allowed", longId.message);
   }
 
   /** The formatter-free path reads the common UTC form exactly as the ISO parser does, and defers the rest. */

@@ -15,6 +15,26 @@ public final class Names {
     return name != null && DATASET.matcher(name).matches();
   }
 
+  /** Longest asset id landed: an id is a key of every table and of the stream's per-asset state. */
+  public static final int ASSET_ID_MAX_LENGTH = 128;
+
+  /**
+   * What is wrong with an asset id (already trimmed), or null when it is fine: at most
+   * {@value #ASSET_ID_MAX_LENGTH} characters, none of them a control character (a producer that
+   * sends a whole document or binary as the id would otherwise grow the state without bound).
+   */
+  public static String assetIdProblem(String id) {
+    if (id.length() > ASSET_ID_MAX_LENGTH) {
+      return "is " + id.length() + " characters long; at most " + ASSET_ID_MAX_LENGTH + " are allowed";
+    }
+    for (int i = 0; i < id.length(); i++) {
+      if (Character.isISOControl(id.charAt(i))) {
+        return String.format("contains the control character U+%04X at position %d", (int) id.charAt(i), i);
+      }
+    }
+    return null;
+  }
+
   /** {@code name}, or a usage error naming {@code --dataset}. */
   public static String requireDataset(String name) {
     if (!isDataset(name)) {
