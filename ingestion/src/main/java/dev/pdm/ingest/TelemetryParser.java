@@ -242,8 +242,8 @@ public final class TelemetryParser implements Serializable {
             "event_time must be an ISO-8601 instant such as 2026-11-22T10:15:00Z, got " + time);
       }
       if (instant.isBefore(FIRST_INSTANT) || instant.isAfter(LAST_INSTANT)) {
-        // beyond Spark's range a timestamp overflows its microseconds and fails the whole batch,
-        // and replays fail again: one such event would stop the stream
+        // far enough out a timestamp overflows Spark's microseconds and fails the whole batch on
+        // every replay (one event would stop the stream); past 9999 Python cannot read the row
         return p.reject(RejectReason.INVALID_EVENT_TIME, "event_time " + time.asText()
             + " is outside the range timestamps are stored in (0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999999Z)");
       }
