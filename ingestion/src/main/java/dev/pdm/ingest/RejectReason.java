@@ -10,6 +10,8 @@ public enum RejectReason {
   MALFORMED_LINE,
   /** asset_id missing, null, empty or not a string. */
   MISSING_ASSET_ID,
+  /** asset_id longer than 256 characters or holding a control character. */
+  INVALID_ASSET_ID,
   /** No dataset in the record and none given with --dataset; or not a valid name. */
   MISSING_DATASET,
   /** Neither cycle nor event_time. */

@@ -217,7 +217,7 @@ public final class TelemetryParser implements Serializable {
     p.assetId = asset.asText().trim();
     String bad = Names.assetIdProblem(p.assetId);
     if (bad != null) {
-      return p.reject(RejectReason.MISSING_ASSET_ID, "asset_id " + bad);
+      return p.reject(RejectReason.INVALID_ASSET_ID, "asset_id " + bad);
     }
     JsonNode dataset = e.dataset;
     if (dataset != null && !dataset.isNull() && !dataset.isTextual()) {

@@ -141,7 +141,7 @@ class TelemetryParserTest {
         "{\"asset_id\":\"a\",\"event_time\":\"+999999999-12-31T23:59:59Z\"}|INVALID_EVENT_TIME",
         "{\"asset_id\":\"a\",\"event_time\":\"+10000-01-01T00:00:00Z\"}|INVALID_EVENT_TIME",
         "{\"asset_id\":\"a\",\"event_time\":\"-0001-12-31T23:59:59Z\"}|INVALID_EVENT_TIME",
-        "{\"asset_id\":\"pump\\u00007\",\"cycle\":1}|MISSING_ASSET_ID",
+        "{\"asset_id\":\"pump\\u00007\",\"cycle\":1}|INVALID_ASSET_ID",
         "{\"asset_id\":\"a\",\"cycle\":1,\"sensors\":[1,2]}|INVALID_FIELD",
         "{\"asset_id\":\"a\",\"cycle\":1,\"sensors\":{\"s2\":\"641.8\"}}|NON_NUMERIC",
         "{\"asset_id\":\"a\",\"cycle\":1,\"settings\":{\"setting1\":true}}|NON_NUMERIC",
@@ -171,8 +171,8 @@ class TelemetryParserTest {
     assertEquals("event_time +10000-01-01T00:00:00Z is outside the range timestamps are stored in"
         + " (0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999999Z)", late.message);
     Parsed longId = PARSER.parseJson("{\"asset_id\":\"" + id + "b\",\"cycle\":1}", "SIM");
-    assertEquals(RejectReason.MISSING_ASSET_ID, longId.reason);
-    assertEquals("asset_id is 129 characters long; at most 128 are allowed", longId.message);
+    assertEquals(RejectReason.INVALID_ASSET_ID, longId.reason);
+    assertEquals("asset_id is 257 characters long; at most 256 are allowed", longId.message);
   }
 
   /** The formatter-free path reads the common UTC form exactly as the ISO parser does, and defers the rest. */

@@ -16,7 +16,7 @@ public final class Names {
   }
 
   /** Longest asset id landed: an id is a key of every table and of the stream's per-asset state. */
-  public static final int ASSET_ID_MAX_LENGTH = 128;
+  public static final int ASSET_ID_MAX_LENGTH = 256;
 
   /**
    * What is wrong with an asset id (already trimmed), or null when it is fine: at most
