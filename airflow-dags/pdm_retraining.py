@@ -16,7 +16,8 @@ champion, and retrain when the report says so.
   champion on the same rows (see README); ``promotion_gate`` reports what the gate decided, and
   ``score_batch`` scores every asset's latest cycle with whichever model is champion.
 
-Settings: DAG params, else Airflow Variables ``pdm_<name>``, else defaults (pdm_settings.SETTINGS).
+Settings: DAG params, else Airflow Variables ``pdm_<name>``, else defaults (pdm_settings.SETTINGS); the jar,
+the config file and the MLflow server come from Variables only (pdm_settings.VARIABLE_ONLY).
 """
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ from datetime import datetime, timedelta
 from airflow.providers.standard.operators.empty import EmptyOperator
 from airflow.sdk import DAG, Param, Variable, task
 
-from pdm_settings import SETTINGS, describe, champion_version, resolve, spark_job, xcom
+from pdm_settings import describe, champion_version, mlflow_token, resolve, run_params, spark_job, xcom
 
 with DAG(
     dag_id="pdm_retraining",
@@ -38,8 +39,7 @@ with DAG(
     catchup=False,
     max_active_runs=1,
     default_args={"retries": 1, "retry_delay": timedelta(minutes=5)},
-    params={name: Param("", type="string", description=describe(name))
-            for name, (default, doc) in SETTINGS.items()},
+    params={name: Param("", type="string", description=describe(name)) for name in run_params()},
     tags=["pdm", "training", "drift"],
 ) as dag:
 
@@ -53,7 +53,7 @@ with DAG(
         # The window: the assets of this run's delivery (rerun-stable), within drift_where if given.
         s["where"] = s["drift_where"] or f"dataset = '{s['dataset']}'"
         s["rul_model"] = f"{s['model_prefix']}-{s['dataset']}-rul"
-        s["champion_before"] = champion_version(s["mlflow_uri"], s["rul_model"])
+        s["champion_before"] = champion_version(s["mlflow_uri"], s["rul_model"], mlflow_token(Variable.get))
         return s
 
     @task.short_circuit
@@ -88,7 +88,7 @@ with DAG(
     @task
     def promotion_gate(ti=None) -> dict:
         s = ti.xcom_pull(task_ids="settings")
-        after = champion_version(s["mlflow_uri"], s["rul_model"])
+        after = champion_version(s["mlflow_uri"], s["rul_model"], mlflow_token(Variable.get))
         if after is None:
             raise RuntimeError(f"Cannot read the champion of {s['rul_model']} at {s['mlflow_uri']} after training"
                                " (see the train task's log)")

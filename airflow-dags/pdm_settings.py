@@ -6,6 +6,7 @@ from one ``settings`` task (an XCom dict), so a run shows in one place what it r
 from __future__ import annotations
 
 import json
+import os
 import urllib.parse
 import urllib.request
 from typing import Any
@@ -27,12 +28,27 @@ SETTINGS: dict[str, tuple[Any, str]] = {
     "model_prefix": ("pdm", "pdm.training.model-name-prefix"),
 }
 
+#: Settings a run's params cannot choose, only Airflow Variables (set by whoever administers Airflow):
+#: they name the code the job runs, its config, and the MLflow server the DAG sends its token to.
+VARIABLE_ONLY = ("jar", "conf", "mlflow_uri")
+
+
+def run_params() -> list[str]:
+    """The settings a DAG run's params may give."""
+    return [name for name in SETTINGS if name not in VARIABLE_ONLY]
+
 
 def describe(name: str) -> str:
     """A param's description. Params default to empty so that a Variable can still supply the value."""
     default, doc = SETTINGS[name]
     return doc + (" (required: this param or Variable pdm_%s)" % name if default is None
                   else "" if default == "" else " (default %s; or Variable pdm_%s)" % (default, name))
+
+
+def mlflow_token(variable_get) -> str | None:
+    """The bearer token for the MLflow server: Variable pdm_mlflow_token, else MLFLOW_TRACKING_TOKEN (as the
+    jobs read it); None for a server without authentication. Never put into a task's XCom."""
+    return variable_get("pdm_mlflow_token", None) or os.environ.get("MLFLOW_TRACKING_TOKEN") or None
 
 
 def xcom(name: str) -> str:
@@ -45,9 +61,16 @@ def resolve(params: dict, variable_get, names=None) -> dict:
     setting fails with the fix."""
     out: dict[str, Any] = {}
     missing = []
+    chosen = [name for name in VARIABLE_ONLY if params.get(name) not in (None, "")]
+    if chosen:
+        raise ValueError(
+            "Cannot run the pdm DAG: " + ", ".join(chosen) + " came as run params, but "
+            + ("they are" if len(chosen) > 1 else "it is") + " taken from Airflow Variables only (a run could"
+            " otherwise choose the jar, config or MLflow server the job runs with and sends its token to);"
+            " set Variables " + ", ".join(f"pdm_{c}" for c in chosen) + " and trigger the run without them")
     for name in names or SETTINGS:
         default = SETTINGS[name][0]
-        value = params.get(name)
+        value = None if name in VARIABLE_ONLY else params.get(name)
         if value in (None, ""):
             value = variable_get(f"pdm_{name}", None)
         if value in (None, ""):
@@ -85,12 +108,14 @@ def conf_args() -> list[str]:
             "{{ %s['conf'] or 'pdm.warehouse=' ~ %s['warehouse'] }}" % (s, s)]
 
 
-def champion_version(mlflow_uri: str, name: str) -> str | None:
-    """The version the champion alias of a registered model points at, or None."""
+def champion_version(mlflow_uri: str, name: str, token: str | None = None) -> str | None:
+    """The version the champion alias of a registered model points at, or None; ``token``: a bearer token
+    for a secured server (``mlflow_token``)."""
     query = urllib.parse.urlencode({"name": name, "alias": "champion"})
+    request = urllib.request.Request(f"{mlflow_uri}/api/2.0/mlflow/registered-models/alias?{query}",
+                                     headers={"Authorization": f"Bearer {token}"} if token else {})
     try:
-        with urllib.request.urlopen(f"{mlflow_uri}/api/2.0/mlflow/registered-models/alias?{query}",
-                                    timeout=30) as r:
+        with urllib.request.urlopen(request, timeout=30) as r:
             return json.load(r)["model_version"]["version"]
     except urllib.error.HTTPError as e:
         if e.code in (400, 404):

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from airflow.sdk import DAG, Param, Variable, task
 
-from pdm_settings import SETTINGS, describe, resolve, spark_job, xcom
+from pdm_settings import describe, resolve, run_params, spark_job, xcom
 
 with DAG(
     dag_id="pdm_stream_health",
@@ -21,8 +21,7 @@ with DAG(
     catchup=False,
     max_active_runs=1,
     dagrun_timeout=timedelta(minutes=14),
-    params={**{name: Param("", type="string", description=describe(name))
-               for name, (default, doc) in SETTINGS.items()},
+    params={**{name: Param("", type="string", description=describe(name)) for name in run_params()},
             "max_age_minutes": Param(15, type="integer", minimum=1,
                                      description="the latest scoring batch must be newer than this")},
     tags=["pdm", "scoring", "monitoring"],

@@ -97,3 +97,44 @@ def test_settings_resolution_and_missing_values():
     assert s["split"] == "test"                # the default
     with pytest.raises(ValueError, match=r"no value for jar, warehouse.*pdm_jar, pdm_warehouse"):
         pdm_settings.resolve({}, lambda k, d=None: d)
+
+
+def test_a_run_cannot_choose_the_jar_config_or_mlflow_server(bag):
+    for dag_id in ("pdm_retraining", "pdm_stream_health"):
+        assert not {"jar", "conf", "mlflow_uri"} & set(bag.dags[dag_id].params.keys()), dag_id
+    variables = {"pdm_jar": "/opt/pdm.jar", "pdm_warehouse": "/w", "pdm_dataset": "FD001", "pdm_incoming": "/in",
+                 "pdm_report_dir": "/r"}
+    with pytest.raises(ValueError, match=r"jar, mlflow_uri came as run params, but they are taken from Airflow"
+                                         r" Variables only .* set Variables pdm_jar, pdm_mlflow_uri"):
+        pdm_settings.resolve({"jar": "/tmp/evil.jar", "mlflow_uri": "http://evil.example"},
+                             lambda k, d=None: variables.get(k, d))
+
+
+def test_the_champion_lookup_sends_the_mlflow_token():
+    import http.server
+    import threading
+
+    seen = []
+
+    class Registry(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            seen.append(self.headers.get("Authorization"))
+            body = b'{"model_version": {"version": "7"}}'
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Registry)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        uri = f"http://127.0.0.1:{server.server_port}"
+        token = pdm_settings.mlflow_token({"pdm_mlflow_token": "t0k"}.get)
+        assert pdm_settings.champion_version(uri, "pdm-FD001-rul", token) == "7"
+        assert pdm_settings.champion_version(uri, "pdm-FD001-rul") == "7"
+        assert seen == ["Bearer t0k", None]
+    finally:
+        server.shutdown()

@@ -50,6 +50,6 @@ public abstract class CommonOptions {
       overrides.put(PdmConfigKeys.WAREHOUSE.name(), warehouse);
     }
     String confFile = conf != null ? conf : System.getenv("PDM_CONF");
-    return PdmConfig.load(confFile, overrides);
+    return PdmConfig.fromCommandLine(confFile, overrides);
   }
 }

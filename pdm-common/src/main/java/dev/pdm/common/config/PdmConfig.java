@@ -10,6 +10,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.regex.Matcher;
@@ -24,13 +25,20 @@ import org.apache.hadoop.fs.Path;
  *
  * <p>Values may reference other keys ({@code ${pdm.warehouse}/_kafka}), environment variables
  * ({@code ${env:KAFKA_PASSWORD}}) and JVM system properties ({@code ${sys:user.home}}), so that
- * credentials stay in the environment and never in a file.
+ * credentials stay in the environment and never in a file. Values given on a job's command line
+ * ({@link #fromCommandLine}) are taken as they are: whoever can pass arguments (an Airflow run's
+ * params) must not be able to write {@code ${env:MLFLOW_TRACKING_TOKEN}} or
+ * {@code ${pdm.mlflow.token}} into a URI and send the driver's secrets to another host.
  */
 public final class PdmConfig implements Serializable {
 
   private static final Pattern REF = Pattern.compile("\\$\\{([^}]+)}");
+  /** Key names that hold secrets: by word, and any key whose last part is "key" (ssl.keystore.key). */
   private static final Pattern SECRET_NAME =
-      Pattern.compile("(?i).*(password|secret|token|jaas|credential|private|access\\.?key).*");
+      Pattern.compile("(?i).*(password|passwd|secret|token|jaas|credential|private|access\\.?key|keystore\\.key"
+          + "|apikey|api[._-]key|auth).*|(?i).*[._-]key");
+  /** A URI's user information (user:password@), which a URI-valued key may carry in any name. */
+  private static final Pattern URI_USERINFO = Pattern.compile("(?i)([a-z][a-z0-9+.-]*://)[^/@\\s]+@");
 
   private final Map<String, String> values;
   private final transient Function<String, String> env;
@@ -45,8 +53,20 @@ public final class PdmConfig implements Serializable {
     return load(confFile, overrides, System::getenv);
   }
 
+  /**
+   * Defaults, then {@code confFile} (may be null), then the command line's {@code overrides}, whose
+   * values are literal (no {@code ${...}} in them is expanded; file values still reference them).
+   */
+  public static PdmConfig fromCommandLine(String confFile, Map<String, String> overrides) {
+    return load(confFile, overrides, System::getenv, true);
+  }
+
+  static PdmConfig load(String confFile, Map<String, String> overrides, Function<String, String> env) {
+    return load(confFile, overrides, env, false);
+  }
+
   static PdmConfig load(
-      String confFile, Map<String, String> overrides, Function<String, String> env) {
+      String confFile, Map<String, String> overrides, Function<String, String> env, boolean literalOverrides) {
     Map<String, String> raw = new LinkedHashMap<>();
     for (ConfigKey key : PdmConfigKeys.all()) {
       if (key.defaultValue() != null) {
@@ -57,9 +77,10 @@ public final class PdmConfig implements Serializable {
       raw.putAll(readProperties(confFile));
     }
     raw.putAll(overrides);
+    Set<String> literal = literalOverrides ? overrides.keySet() : Set.of();
     Map<String, String> resolved = new LinkedHashMap<>();
     for (String name : raw.keySet()) {
-      resolved.put(name, resolve(name, raw, env, 0));
+      resolved.put(name, resolve(name, raw, env, literal, 0));
     }
     return new PdmConfig(resolved, env);
   }
@@ -165,14 +186,17 @@ public final class PdmConfig implements Serializable {
   static String masked(String key, String value) {
     boolean declaredSecret =
         PdmConfigKeys.all().stream().anyMatch(c -> c.secret() && c.name().equals(key));
-    return declaredSecret || SECRET_NAME.matcher(key).matches() ? "****" : value;
+    if (declaredSecret || SECRET_NAME.matcher(key).matches()) {
+      return "****";
+    }
+    return value == null ? null : URI_USERINFO.matcher(value).replaceAll("$1****@");
   }
 
   private static String resolve(
-      String name, Map<String, String> raw, Function<String, String> env, int depth) {
+      String name, Map<String, String> raw, Function<String, String> env, Set<String> literal, int depth) {
     String value = raw.get(name);
-    if (value == null) {
-      return null;
+    if (value == null || literal.contains(name)) {
+      return value;
     }
     if (depth > 10) {
       throw PdmErrors.config(
@@ -194,7 +218,7 @@ public final class PdmConfig implements Serializable {
       } else if (ref.startsWith("sys:")) {
         replacement = System.getProperty(ref.substring(4), "");
       } else {
-        replacement = resolve(ref, raw, env, depth + 1);
+        replacement = resolve(ref, raw, env, literal, depth + 1);
         if (replacement == null) {
           throw PdmErrors.config(
               "resolve config key " + name,

@@ -36,7 +36,27 @@ class PdmConfigTest {
     assertTrue(described.contains("pdm.kafka.option.sasl.jaas.config=****"), described);
     assertTrue(described.contains("pdm.mlflow.token=****"), described);
     assertTrue(!described.contains("s3cret"), described);
+    // by name pattern, beyond the declared keys, and by value shape (a URI's user:password)
+    assertEquals("****", PdmConfig.masked("pdm.kafka.option.ssl.keystore.key", "-----BEGIN PRIVATE KEY-----"));
+    assertEquals("****", PdmConfig.masked("pdm.kafka.option.ssl.key.password", "pw"));
+    assertEquals("****", PdmConfig.masked("pdm.kafka.option.basic.auth.user.info", "u:pw"));
+    assertEquals("https://****@mlflow.example.com:5000/path",
+        PdmConfig.masked("pdm.mlflow.tracking-uri", "https://alice:s3cret@mlflow.example.com:5000/path"));
+    assertEquals("s3a://bucket/pdm", PdmConfig.masked("pdm.warehouse", "s3a://bucket/pdm"));
+    assertEquals("127.0.0.1:9092", PdmConfig.masked("pdm.kafka.bootstrap-servers", "127.0.0.1:9092"));
     assertEquals(Map.of("sasl.jaas.config", "user=\"alice\" password=\"s3cret\""), config.withPrefix("pdm.kafka.option."));
+  }
+
+  @Test
+  void commandLineValuesAreTakenAsTheyAreAndFileValuesStillReferenceThem() throws Exception {
+    Path file = dir.resolve("refs.properties");
+    Files.writeString(file, "pdm.mlflow.token=${env:KPASS}\npdm.stream.checkpoint-root=${pdm.warehouse}/cp\n");
+    PdmConfig config = PdmConfig.load(file.toString(), Map.of(
+        "pdm.mlflow.tracking-uri", "http://evil.example/${env:KPASS}/${pdm.mlflow.token}",
+        "pdm.warehouse", "/w"), Map.of("KPASS", "s3cret")::get, true);
+    assertEquals("http://evil.example/${env:KPASS}/${pdm.mlflow.token}", config.get(PdmConfigKeys.MLFLOW_TRACKING_URI));
+    assertEquals("s3cret", config.get(PdmConfigKeys.MLFLOW_TOKEN), "the file's reference to the environment");
+    assertEquals("/w/cp", config.get(PdmConfigKeys.STREAM_CHECKPOINT_ROOT), "the file's reference to a command-line value");
   }
 
   @Test
