@@ -4,12 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.apache.spark.sql.functions.lit;
 
 import dev.pdm.common.PdmException;
 import dev.pdm.common.config.PdmConfig;
+import dev.pdm.common.table.Tables;
+import dev.pdm.common.table.Warehouse;
 import dev.pdm.common.test.TestSpark;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
@@ -89,6 +93,33 @@ class FeaturesJobTest {
     assertEquals("full", full.mode());
     assertEquals(153, full.rowsWritten());
     assertEquals(afterIncremental, snapshot(), "incremental runs give what a full recompute gives");
+  }
+
+  @Test
+  void aFitThatRacedAnotherTakesTheNextVersionAndADoubledVersionIsRefused() {
+    Path wh = TestSpark.tempDir("wh");
+    PdmConfig config = TinyFleet.config(wh);
+    TinyFleet.appendSilver(spark, config, fleet("T5", 1));
+    FeaturesJob.run(spark, new FeaturesJob.Options(config, "T5", false));
+    Warehouse warehouse = new Warehouse(spark, wh.toString());
+    FeatureSets sets = new FeatureSets(spark, warehouse);
+    FeatureSet first = sets.latest("T5").orElseThrow();
+    FeatureSet other = new FeatureSet(first.dataset(), 0, first.spec(), first.dropped(), first.settings(),
+        first.settingScale(), first.centres(), first.normalised(), first.mean(), first.std(), first.rulCap() + 1,
+        first.horizon(), first.config(), first.fittedOnRows(), first.silverVersion());
+    // fits that looked before the first one stored v1 (each would have stored a second v1): the
+    // same definition finds its own version, another one takes the next
+    assertEquals(1, sets.store(first.withVersion(0), Optional.empty()).version());
+    assertEquals(2, sets.store(other, Optional.empty()).version());
+    String path = warehouse.path(Tables.GOLD_FEATURE_SETS);
+    assertEquals(List.of(1, 2), spark.read().format("delta").load(path).where("dataset = 'T5'").orderBy("version")
+        .select("version").collectAsList().stream().map(r -> r.getInt(0)).toList());
+    // rows left by two fits that raced before versions were claimed: refused, with the fix
+    spark.read().format("delta").load(path).where("dataset = 'T5' AND version = 2")
+        .withColumn("fingerprint", lit("another")).write().format("delta").mode("append").save(path);
+    PdmException e = assertThrows(PdmException.class, () -> sets.load("T5", 2));
+    assertTrue(e.getMessage().startsWith("Cannot load feature set T5 v2: gold.feature_sets holds 2 different"
+        + " definitions of that version (two feature fits ran at once)"), e.getMessage());
   }
 
   @Test
