@@ -28,6 +28,11 @@ public enum RejectReason {
   NOT_FINITE,
   /** A setting or sensor outside the profile's physical range. */
   OUT_OF_RANGE,
+  /**
+   * Stream scoring: a cycle more than {@code pdm.scoring.max-cycle-gap} beyond its asset's last
+   * scored cycle (a counter error); not landed in silver.
+   */
+  CYCLE_JUMP,
   /** The key (asset_id, cycle or event_time) was landed already with other readings. */
   CONFLICTING_DUPLICATE,
   /**

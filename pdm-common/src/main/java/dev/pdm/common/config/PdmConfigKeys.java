@@ -320,6 +320,13 @@ public final class PdmConfigKeys {
           "3",
           "An anomaly is reported only after this many consecutive anomalous cycles of an asset (1: at once).");
 
+  public static final ConfigKey SCORING_MAX_CYCLE_GAP =
+      ConfigKey.of(
+          "pdm.scoring.max-cycle-gap",
+          "1000",
+          "The stream scorer quarantines a cycle more than this many beyond its asset's last scored cycle as"
+              + " CYCLE_JUMP (a counter error would otherwise make every later cycle of the asset late). 0: no limit.");
+
   public static final ConfigKey LATENESS_ALLOWED_CYCLES =
       ConfigKey.of(
           "pdm.scoring.lateness.allowed-cycles",
@@ -455,6 +462,7 @@ public final class PdmConfigKeys {
         ANOMALY_CRITICAL_Z,
         ANOMALY_PERSISTENCE,
         LATENESS_ALLOWED_CYCLES,
+        SCORING_MAX_CYCLE_GAP,
         DRIFT_CYCLE_BANDS,
         DRIFT_PSI_WARN,
         DRIFT_PSI_DRIFT,

@@ -55,6 +55,7 @@ public final class AssetProcessor
   private final FeatureRows rows;
   private final Broadcast<CycleScorer> scorer;
   private final int allowedCycles;
+  private final int maxCycleGap;
   private final int recentCycles;
   private final long assetRiskMillis;
   private final int[] settingAt;
@@ -68,11 +69,12 @@ public final class AssetProcessor
    * @param assetRiskMillis how often an asset's ops.asset_risk row is emitted; 0: whenever it changed
    */
   AssetProcessor(String dataset, FeatureRows rows, Broadcast<CycleScorer> scorer, int allowedCycles,
-      int recentCycles, long assetRiskMillis, int[] settingAt, int[] sensorAt) {
+      int maxCycleGap, int recentCycles, long assetRiskMillis, int[] settingAt, int[] sensorAt) {
     this.dataset = dataset;
     this.rows = rows;
     this.scorer = scorer;
     this.allowedCycles = allowedCycles;
+    this.maxCycleGap = maxCycleGap;
     this.recentCycles = recentCycles;
     this.assetRiskMillis = assetRiskMillis;
     this.settingAt = settingAt;
@@ -82,11 +84,13 @@ public final class AssetProcessor
   /**
    * A processor for a dataset's records, whose readings come in {@code readings} order (the
    * dataset profile's settings and sensors).
+   *
+   * @param maxCycleGap the most a cycle may lie beyond its asset's last folded one (0: no limit)
    */
   public static AssetProcessor create(String dataset, FeatureSet set, List<String> readings,
-      Broadcast<CycleScorer> scorer, int allowedCycles, int recentCycles, long assetRiskMillis) {
-    return new AssetProcessor(dataset, new FeatureRows(set, -1), scorer, allowedCycles, recentCycles, assetRiskMillis,
-        positions(readings, set.settings(), dataset), positions(readings, set.spec().sensors(), dataset));
+      Broadcast<CycleScorer> scorer, int allowedCycles, int maxCycleGap, int recentCycles, long assetRiskMillis) {
+    return new AssetProcessor(dataset, new FeatureRows(set, -1), scorer, allowedCycles, maxCycleGap, recentCycles,
+        assetRiskMillis, positions(readings, set.settings(), dataset), positions(readings, set.spec().sensors(), dataset));
   }
 
   static int[] positions(List<String> readings, List<String> names, String dataset) {
@@ -234,6 +238,16 @@ public final class AssetProcessor
           + " (pdm.scoring.lateness.allowed-cycles); the stream folds an asset's cycles in order (the next"
           + " features run and score-batch cover it)");
       return late;
+    }
+    if (maxCycleGap > 0 && features.lastCycle() > 0 && cycle > features.lastCycle() + (long) maxCycleGap) {
+      // folded, it would make every later true cycle of the asset late; held, it would wait forever
+      StreamOutput jump = landed(r, "REJECT", false);
+      jump.setReasonCode(RejectReason.CYCLE_JUMP.name());
+      jump.setReason("cycle " + cycle + " of " + r.getAssetId() + " is " + (cycle - features.lastCycle())
+          + " cycles after its last scored cycle " + features.lastCycle() + ", more than pdm.scoring.max-cycle-gap ("
+          + maxCycleGap + "); a counter that jumped would make every later cycle of the asset late (raise the gap"
+          + " if the asset really ran that long unseen)");
+      return jump;
     }
     HeldCycle h = new HeldCycle();
     h.setCycle(cycle);

@@ -67,7 +67,8 @@ public final class ScoringQuery {
         .union(resolves(spark, warehouse, dataset));
     List<String> readings = profile.readings().stream().map(DatasetProfile.Column::name).toList();
     AssetProcessor processor = AssetProcessor.create(dataset, set, readings, scorer,
-        config.getInt(PdmConfigKeys.LATENESS_ALLOWED_CYCLES), config.getInt(PdmConfigKeys.SCORING_RECENT_CYCLES),
+        config.getInt(PdmConfigKeys.LATENESS_ALLOWED_CYCLES), config.getInt(PdmConfigKeys.SCORING_MAX_CYCLE_GAP),
+        config.getInt(PdmConfigKeys.SCORING_RECENT_CYCLES),
         assetRiskMillis);
     return process(inputs, processor,
         Checkpoints.isNew(spark, checkpoint) ? initialState(warehouse, dataset, initialStateDir) : null);

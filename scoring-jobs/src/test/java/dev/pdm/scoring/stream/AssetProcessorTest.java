@@ -237,6 +237,49 @@ class AssetProcessorTest {
   }
 
   @Test
+  void aCycleFarBeyondItsAssetsLastIsQuarantinedAndTheSeriesGoesOn() throws Exception {
+    Fixture fx = fixture();
+    OUT.clear();
+    MemoryStream<StreamInput> in = new MemoryStream<>(1, spark, Option.empty(), Encoders.bean(StreamInput.class));
+    long[] offset = {0};
+    StreamingQuery q = run(in, fx.set(), fx.scorer(), TestSpark.tempDir("jump-cp"));
+    add(in, TinyFleet.rows("P", null, 4, 1, 3, 2), offset);
+    q.processAllAvailable();
+    // a counter error (1,000 is the largest gap allowed), then the true cycles 4..6 in later batches
+    Row bogus = TinyFleet.rows("P", null, 4, 1004, 1004, 2).get(0);
+    add(in, List.of(bogus), offset);
+    q.processAllAvailable();
+    for (int c = 4; c <= 6; c++) {
+      add(in, TinyFleet.rows("P", null, 4, c, c, 2), offset);
+      q.processAllAvailable();
+    }
+    q.stop();
+    Map<String, String> status = new HashMap<>();
+    List<String> predicted = new ArrayList<>();
+    String reason = null;
+    for (List<Row> batch : OUT.values()) {
+      for (Row r : batch) {
+        String key = r.getAs("assetId") + "@" + r.getAs("cycle");
+        if (StreamOutput.LANDED.equals(r.getAs("kind"))) {
+          status.put(key, r.getAs("status") + (r.getAs("reasonCode") == null ? "" : " " + r.getAs("reasonCode")));
+          reason = r.getAs("cycle").equals(1004) ? r.getAs("reason") : reason;
+        }
+        if (r.getAs("predictedRul") != null) {
+          predicted.add(key);
+        }
+      }
+    }
+    assertEquals("REJECT CYCLE_JUMP", status.get("P-null-4@1004"));
+    assertEquals("cycle 1004 of P-null-4 is 1001 cycles after its last scored cycle 3, more than"
+        + " pdm.scoring.max-cycle-gap (1000); a counter that jumped would make every later cycle of the asset late"
+        + " (raise the gap if the asset really ran that long unseen)", reason);
+    assertEquals(List.of("INSERT", "INSERT", "INSERT"), List.of(status.get("P-null-4@4"), status.get("P-null-4@5"),
+        status.get("P-null-4@6")), "not LATE_EVENT");
+    assertEquals(List.of("P-null-4@1", "P-null-4@2", "P-null-4@3", "P-null-4@4", "P-null-4@5", "P-null-4@6"),
+        predicted.stream().sorted().toList());
+  }
+
+  @Test
   void aConflictNamesTheFirstRecordAndADuplicateIsDropped() {
     StreamInput first = input(TinyFleet.rows("P", null, 1, 2, 2, 2).get(0), 5);
     StreamInput again = input(TinyFleet.rows("P", null, 1, 2, 2, 2).get(0), 9);
@@ -250,7 +293,7 @@ class AssetProcessorTest {
       throws Exception {
     ScoringQuery.configure(spark);
     AssetProcessor processor = AssetProcessor.create("P", set, READINGS,
-        JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(scorer), 2, 8, 0);
+        JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(scorer), 2, 1000, 8, 0);
     // as the scorer does: an initial state for a new checkpoint, none when it resumes one
     Dataset<Row> out = ScoringQuery.process(in.toDS(), processor, !Checkpoints.isNew(spark, checkpoint.toString())
         ? null : spark.emptyDataset(Encoders.bean(AssetState.class)).groupByKey(
