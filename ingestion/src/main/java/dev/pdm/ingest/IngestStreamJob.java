@@ -12,6 +12,7 @@ import dev.pdm.common.config.PdmConfig;
 import dev.pdm.common.config.PdmConfigKeys;
 import dev.pdm.common.profile.DatasetProfile;
 import dev.pdm.common.spark.Sessions;
+import dev.pdm.common.stream.Checkpoints;
 import dev.pdm.common.stream.IdempotentAppend;
 import dev.pdm.common.stream.StreamIds;
 import dev.pdm.common.stream.StreamMetrics;
@@ -104,7 +105,9 @@ public final class IngestStreamJob {
     DatasetProfile profile = DatasetProfile.forDataset(config, o.dataset());
     KafkaSettings.requireTopic(config, o.topic(), "ingest topic " + o.topic());
     new LandingWriter(spark, warehouse, profile).ensureTables();
-    String appId = StreamIds.appId("pdm-ingest-stream", o.checkpoint());
+    String identity = Checkpoints.identity(spark, o.checkpoint());
+    String appId = StreamIds.appId("pdm-ingest-stream", identity);
+    String metricsId = StreamMetrics.appId(identity);
     AtomicLong batches = new AtomicLong();
     AtomicReference<LandingWriter.Counts> total = new AtomicReference<>(LandingWriter.Counts.ZERO);
     String root = warehouse.root();
@@ -127,7 +130,7 @@ public final class IngestStreamJob {
         total.updateAndGet(t -> t.plus(counts));
         StreamMetrics.Latency latency = StreamMetrics.latency(cached, committed);
         LOG.info("ingest-stream batch {}: {} in {} ms", batchId, counts, committed - started);
-        StreamMetrics.record(wh, StreamMetrics.appId(o.checkpoint()), new StreamMetrics.Batch("ingest-stream", queryName,
+        StreamMetrics.record(wh, metricsId, new StreamMetrics.Batch("ingest-stream", queryName,
             batchId, o.dataset(), o.topic(), counts.received(), counts.inserted(), null, started, committed, latency),
             replayPossible);
       } finally {

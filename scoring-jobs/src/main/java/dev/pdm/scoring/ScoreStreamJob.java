@@ -9,6 +9,7 @@ import dev.pdm.common.config.PdmConfig;
 import dev.pdm.common.config.PdmConfigKeys;
 import dev.pdm.common.profile.DatasetProfile;
 import dev.pdm.common.spark.Sessions;
+import dev.pdm.common.stream.Checkpoints;
 import dev.pdm.common.stream.IdempotentAppend;
 import dev.pdm.common.stream.StreamIds;
 import dev.pdm.common.stream.StreamMetrics;
@@ -206,8 +207,9 @@ public final class ScoreStreamJob {
     Dataset<Row> out = ScoringQuery.build(spark, warehouse, config, o.topic(), o.dataset(), set, shared,
         assetRiskMillis, checkpoint, o.checkpoint() + "/initial-state");
     String name = StreamIds.scoringQuery(o.dataset(), o.topic());
+    String identity = Checkpoints.identity(spark, checkpoint);
     ScoringBatch batch = new ScoringBatch(config, warehouse.root(), profile, o.dataset(), o.topic(), o.alertsTopic(),
-        StreamIds.appId("pdm-score-stream", checkpoint), StreamMetrics.appId(checkpoint),
+        StreamIds.appId("pdm-score-stream", identity), StreamMetrics.appId(identity),
         IdempotentAppend.Replays.forCheckpoint(spark, checkpoint), name, watcher, champions, models, totals, assetRisk);
     PhaseLog phases = new PhaseLog(name);
     spark.streams().addListener(phases);

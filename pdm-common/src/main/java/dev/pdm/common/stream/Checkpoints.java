@@ -2,6 +2,11 @@ package dev.pdm.common.stream;
 
 import dev.pdm.common.PdmErrors;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.UUID;
+import org.apache.hadoop.fs.FSDataInputStream;
+import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FileAlreadyExistsException;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -26,7 +31,45 @@ public final class Checkpoints {
   /** The commit log: a batch's file, written after its sink committed. */
   public static final String COMMITS = "commits";
 
+  /** pdm's file in a checkpoint: the identity its Delta transaction ids derive from. */
+  public static final String IDENTITY = "_pdm_identity";
+
   private Checkpoints() {}
+
+  /**
+   * The identity of the stream whose checkpoint this is, made when the checkpoint is first used and
+   * read back ever after: a random UUID for a new checkpoint. The idempotent-write ids of the tables
+   * the stream appends to derive from it ({@link StreamIds#appId}), not from the path's spelling, so
+   * the same directory named relatively or absolutely is one stream, and a checkpoint deleted and
+   * begun again at the same path is a new one (whose batch 0 is not mistaken for the old batch 0).
+   * A checkpoint that ran batches before pdm wrote identities keeps the identity those batches were
+   * written with: its path as given.
+   */
+  public static String identity(SparkSession spark, String checkpoint) {
+    Path file = new Path(checkpoint, IDENTITY);
+    try {
+      FileSystem fs = file.getFileSystem(spark.sessionState().newHadoopConf());
+      if (!fs.exists(file)) {
+        String made = lastBatch(spark, checkpoint, OFFSETS) >= 0 ? checkpoint : UUID.randomUUID().toString();
+        try (FSDataOutputStream out = fs.create(file, false)) {
+          out.write(made.getBytes(StandardCharsets.UTF_8));
+        } catch (FileAlreadyExistsException raced) {
+          // another start made it first: read theirs
+        }
+      }
+      try (FSDataInputStream in = fs.open(file)) {
+        String id = new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
+        if (id.isEmpty()) {
+          throw PdmErrors.failure("read the checkpoint " + checkpoint, IDENTITY + " is empty",
+              "delete " + file + " only if the checkpoint never ran a batch; else restore it from a backup");
+        }
+        return id;
+      }
+    } catch (IOException e) {
+      throw PdmErrors.failure("read the checkpoint " + checkpoint, e.getMessage(),
+          "check that the checkpoint location is reachable and writable", e);
+    }
+  }
 
   /** Whether no micro-batch was committed to {@code checkpoint} yet. */
   public static boolean isNew(SparkSession spark, String checkpoint) {

@@ -7,12 +7,13 @@ import java.util.HexFormat;
 
 /**
  * The names a streaming query is known by: its Spark query name, and the Delta idempotent-write
- * ids ({@code txnAppId}) of the tables it appends to, derived from its checkpoint so that a
- * replayed micro-batch (same checkpoint, same batch id) is recognised and skipped.
+ * ids ({@code txnAppId}) of the tables it appends to, derived from its checkpoint's identity
+ * ({@link Checkpoints#identity}) so that a replayed micro-batch (same checkpoint, same batch id) is
+ * recognised and skipped.
  *
  * <p>Usage:
  * <pre>{@code
- * String appId = StreamIds.appId("pdm-ingest-stream", checkpoint);   // pdm-ingest-stream-1f3a...
+ * String appId = StreamIds.appId("pdm-ingest-stream", Checkpoints.identity(spark, checkpoint));   // pdm-ingest-stream-1f3a...
  * writer.option("txnAppId", appId).option("txnVersion", batchId);
  * }</pre>
  */
@@ -20,9 +21,9 @@ public final class StreamIds {
 
   private StreamIds() {}
 
-  /** {@code prefix-<16 hex digits of SHA-256(checkpoint)>}. */
-  public static String appId(String prefix, String checkpoint) {
-    return prefix + "-" + digest(checkpoint);
+  /** {@code prefix-<16 hex digits of SHA-256(identity)>}. */
+  public static String appId(String prefix, String identity) {
+    return prefix + "-" + digest(identity);
   }
 
   /** The query that lands a topic (ingest-stream, and score-stream's landing). */

@@ -58,9 +58,9 @@ public final class StreamMetrics {
     return new Latency(committedMillis - ts.get(0), committedMillis - ts.get(1), committedMillis - ts.get(2));
   }
 
-  /** The idempotent-write id of a query's metrics, from its checkpoint. */
-  public static String appId(String checkpoint) {
-    return StreamIds.appId("pdm-stream-metrics", checkpoint);
+  /** The idempotent-write id of a query's metrics, from its checkpoint's {@link Checkpoints#identity}. */
+  public static String appId(String identity) {
+    return StreamIds.appId("pdm-stream-metrics", identity);
   }
 
   /** Creates the table when missing. */
