@@ -16,7 +16,9 @@ import org.slf4j.LoggerFactory;
  * splits or repeats a batch. A pair caught half moved (one alias of a promotion across feature-set
  * versions moved, the other not yet) is not loaded: the loaded pair scores on. A champion that
  * reads another feature-set version than the stream's state cannot be swapped in: the stream
- * fails with what to do.
+ * fails with what to do. A refresh that fails (the registry unreachable, a token refused, a
+ * champion whose artifacts cannot be loaded) is a warning, not the stream's end: the loaded pair
+ * scores on, and the registry is asked again after the next interval.
  */
 final class ModelWatcher {
 
@@ -31,6 +33,7 @@ final class ModelWatcher {
   private ChampionModels.Champions current;
   private long checkedAt;
   private int swaps;
+  private int failedRefreshes;
 
   ModelWatcher(SparkSession spark, Tracking tracking, PdmConfig config, String dataset, long refreshMillis,
       LongSupplier clock) {
@@ -51,7 +54,12 @@ final class ModelWatcher {
       return current;
     }
     checkedAt = now;
-    ChampionModels.Pair pair = ChampionModels.aliases(tracking, config, dataset);
+    ChampionModels.Pair pair;
+    try {
+      pair = ChampionModels.aliases(tracking, config, dataset);
+    } catch (RuntimeException e) {
+      return refreshFailed("ask the registry where the champions point", e);
+    }
     ChampionModels.ModelRef rul = pair.rul();
     ChampionModels.ModelRef failure = pair.failure();
     if (current.same(rul, failure)) {
@@ -69,11 +77,29 @@ final class ModelWatcher {
           "stop the scorer and start it with a new --checkpoint, so its per-asset feature state is rebuilt for v"
               + rul.featureSetVersion());
     }
-    ChampionModels.Champions next = ChampionModels.load(spark, tracking, config, dataset, pair);
+    ChampionModels.Champions next;
+    try {
+      next = ChampionModels.load(spark, tracking, config, dataset, pair);
+    } catch (RuntimeException e) {
+      return refreshFailed("load " + rul + " and " + failure, e);
+    }
+    failedRefreshes = 0;
     LOG.info("Champions of {} moved: {} -> {}; scoring with them from this micro-batch on", dataset, current, next);
     current = next;
     swaps++;
     return current;
+  }
+
+  private ChampionModels.Champions refreshFailed(String what, RuntimeException e) {
+    failedRefreshes++;
+    LOG.warn("Cannot {} for {} ({} refresh(es) in a row failed): {}; scoring on with {}, asking again in {} s",
+        what, dataset, failedRefreshes, e.getMessage(), current, refreshMillis / 1000);
+    return current;
+  }
+
+  /** Refreshes that failed since the last one that worked (0: the registry answers). */
+  synchronized int failedRefreshes() {
+    return failedRefreshes;
   }
 
   /** The champions loaded last, without asking the registry. */

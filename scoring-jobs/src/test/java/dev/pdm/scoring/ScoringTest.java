@@ -572,6 +572,23 @@ class ScoringTest {
         assertEquals(1, watcher.swaps());
         PdmException half = assertThrows(PdmException.class, () -> ChampionModels.resolve(t, config, "T"));
         assertTrue(half.getMessage().contains("the champions read different feature sets"), half.getMessage());
+
+        // champions whose artifacts are gone: a warning per refresh, and the loaded pair scores on
+        String failureName = Registry.registeredName(config, "T", Task.FAILURE);
+        var failureV2 = t.versionByAlias(failureName, Registry.CHAMPION).orElseThrow();
+        var empty = t.startRun(t.experiment("pdm-T"), "no-artifacts", Map.of()); // no model saved, no artifacts
+        String root = t.artifactUri(empty.getRunId());
+        t.setAlias(rulName, Registry.CHAMPION, t.createModelVersion(rulName, root + "/rul-model", empty.getRunId(),
+            rulV2.tags()));
+        t.setAlias(failureName, Registry.CHAMPION, t.createModelVersion(failureName, root + "/failure-model",
+            empty.getRunId(), failureV2.tags()));
+        clock.addAndGet(60_000);
+        assertEquals(v2, watcher.current().rul().version(), "the loaded pair scores on");
+        assertEquals(1, watcher.failedRefreshes());
+        clock.addAndGet(60_000);
+        assertEquals(f2, watcher.current().failure().version());
+        assertEquals(2, watcher.failedRefreshes(), "asked again after the interval, and failed again");
+        assertEquals(1, watcher.swaps());
       } finally {
         setChampions(t, config, before.get(Task.RUL), before.get(Task.FAILURE));
       }
