@@ -17,7 +17,7 @@ def bag() -> DagBag:
 
 def test_no_import_errors(bag):
     assert bag.import_errors == {}
-    assert sorted(bag.dag_ids) == ["pdm_retraining", "pdm_stream_health"]
+    assert sorted(bag.dag_ids) == ["pdm_maintenance", "pdm_retraining", "pdm_stream_health"]
 
 
 def test_retraining_graph(bag):
@@ -100,7 +100,7 @@ def test_settings_resolution_and_missing_values():
 
 
 def test_a_run_cannot_choose_the_jar_config_or_mlflow_server(bag):
-    for dag_id in ("pdm_retraining", "pdm_stream_health"):
+    for dag_id in ("pdm_maintenance", "pdm_retraining", "pdm_stream_health"):
         assert not {"jar", "conf", "mlflow_uri"} & set(bag.dags[dag_id].params.keys()), dag_id
     variables = {"pdm_jar": "/opt/pdm.jar", "pdm_warehouse": "/w", "pdm_dataset": "FD001", "pdm_incoming": "/in",
                  "pdm_report_dir": "/r"}
@@ -138,3 +138,14 @@ def test_the_champion_lookup_sends_the_mlflow_token():
         assert seen == ["Bearer t0k", None]
     finally:
         server.shutdown()
+
+
+def test_maintenance_dag(bag):
+    dag = bag.dags["pdm_maintenance"]
+    maintain = dag.get_task("maintain")
+    assert isinstance(maintain, SparkSubmitOperator)
+    assert maintain._java_class == "dev.pdm.common.table.MaintainJob"
+    assert maintain.application_args[-2:] == ["--retain-hours", pdm_settings.xcom("retain_hours")]
+    assert [t.task_id for t in maintain.upstream_list] == ["settings"]
+    assert dag.schedule == "@daily"
+    assert dag.params["retain_hours"] == 168

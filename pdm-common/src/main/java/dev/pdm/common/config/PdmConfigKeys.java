@@ -370,6 +370,11 @@ public final class PdmConfigKeys {
       ConfigKey.of("pdm.drift.min-labelled-assets", "3",
           "Fewest assets with known RUL in the window before performance drift counts toward retraining.");
 
+  public static final ConfigKey MAINTENANCE_RETAIN_HOURS =
+      ConfigKey.of("pdm.maintenance.retain-hours", "168",
+          "pdm maintain: VACUUM keeps the files of table versions this many hours old or newer (Delta's own"
+              + " default, 7 days; less needs spark.databricks.delta.retentionDurationCheck.enabled=false).");
+
   public static final ConfigKey SERVE_HOST =
       ConfigKey.of("pdm.serve.host", "127.0.0.1",
           "Address bin/pdm serve binds; --host overrides. Any other than loopback needs pdm.serve.token.");
@@ -471,6 +476,7 @@ public final class PdmConfigKeys {
         DRIFT_RETRAIN_RMSE_INCREASE,
         DRIFT_MIN_ROWS,
         DRIFT_MIN_LABELLED_ASSETS,
+        MAINTENANCE_RETAIN_HOURS,
         SERVE_HOST,
         SERVE_PORT,
         SERVE_TOKEN,
