@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * <pre>
  * bin/pdm serve [--host 127.0.0.1] [--port 8080]
  * spark-submit --class dev.pdm.serving.ServeJob target/pdm-0.1.0-SNAPSHOT.jar --warehouse s3a://bucket/pdm \
- *   --host 0.0.0.0 --set pdm.serve.token=${env:PDM_SERVE_TOKEN}
+ *   --host 0.0.0.0 --conf serve.properties    # with pdm.serve.token=${env:PDM_SERVE_TOKEN} in it
  * curl -s localhost:8080/api/v1/health
  * </pre>
  */
@@ -46,8 +46,8 @@ public final class ServeJob {
       String token = config.get(PdmConfigKeys.SERVE_TOKEN);
       if (!loopback(host) && (token == null || token.isBlank())) {
         throw PdmErrors.usage("serve on " + host, "an address other than loopback needs a token for the write"
-            + " endpoints", "set pdm.serve.token (e.g. --set pdm.serve.token=${env:PDM_SERVE_TOKEN}), or bind"
-            + " 127.0.0.1");
+            + " endpoints", "set pdm.serve.token in the --conf file (e.g. pdm.serve.token=${env:PDM_SERVE_TOKEN}),"
+            + " or bind 127.0.0.1");
       }
     }
 

@@ -26,9 +26,10 @@ import org.apache.hadoop.fs.Path;
  * <p>Values may reference other keys ({@code ${pdm.warehouse}/_kafka}), environment variables
  * ({@code ${env:KAFKA_PASSWORD}}) and JVM system properties ({@code ${sys:user.home}}), so that
  * credentials stay in the environment and never in a file. Values given on a job's command line
- * ({@link #fromCommandLine}) are taken as they are: whoever can pass arguments (an Airflow run's
+ * ({@link #fromCommandLine}) may hold no reference: whoever can pass arguments (an Airflow run's
  * params) must not be able to write {@code ${env:MLFLOW_TRACKING_TOKEN}} or
- * {@code ${pdm.mlflow.token}} into a URI and send the driver's secrets to another host.
+ * {@code ${pdm.mlflow.token}} into a URI and send the driver's secrets to another host; and a
+ * reference taken literally (a token of "${env:...}") would be worse than an error.
  */
 public final class PdmConfig implements Serializable {
 
@@ -55,7 +56,8 @@ public final class PdmConfig implements Serializable {
 
   /**
    * Defaults, then {@code confFile} (may be null), then the command line's {@code overrides}, whose
-   * values are literal (no {@code ${...}} in them is expanded; file values still reference them).
+   * values are used as they are (file values may still reference them); one that holds a
+   * {@code ${...}} reference is a usage error.
    */
   public static PdmConfig fromCommandLine(String confFile, Map<String, String> overrides) {
     return load(confFile, overrides, System::getenv, true);
@@ -75,6 +77,16 @@ public final class PdmConfig implements Serializable {
     }
     if (confFile != null && !confFile.isBlank()) {
       raw.putAll(readProperties(confFile));
+    }
+    if (literalOverrides) {
+      overrides.forEach((k, v) -> {
+        if (v != null && REF.matcher(v).find()) {
+          throw PdmErrors.usage("use --set " + k + "=" + v, "references are expanded in config files only, not on the"
+              + " command line, where a job's arguments (an Airflow run's params) could read the driver's environment"
+              + " and secrets", "put the key in the --conf file, or let the shell expand the value (--set " + k
+              + "=\"$NAME\")");
+        }
+      });
     }
     raw.putAll(overrides);
     Set<String> literal = literalOverrides ? overrides.keySet() : Set.of();

