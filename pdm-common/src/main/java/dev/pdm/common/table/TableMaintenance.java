@@ -3,6 +3,7 @@ package dev.pdm.common.table;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RuntimeConfig;
 import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,6 +30,7 @@ import scala.runtime.AbstractFunction0;
 public final class TableMaintenance {
 
   private static final Logger LOG = LoggerFactory.getLogger(TableMaintenance.class);
+  private static final String LISTING_PARALLELISM = "spark.sql.sources.parallelPartitionDiscovery.parallelism";
 
   private TableMaintenance() {}
 
@@ -58,12 +60,25 @@ public final class TableMaintenance {
    */
   private static void vacuum(Warehouse warehouse, TableDef table, long retainHours) {
     ByteArrayOutputStream printed = new ByteArrayOutputStream();
-    Console$.MODULE$.withOut(printed, new AbstractFunction0<Object>() {
-      @Override
-      public Object apply() {
-        return warehouse.delta(table).vacuum((double) retainHours);
+    RuntimeConfig conf = warehouse.spark().conf();
+    String before = conf.get(LISTING_PARALLELISM, null);
+    // VACUUM lists the table's directories in this many tasks (Spark's default: 10,000): on a table
+    // of a few directories that was most of its time (a test: 59 s, 18 s at 4 tasks)
+    conf.set(LISTING_PARALLELISM, Math.max(4, warehouse.spark().sparkContext().defaultParallelism() * 2));
+    try {
+      Console$.MODULE$.withOut(printed, new AbstractFunction0<Object>() {
+        @Override
+        public Object apply() {
+          return warehouse.delta(table).vacuum((double) retainHours);
+        }
+      });
+    } finally {
+      if (before == null) {
+        conf.unset(LISTING_PARALLELISM);
+      } else {
+        conf.set(LISTING_PARALLELISM, before);
       }
-    });
+    }
     printed.toString(StandardCharsets.UTF_8).lines().filter(l -> !l.isBlank())
         .forEach(l -> LOG.info("vacuum {}: {}", table.name(), l));
   }
