@@ -10,7 +10,6 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.regex.Matcher;
@@ -68,7 +67,7 @@ public final class PdmConfig implements Serializable {
   }
 
   static PdmConfig load(
-      String confFile, Map<String, String> overrides, Function<String, String> env, boolean literalOverrides) {
+      String confFile, Map<String, String> overrides, Function<String, String> env, boolean commandLine) {
     Map<String, String> raw = new LinkedHashMap<>();
     for (ConfigKey key : PdmConfigKeys.all()) {
       if (key.defaultValue() != null) {
@@ -78,7 +77,7 @@ public final class PdmConfig implements Serializable {
     if (confFile != null && !confFile.isBlank()) {
       raw.putAll(readProperties(confFile));
     }
-    if (literalOverrides) {
+    if (commandLine) {
       overrides.forEach((k, v) -> {
         if (v != null && REF.matcher(v).find()) {
           throw PdmErrors.usage("use --set " + k + "=" + v, "references are expanded in config files only, not on the"
@@ -89,10 +88,9 @@ public final class PdmConfig implements Serializable {
       });
     }
     raw.putAll(overrides);
-    Set<String> literal = literalOverrides ? overrides.keySet() : Set.of();
     Map<String, String> resolved = new LinkedHashMap<>();
     for (String name : raw.keySet()) {
-      resolved.put(name, resolve(name, raw, env, literal, 0));
+      resolved.put(name, resolve(name, raw, env, 0));
     }
     return new PdmConfig(resolved, env);
   }
@@ -205,10 +203,10 @@ public final class PdmConfig implements Serializable {
   }
 
   private static String resolve(
-      String name, Map<String, String> raw, Function<String, String> env, Set<String> literal, int depth) {
+      String name, Map<String, String> raw, Function<String, String> env, int depth) {
     String value = raw.get(name);
-    if (value == null || literal.contains(name)) {
-      return value;
+    if (value == null) {
+      return null;
     }
     if (depth > 10) {
       throw PdmErrors.config(
@@ -230,7 +228,7 @@ public final class PdmConfig implements Serializable {
       } else if (ref.startsWith("sys:")) {
         replacement = System.getProperty(ref.substring(4), "");
       } else {
-        replacement = resolve(ref, raw, env, literal, depth + 1);
+        replacement = resolve(ref, raw, env, depth + 1);
         if (replacement == null) {
           throw PdmErrors.config(
               "resolve config key " + name,
