@@ -1,8 +1,10 @@
 package dev.pdm.common.stream;
 
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Optional;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.apache.spark.sql.delta.DeltaConcurrentModificationException;
 import org.apache.spark.sql.streaming.StreamingQuery;
@@ -88,8 +90,13 @@ public final class StreamRunner {
 
   /** A Delta optimistic-concurrency conflict anywhere in the causes. */
   static boolean isWriteConflict(Throwable e) {
+    return anyCause(e, t -> t instanceof DeltaConcurrentModificationException);
+  }
+
+  /** Whether {@code e} or any of its causes matches. */
+  private static boolean anyCause(Throwable e, Predicate<Throwable> matches) {
     for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-      if (t instanceof DeltaConcurrentModificationException) {
+      if (matches.test(t)) {
         return true;
       }
     }
@@ -107,19 +114,8 @@ public final class StreamRunner {
   }
 
   static boolean isKafkaMetricsBug(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof NullPointerException) {
-        for (StackTraceElement frame : t.getStackTrace()) {
-          if (frame.getClassName().startsWith("org.apache.spark.sql.kafka010.KafkaMicroBatchStream")
-              && frame.getMethodName().equals("metrics")) {
-            return true;
-          }
-        }
-      }
-      if (t.getCause() == t) {
-        break;
-      }
-    }
-    return false;
+    return anyCause(e, t -> t instanceof NullPointerException && Arrays.stream(t.getStackTrace()).anyMatch(frame ->
+        frame.getClassName().startsWith("org.apache.spark.sql.kafka010.KafkaMicroBatchStream")
+            && frame.getMethodName().equals("metrics")));
   }
 }

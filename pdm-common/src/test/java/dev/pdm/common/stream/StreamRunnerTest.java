@@ -19,6 +19,7 @@ import org.apache.spark.api.java.function.VoidFunction2;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.streaming.StreamingQuery;
 import org.apache.spark.sql.streaming.StreamingQueryException;
 import org.apache.spark.sql.streaming.Trigger;
 import org.junit.jupiter.api.Test;
@@ -27,6 +28,17 @@ class StreamRunnerTest {
 
   private static ConcurrentAppendException conflict() {
     return new ConcurrentAppendException("Files were added to the root of the table by a concurrent update.");
+  }
+
+  /** A query over the text files in {@code in}, read once (AvailableNow), each batch to {@code batch}. */
+  private static StreamingQuery start(SparkSession spark, Path in, String checkpoint,
+      VoidFunction2<Dataset<Row>, Long> batch) {
+    try {
+      return spark.readStream().format("text").load(in.toString()).writeStream()
+          .option("checkpointLocation", checkpoint).trigger(Trigger.AvailableNow()).foreachBatch(batch).start();
+    } catch (TimeoutException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   @Test
@@ -42,14 +54,7 @@ class StreamRunnerTest {
         throw conflict(); // as a MERGE that read files another job rewrote
       }
     };
-    StreamRunner.run(() -> {
-      try {
-        return spark.readStream().format("text").load(in.toString()).writeStream()
-            .option("checkpointLocation", checkpoint).trigger(Trigger.AvailableNow()).foreachBatch(batch).start();
-      } catch (TimeoutException e) {
-        throw new IllegalStateException(e);
-      }
-    });
+    StreamRunner.run(() -> start(spark, in, checkpoint, batch));
     assertEquals(List.of("0:3", "0:3"), calls, "the same batch, whole, once more");
   }
 
@@ -78,14 +83,8 @@ class StreamRunnerTest {
       calls.add(id);
       throw new IllegalStateException("a bug");
     };
-    StreamingQueryException e = assertThrows(StreamingQueryException.class, () -> StreamRunner.run(() -> {
-      try {
-        return spark.readStream().format("text").load(in.toString()).writeStream()
-            .option("checkpointLocation", checkpoint).trigger(Trigger.AvailableNow()).foreachBatch(batch).start();
-      } catch (TimeoutException t) {
-        throw new IllegalStateException(t);
-      }
-    }));
+    StreamingQueryException e = assertThrows(StreamingQueryException.class,
+        () -> StreamRunner.run(() -> start(spark, in, checkpoint, batch)));
     assertEquals("a bug", StreamRunner.rootCause(e));
     assertEquals(List.of(0L), calls);
   }
