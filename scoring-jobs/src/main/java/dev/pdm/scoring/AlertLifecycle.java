@@ -3,24 +3,25 @@ package dev.pdm.scoring;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.current_timestamp;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.when;
 
 import dev.pdm.common.table.DeltaRetry;
 import dev.pdm.common.table.Tables;
 import dev.pdm.common.table.Warehouse;
-import java.sql.Timestamp;
 import java.util.List;
 import java.util.Map;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 
 /**
  * An alert's status changes, for {@code bin/pdm alerts} and the API alike: acknowledge (someone is
- * on it) and resolve (the asset was inspected or repaired). Resolving closes the asset's other
- * open alerts, resets its alerted level in ops.asset_risk and appends to ops.alert_resolutions,
- * which a running stream scorer reads so that the asset's next rise alerts again. Each write is a
- * Delta commit retried when a concurrent writer (the stream scorer appending alerts) wins the race
- * ({@link DeltaRetry}); each is idempotent on its own, so a retry repeats nothing.
+ * on it) and resolve (the asset was inspected or repaired). Each change is one Delta commit of
+ * gold.alerts, retried when a concurrent writer (the stream scorer appending alerts) wins the race
+ * ({@link DeltaRetry}). Resolving closes the alert and the asset's other open ones in that one
+ * commit; a running stream scorer finds the resolve there ({@link ResolveNotices}) and resets the
+ * asset's alerted level, so its next rise alerts again. The resolve writes nothing the scorer
+ * writes too (ops.asset_risk is the scorer's own view), so no scorer's write can undo it.
  *
  * <p>Usage:
  * <pre>{@code
@@ -68,32 +69,20 @@ public final class AlertLifecycle {
       return new Result(Outcome.ALREADY_RESOLVED, alertId, dataset, asset, Change.RESOLVE.status());
     }
     String what = change.name().toLowerCase() + " alert " + alertId;
-    DeltaRetry.commit(what, () -> warehouse.delta(Tables.GOLD_ALERTS).update(
-        col("dataset").equalTo(dataset).and(col("alert_id").equalTo(alertId)),
-        Map.of("status", lit(change.status()), "updated_at", current_timestamp(),
-            "note", lit(note).cast("string"))));
-    if (change == Change.RESOLVE) {
-      resolveTheRest(spark, warehouse, what, dataset, asset, alertId);
+    // the status condition makes a change that lost a race to a resolve a no-op, not an overwrite
+    Column unresolved = col("dataset").equalTo(dataset).and(col("status").notEqual(Change.RESOLVE.status()));
+    if (change == Change.ACK) {
+      DeltaRetry.commit(what, () -> warehouse.delta(Tables.GOLD_ALERTS).update(
+          unresolved.and(col("alert_id").equalTo(alertId)),
+          Map.of("status", lit(change.status()), "updated_at", current_timestamp(),
+              "note", lit(note).cast("string"))));
+    } else {
+      DeltaRetry.commit(what, () -> warehouse.delta(Tables.GOLD_ALERTS).update(
+          unresolved.and(col("asset_id").equalTo(asset)),
+          Map.of("status", lit(change.status()), "updated_at", current_timestamp(),
+              "note", when(col("alert_id").equalTo(alertId), lit(note).cast("string"))
+                  .otherwise(lit("resolved with " + alertId)))));
     }
     return new Result(Outcome.CHANGED, alertId, dataset, asset, change.status());
-  }
-
-  private static void resolveTheRest(SparkSession spark, Warehouse warehouse, String what, String dataset,
-      String asset, String alertId) {
-    DeltaRetry.commit(what + " (the asset's other alerts)", () -> warehouse.delta(Tables.GOLD_ALERTS).update(
-        col("dataset").equalTo(dataset).and(col("asset_id").equalTo(asset))
-            .and(col("status").notEqual(Change.RESOLVE.status())),
-        Map.of("status", lit(Change.RESOLVE.status()), "updated_at", current_timestamp(),
-            "note", lit("resolved with " + alertId))));
-    // A blind append never conflicts; a second row for the same resolve would only repeat the reset.
-    warehouse.ensure(Tables.OPS_ALERT_RESOLUTIONS, Tables.OPS_ALERT_RESOLUTIONS.schema());
-    spark.createDataFrame(List.of(RowFactory.create(dataset, asset, alertId, new Timestamp(System.currentTimeMillis()))),
-            Tables.OPS_ALERT_RESOLUTIONS.schema())
-        .write().format("delta").mode("append").save(warehouse.path(Tables.OPS_ALERT_RESOLUTIONS));
-    if (warehouse.exists(Tables.OPS_ASSET_RISK)) {
-      DeltaRetry.commit(what + " (ops.asset_risk)", () -> warehouse.delta(Tables.OPS_ASSET_RISK).update(
-          col("dataset").equalTo(dataset).and(col("asset_id").equalTo(asset)),
-          Map.of("alerted_level", lit(RiskLevels.Level.LOW.name()), "updated_at", current_timestamp())));
-    }
   }
 }

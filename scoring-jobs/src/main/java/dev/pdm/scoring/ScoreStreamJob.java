@@ -151,7 +151,10 @@ public final class ScoreStreamJob {
       ensureTables(spark, warehouse, config, profile, o);
       Anomalies.Baseline baseline = Anomalies.fit(warehouse, set);
       ScoringBatch.Totals totals = new ScoringBatch.Totals();
-      try (AssetRiskRefresh assetRisk = new AssetRiskRefresh(warehouse, d)) {
+      long resolvePoll = o.trigger().isAvailableNow() ? 0
+          : StreamTrigger.parse(config.require(PdmConfigKeys.SCORING_RESOLVE_POLL)).intervalMs();
+      try (ResolveNotices notices = ResolveNotices.start(warehouse, d, resolvePoll);
+          AssetRiskRefresh assetRisk = new AssetRiskRefresh(warehouse, d)) {
         scoreUntilStopped(spark, o, warehouse, set, profile, baseline, watcher, totals, assetRisk);
       }
       // What scored last; asking the registry again here could load models nothing uses.

@@ -188,7 +188,11 @@ class ScoringTest {
   }
 
   private long predictionsVersion() {
-    return spark.sql("DESCRIBE HISTORY delta.`" + warehouse.resolve("gold/predictions") + "`").count();
+    return commits("gold/predictions");
+  }
+
+  private long commits(String table) {
+    return spark.sql("DESCRIBE HISTORY delta.`" + warehouse.resolve(table) + "`").count();
   }
 
   @Test
@@ -345,6 +349,9 @@ class ScoringTest {
     workOrder(config, WorkOrdersCommand.Action.SCHEDULE, critical, planned, null);
     assertEquals(1, WorkOrdersCommand.run(spark, new WorkOrdersCommand.Options(config, WorkOrdersCommand.Action.LIST,
         null, null, null, null, null, "T", false)).workOrders().size(), "the scheduled one is listed, not the cancelled");
+    long alertCommits = commits("gold/alerts");
+    long riskCommits = commits("ops/asset_risk");
+    long noticeCommits = commits("ops/alert_resolutions");
     workOrder(config, WorkOrdersCommand.Action.COMPLETE, critical, null, "HPC");
     Row done = spark.sql("SELECT status, scheduled_for, scheduled_by, completed_by, completed_at IS NOT NULL,"
         + " cancelled_by FROM delta.`" + warehouse.resolve("gold/work_orders") + "` WHERE work_order_id = '"
@@ -363,8 +370,21 @@ class ScoringTest {
     // completing the work resolved the asset's alerts and reset its alerted level
     assertEquals(0, spark.sql("SELECT count(*) FROM delta.`" + warehouse.resolve("gold/alerts")
         + "` WHERE asset_id = 'T-fail-1' AND status <> 'resolved'").head().getLong(0));
-    assertEquals("LOW", spark.sql("SELECT alerted_level FROM delta.`" + warehouse.resolve("ops/asset_risk")
-        + "` WHERE asset_id = 'T-fail-1'").head().getString(0));
+    // in one commit of gold.alerts, and none of the tables the scorer writes (which it could undo)
+    assertEquals(alertCommits + 1, commits("gold/alerts"));
+    assertEquals(riskCommits, commits("ops/asset_risk"));
+    assertEquals(noticeCommits, commits("ops/alert_resolutions"));
+    // the scorer takes the resolve from gold.alerts: the asset's next rise alerts again, from LOW
+    publish("fail", "fail", 1, 62, 63, Instant.parse("2026-01-01T00:00:00Z"));
+    ScoreStreamJob.Result after = stream("fail", config);
+    List<String> risen = spark.sql("SELECT concat_ws(' ', previous_level, risk_level) FROM delta.`"
+        + warehouse.resolve("gold/alerts") + "` WHERE asset_id = 'T-fail-1' AND cycle > 61 ORDER BY cycle")
+        .collectAsList().stream().map(r -> r.getString(0)).toList();
+    assertEquals(risen.size(), after.alerts());
+    assertTrue(!risen.isEmpty() && risen.get(0).startsWith("LOW "), risen.toString());
+    assertEquals(1, spark.sql("SELECT count(*) FROM delta.`" + warehouse.resolve("ops/alert_resolutions")
+        + "` WHERE asset_id = 'T-fail-1'").head().getLong(0), "noted once");
+    assertEquals(0, stream("fail", config).alerts(), "a restart notes and alerts nothing again");
     PdmException twice = assertThrows(PdmException.class, () -> AlertsCommand.run(spark,
         new AlertsCommand.Options(config, AlertsCommand.Action.RESOLVE, last, null, null, false)));
     assertTrue(twice.getMessage().contains("resolved already"), twice.getMessage());

@@ -282,6 +282,14 @@ public final class PdmConfigKeys {
           "How often the stream scorer writes the changed assets' rows of ops.asset_risk (a view of its state);"
               + " with --trigger available-now, after every micro-batch.");
 
+  public static final ConfigKey SCORING_RESOLVE_POLL =
+      ConfigKey.of(
+          "pdm.scoring.resolve.poll",
+          "10s",
+          "How often the stream scorer looks in gold.alerts for alerts resolved (by alerts resolve, the API or a"
+              + " completed work order) and resets those assets' alerted level, so their next rise alerts again;"
+              + " with --trigger available-now, once before the run.");
+
   public static final ConfigKey RISK_MEDIUM =
       ConfigKey.of(
           "pdm.scoring.risk.medium",
@@ -460,6 +468,7 @@ public final class PdmConfigKeys {
         SCORING_MODEL_REFRESH,
         SCORING_RECENT_CYCLES,
         SCORING_ASSET_RISK_REFRESH,
+        SCORING_RESOLVE_POLL,
         RISK_MEDIUM,
         RISK_HIGH,
         RISK_CRITICAL,

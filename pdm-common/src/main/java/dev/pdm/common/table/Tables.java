@@ -308,11 +308,12 @@ public final class Tables {
           new StructType()
               .add("dataset", StringType, false, "fleet")
               .add("asset_id", StringType, false, "asset whose alerts were resolved")
-              .add("alert_id", StringType, false, "the alert resolved")
+              .add("alert_id", StringType, false, "the asset's latest alert resolved")
               .add("resolved_at", TimestampType, false, "when"),
           List.of(),
-          "Resolves of alerts, append-only: the stream scorer reads them as a second source, so an"
-              + " asset whose alerts were resolved alerts again on its next rise.");
+          "Resolves the stream scorer has taken, append-only: it notes each asset's resolves from gold.alerts"
+              + " here and reads them as a second source, so an asset whose alerts were resolved alerts again on"
+              + " its next rise.");
 
   public static final TableDef OPS_STREAM_METRICS =
       new TableDef(

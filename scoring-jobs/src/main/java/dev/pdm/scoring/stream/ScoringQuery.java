@@ -2,6 +2,7 @@ package dev.pdm.scoring.stream;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.when;
 
 import dev.pdm.common.config.PdmConfig;
 import dev.pdm.common.config.PdmConfigKeys;
@@ -14,11 +15,13 @@ import dev.pdm.ingest.TelemetryParser;
 import dev.pdm.ingest.kafka.KafkaSettings;
 import dev.pdm.scoring.RiskLevels.Level;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import org.apache.spark.api.java.function.MapFunction;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoder;
 import org.apache.spark.sql.Encoders;
@@ -162,7 +165,7 @@ public final class ScoringQuery {
   /**
    * Where each asset stands in the warehouse when a checkpoint begins: the last cycle silver holds
    * (records up to it are merged, not appended), the last predicted (not predicted again) and the
-   * level alerted since the last resolve (not alerted again). Empty on a new warehouse.
+   * level alerted since the last resolve (not alerted again: gold.alerts' open and acknowledged alerts). Empty on a new warehouse.
    *
    * <p>The state is read at a checkpoint's first batch only, but the query plans every batch with
    * it. Planned over silver and gold.predictions, each batch updated their Delta snapshots and
@@ -180,10 +183,8 @@ public final class ScoringQuery {
     if (warehouse.exists(Tables.GOLD_PREDICTIONS)) {
       parts.add(maxCycle(warehouse.read(Tables.GOLD_PREDICTIONS, "score-stream"), dataset, "predicted"));
     }
-    if (warehouse.exists(Tables.OPS_ASSET_RISK)) {
-      parts.add(warehouse.read(Tables.OPS_ASSET_RISK, "score-stream").where(col("dataset").equalTo(dataset))
-          .select(col("asset_id"), lit(null).cast("int").as("landed"), lit(null).cast("int").as("predicted"),
-              col("alerted_level")));
+    if (warehouse.exists(Tables.GOLD_ALERTS)) {
+      parts.add(alertedLevels(warehouse.read(Tables.GOLD_ALERTS, "score-stream"), dataset));
     }
     if (parts.isEmpty()) {
       parts.add(spark.createDataFrame(List.of(), new StructType().add("asset_id", "string").add("landed", "int")
@@ -208,6 +209,25 @@ public final class ScoringQuery {
       s.setAlertedLevel(r.isNullAt(3) ? Level.LOW.name() : r.getString(3));
       return s;
     }, STATE);
+  }
+
+  /**
+   * Each asset's highest level among its alerts not resolved: the level alerted since its last
+   * resolve. Read from gold.alerts, where a resolve is one commit, rather than from ops.asset_risk,
+   * the scorer's view, which trails the resolve until the scorer's state has taken it.
+   */
+  static Dataset<Row> alertedLevels(Dataset<Row> alerts, String dataset) {
+    Level[] levels = Level.values();
+    Column ordinal = lit(0);
+    for (int i = levels.length - 1; i > 0; i--) {
+      ordinal = when(col("risk_level").equalTo(levels[i].name()), lit(i)).otherwise(ordinal);
+    }
+    Column names = org.apache.spark.sql.functions.array(Arrays.stream(levels).map(l -> lit(l.name()))
+        .toArray(Column[]::new));
+    return alerts.where(col("dataset").equalTo(dataset).and(col("status").notEqual("resolved")))
+        .groupBy("asset_id").agg(org.apache.spark.sql.functions.max(ordinal).as("o"))
+        .select(col("asset_id"), lit(null).cast("int").as("landed"), lit(null).cast("int").as("predicted"),
+            org.apache.spark.sql.functions.element_at(names, col("o").plus(1)).as("alerted_level"));
   }
 
   private static Dataset<Row> maxCycle(Dataset<Row> table, String dataset, String as) {
