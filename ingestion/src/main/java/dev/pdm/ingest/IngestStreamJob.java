@@ -14,13 +14,16 @@ import dev.pdm.common.profile.DatasetProfile;
 import dev.pdm.common.spark.Sessions;
 import dev.pdm.common.stream.Checkpoints;
 import dev.pdm.common.stream.IdempotentAppend;
+import dev.pdm.common.stream.StreamCompaction;
 import dev.pdm.common.stream.StreamIds;
 import dev.pdm.common.stream.StreamMetrics;
 import dev.pdm.common.stream.StreamRunner;
 import dev.pdm.common.stream.StreamTrigger;
+import dev.pdm.common.table.Tables;
 import dev.pdm.common.table.Warehouse;
 import dev.pdm.ingest.TelemetryParser.Format;
 import dev.pdm.ingest.kafka.KafkaSettings;
+import java.util.List;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -156,7 +159,9 @@ public final class IngestStreamJob {
                 lit(o.dataset()).cast("string").as("dataset"),
                 lit(null).cast("string").as("split"),
                 col("value").cast("string").as("payload"));
-    try {
+    try (StreamCompaction compaction = StreamCompaction.start(warehouse, config, o.dataset(),
+        o.trigger().isAvailableNow(), List.of(Tables.BRONZE_TELEMETRY, Tables.QUARANTINE, Tables.SILVER_TELEMETRY,
+            Tables.OPS_STREAM_METRICS))) {
       StreamRunner.run(() -> {
         try {
           StreamingQuery query =

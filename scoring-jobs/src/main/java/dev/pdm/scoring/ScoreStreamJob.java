@@ -11,10 +11,12 @@ import dev.pdm.common.profile.DatasetProfile;
 import dev.pdm.common.spark.Sessions;
 import dev.pdm.common.stream.Checkpoints;
 import dev.pdm.common.stream.IdempotentAppend;
+import dev.pdm.common.stream.StreamCompaction;
 import dev.pdm.common.stream.StreamIds;
 import dev.pdm.common.stream.StreamMetrics;
 import dev.pdm.common.stream.StreamRunner;
 import dev.pdm.common.stream.StreamTrigger;
+import dev.pdm.common.table.TableDef;
 import dev.pdm.common.table.Tables;
 import dev.pdm.common.table.Warehouse;
 import dev.pdm.features.FeatureSet;
@@ -27,6 +29,7 @@ import dev.pdm.scoring.stream.AssetRiskRefresh;
 import dev.pdm.scoring.stream.CycleScorer;
 import dev.pdm.scoring.stream.ScoringQuery;
 import dev.pdm.scoring.stream.TreeModels;
+import java.util.List;
 import java.util.concurrent.TimeoutException;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -64,6 +67,10 @@ import org.slf4j.LoggerFactory;
 public final class ScoreStreamJob {
 
   private static final Logger LOG = LoggerFactory.getLogger(ScoreStreamJob.class);
+  /** The tables the scorer appends to every batch, compacted beside the batches ({@link StreamCompaction}). */
+  private static final List<TableDef> COMPACTED = List.of(Tables.BRONZE_TELEMETRY, Tables.QUARANTINE,
+      Tables.SILVER_TELEMETRY, Tables.GOLD_PREDICTIONS, Tables.GOLD_ALERTS, Tables.GOLD_WORK_ORDERS,
+      Tables.OPS_STREAM_METRICS);
 
   /** Validated options; {@code checkpoint} is the query's checkpoint root. */
   public record Options(PdmConfig config, String topic, String dataset, String alertsTopic, StreamTrigger trigger,
@@ -154,6 +161,8 @@ public final class ScoreStreamJob {
       long resolvePoll = o.trigger().isAvailableNow() ? 0
           : StreamTrigger.parse(config.require(PdmConfigKeys.SCORING_RESOLVE_POLL)).intervalMs();
       try (ResolveNotices notices = ResolveNotices.start(warehouse, d, resolvePoll);
+          StreamCompaction compaction = StreamCompaction.start(warehouse, config, d, o.trigger().isAvailableNow(),
+              COMPACTED);
           AssetRiskRefresh assetRisk = new AssetRiskRefresh(warehouse, d)) {
         scoreUntilStopped(spark, o, warehouse, set, profile, baseline, watcher, totals, assetRisk);
       }

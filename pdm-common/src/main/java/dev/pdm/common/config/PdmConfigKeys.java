@@ -66,6 +66,20 @@ public final class PdmConfigKeys {
           "true",
           "Fail the query when Kafka deleted records it had not read yet (retention).");
 
+  public static final ConfigKey STREAM_COMPACTION_INTERVAL =
+      ConfigKey.of(
+          "pdm.stream.compaction.interval",
+          "5m",
+          "How often a running stream (ingest-stream, score-stream) compacts the small files its micro-batches"
+              + " added to the tables it appends to, beside the batches; 0ms: never (then only bin/pdm maintain does)."
+              + " Not with --trigger available-now.");
+
+  public static final ConfigKey STREAM_COMPACTION_TARGET_FILE_MB =
+      ConfigKey.of(
+          "pdm.stream.compaction.target-file-mb",
+          "64",
+          "Size of the files a stream's compaction writes; files of half that size or more are left alone.");
+
   public static final ConfigKey MLFLOW_TRACKING_URI =
       ConfigKey.of(
           "pdm.mlflow.tracking-uri",
@@ -429,6 +443,8 @@ public final class PdmConfigKeys {
         KAFKA_BOOTSTRAP,
         KAFKA_LOCAL_DIR,
         STREAM_CHECKPOINT_ROOT,
+        STREAM_COMPACTION_INTERVAL,
+        STREAM_COMPACTION_TARGET_FILE_MB,
         STREAM_MAX_OFFSETS_PER_TRIGGER,
         STREAM_STARTING_OFFSETS,
         STREAM_FAIL_ON_DATA_LOSS,
