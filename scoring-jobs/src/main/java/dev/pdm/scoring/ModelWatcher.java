@@ -32,8 +32,9 @@ final class ModelWatcher {
   private final LongSupplier clock;
   private ChampionModels.Champions current;
   private long checkedAt;
-  private int swaps;
-  private int failedRefreshes;
+  // volatile: read by the metrics system's gauges without waiting for a refresh in progress
+  private volatile int swaps;
+  private volatile int failedRefreshes;
 
   ModelWatcher(SparkSession spark, Tracking tracking, PdmConfig config, String dataset, long refreshMillis,
       LongSupplier clock) {
@@ -98,7 +99,7 @@ final class ModelWatcher {
   }
 
   /** Refreshes that failed since the last one that worked (0: the registry answers). */
-  synchronized int failedRefreshes() {
+  int failedRefreshes() {
     return failedRefreshes;
   }
 
@@ -107,7 +108,7 @@ final class ModelWatcher {
     return current;
   }
 
-  synchronized int swaps() {
+  int swaps() {
     return swaps;
   }
 }

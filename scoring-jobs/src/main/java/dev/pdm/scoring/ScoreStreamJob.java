@@ -160,7 +160,8 @@ public final class ScoreStreamJob {
       ScoringBatch.Totals totals = new ScoringBatch.Totals();
       long resolvePoll = o.trigger().isAvailableNow() ? 0
           : StreamTrigger.parse(config.require(PdmConfigKeys.SCORING_RESOLVE_POLL)).intervalMs();
-      try (ResolveNotices notices = ResolveNotices.start(warehouse, d, resolvePoll);
+      try (ScorerMetrics metrics = ScorerMetrics.register(d, watcher::failedRefreshes, watcher::swaps);
+          ResolveNotices notices = ResolveNotices.start(warehouse, d, resolvePoll);
           StreamCompaction compaction = StreamCompaction.start(warehouse, config, d, o.trigger().isAvailableNow(),
               COMPACTED);
           AssetRiskRefresh assetRisk = new AssetRiskRefresh(warehouse, d)) {

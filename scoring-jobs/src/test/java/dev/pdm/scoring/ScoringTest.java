@@ -40,6 +40,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.spark.SparkEnv;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
@@ -593,7 +594,9 @@ class ScoringTest {
         PdmException half = assertThrows(PdmException.class, () -> ChampionModels.resolve(t, config, "T"));
         assertTrue(half.getMessage().contains("the champions read different feature sets"), half.getMessage());
 
-        // champions whose artifacts are gone: a warning per refresh, and the loaded pair scores on
+        // champions whose artifacts are gone: a warning per refresh, and the loaded pair scores on;
+        // Spark's metrics system (what its Prometheus servlet renders) counts the failed refreshes
+        ScorerMetrics metrics = ScorerMetrics.register("T", watcher::failedRefreshes, watcher::swaps);
         String failureName = Registry.registeredName(config, "T", Task.FAILURE);
         var failureV2 = t.versionByAlias(failureName, Registry.CHAMPION).orElseThrow();
         var empty = t.startRun(t.experiment("pdm-T"), "no-artifacts", Map.of()); // no model saved, no artifacts
@@ -605,14 +608,26 @@ class ScoringTest {
         clock.addAndGet(60_000);
         assertEquals(v2, watcher.current().rul().version(), "the loaded pair scores on");
         assertEquals(1, watcher.failedRefreshes());
+        assertEquals(1, gauge("pdm.scoring.T", "failedModelRefreshes"));
         clock.addAndGet(60_000);
         assertEquals(f2, watcher.current().failure().version());
         assertEquals(2, watcher.failedRefreshes(), "asked again after the interval, and failed again");
         assertEquals(1, watcher.swaps());
+        assertEquals(2, gauge("pdm.scoring.T", "failedModelRefreshes"));
+        assertEquals(1, gauge("pdm.scoring.T", "modelSwaps"));
+        metrics.close();
+        assertTrue(SparkEnv.get().metricsSystem().getSourcesByName("pdm.scoring.T").isEmpty());
       } finally {
         setChampions(t, config, before.get(Task.RUL), before.get(Task.FAILURE));
       }
     }
+  }
+
+  /** A gauge's value as the driver's metrics system holds it. */
+  private static Object gauge(String source, String name) {
+    var sources = SparkEnv.get().metricsSystem().getSourcesByName(source);
+    assertEquals(1, sources.size(), source + " is registered once");
+    return sources.head().metricRegistry().getGauges().get(name).getValue();
   }
 
   private static void setChampions(Tracking t, PdmConfig config, String rul, String failure) {
