@@ -51,6 +51,8 @@ final class AlertWriter {
     warehouse.ensure(Tables.GOLD_ALERTS, Tables.GOLD_ALERTS.schema());
     warehouse.ensure(Tables.GOLD_WORK_ORDERS, Tables.GOLD_WORK_ORDERS.schema());
     warehouse.ensure(Tables.OPS_ASSET_RISK, Tables.OPS_ASSET_RISK.schema());
+    // made unpartitioned before pdm partitioned it by dataset (scorers of two datasets conflicted)
+    warehouse.ensurePartitioning(Tables.OPS_ASSET_RISK);
   }
 
   /** Sends every alert of the dataset not yet published to the topic (when there is one), marking it published. */

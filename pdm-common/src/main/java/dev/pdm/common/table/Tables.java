@@ -291,14 +291,14 @@ public final class Tables {
       new TableDef(
           "ops.asset_risk",
           new StructType()
-              .add("dataset", StringType, false, "fleet")
+              .add("dataset", StringType, false, "fleet; partition")
               .add("asset_id", StringType, false, "asset id")
               .add("cycle", IntegerType, false, "latest cycle scored by the stream")
               .add("risk_level", StringType, false, "its risk level")
               .add("alerted_level", StringType, false, "highest level alerted since the last resolve (LOW if none)")
               .add("anomaly_streak", IntegerType, true, "consecutive anomalous cycles up to cycle (persistence rule)")
               .add("updated_at", TimestampType, false, "when the row changed"),
-          List.of(),
+          List.of("dataset"),
           "The stream scorer's per-asset alert state: one row per asset.")
           .withProperties(STREAMED);
 

@@ -122,6 +122,27 @@ public final class Warehouse {
     }
   }
 
+  /**
+   * Rewrites a table whose partition columns are not the declared ones (made by an older pdm) with
+   * the declared partitioning, in one commit that keeps its rows and properties; a no-op
+   * otherwise. For small tables that are no streaming source (a rewrite replaces every file, and a
+   * stream reading the table would stop on it).
+   */
+  public void ensurePartitioning(TableDef table) {
+    if (!exists(table)) {
+      return;
+    }
+    String path = path(table);
+    List<String> now = DeltaTable.forPath(spark, path).detail().select("partitionColumns").head().getList(0);
+    if (now.equals(table.partitionBy())) {
+      return;
+    }
+    DeltaRetry.commit("repartition " + table.name(), () -> spark.read().format("delta").load(path)
+        .write().format("delta").mode("overwrite").option("overwriteSchema", "true")
+        .partitionBy(table.partitionBy().toArray(new String[0])).save(path));
+    LOG.info("Repartitioned {} by {} (it was partitioned by {})", table.name(), table.partitionBy(), now);
+  }
+
   /** Sets the properties the table's declaration gained since the table was made (a newer pdm). */
   private void reconcileProperties(TableDef table, String path) {
     if (table.properties().isEmpty()) {

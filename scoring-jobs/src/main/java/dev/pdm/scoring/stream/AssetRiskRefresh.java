@@ -101,13 +101,22 @@ public final class AssetRiskRefresh implements AutoCloseable {
     }
   }
 
-  /** The merge of one refresh, on the asset key; the literal dataset lets Delta prune the table's files. */
+  /** The merge of one refresh, retried after a write conflict with another job (see {@link #mergeOnce}). */
   static void merge(Warehouse warehouse, String dataset, Dataset<Row> rows) {
-    DeltaRetry.commit("refresh ops.asset_risk", () -> warehouse.delta(Tables.OPS_ASSET_RISK).as("t")
+    DeltaRetry.commit("refresh ops.asset_risk", () -> mergeOnce(warehouse, dataset, rows));
+  }
+
+  /**
+   * One attempt at the merge, on the asset key. The table is partitioned by dataset and the
+   * literal dataset is the partition predicate, so Delta reads, rewrites and checks for conflicts
+   * the dataset's files only: scorers of two datasets commit side by side without conflicting.
+   */
+  static void mergeOnce(Warehouse warehouse, String dataset, Dataset<Row> rows) {
+    warehouse.delta(Tables.OPS_ASSET_RISK).as("t")
         .merge(rows.as("s"), "t.dataset = '" + dataset + "' AND t.dataset = s.dataset AND t.asset_id = s.asset_id")
         .whenMatched().updateAll()
         .whenNotMatched().insertAll()
-        .execute());
+        .execute();
   }
 
   /** Waits for the last refresh, then stops the thread. */

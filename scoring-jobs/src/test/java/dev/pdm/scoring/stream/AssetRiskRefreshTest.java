@@ -1,5 +1,8 @@
 package dev.pdm.scoring.stream;
 
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.max;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,7 +12,15 @@ import dev.pdm.common.table.Tables;
 import dev.pdm.common.table.Warehouse;
 import dev.pdm.common.test.TestSpark;
 import java.sql.Timestamp;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.BrokenBarrierException;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -40,6 +51,57 @@ class AssetRiskRefreshTest {
         .orderBy("dataset", "asset_id").as(org.apache.spark.sql.Encoders.STRING()).collectAsList();
     assertEquals(List.of("FD001 u1 13 CRITICAL 3", "FD001 u2 4 LOW 1", "FD001 u3 1 LOW 3", "OTHER u1 9 HIGH 1"),
         table);
+  }
+
+  /** Item 4 of issue 18: the merge names the dataset partition, so two datasets' scorers never conflict. */
+  @Test
+  void scorersOfTwoDatasetsMergeSideBySideWithoutAConflict() throws Exception {
+    Warehouse wh = new Warehouse(spark, TestSpark.tempDir("asset-risk-two").toString());
+    wh.ensure(Tables.OPS_ASSET_RISK, Tables.OPS_ASSET_RISK.schema());
+    AssetRiskRefresh.mergeOnce(wh, "A", rows(row("A", "u1", 1, "LOW", 1)));
+    AssetRiskRefresh.mergeOnce(wh, "B", rows(row("B", "u1", 1, "LOW", 1)));
+    int rounds = 6;
+    CyclicBarrier together = new CyclicBarrier(2);
+    ExecutorService two = Executors.newFixedThreadPool(2);
+    try {
+      List<Future<?>> runs = new ArrayList<>();
+      for (String dataset : List.of("A", "B")) {
+        Dataset<Row>[] batches = new Dataset[rounds];
+        for (int i = 0; i < rounds; i++) {
+          batches[i] = rows(row(dataset, "u1", 2 + i, "LOW", 2 + i), row(dataset, "u" + (2 + i), 1, "LOW", 2 + i))
+              .localCheckpoint(true);
+        }
+        runs.add(two.submit(() -> {
+          for (Dataset<Row> batch : batches) {
+            together.await(300, TimeUnit.SECONDS);
+            try {
+              // one attempt each, no retry: a conflict fails the test
+              AssetRiskRefresh.mergeOnce(wh, dataset, batch);
+            } catch (RuntimeException conflict) {
+              together.reset(); // the other side stops waiting
+              throw conflict;
+            }
+          }
+          return null;
+        }));
+      }
+      List<Throwable> failures = new ArrayList<>();
+      for (Future<?> run : runs) {
+        try {
+          run.get(600, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+          if (!(e.getCause() instanceof BrokenBarrierException)) {
+            failures.add(e.getCause());
+          }
+        }
+      }
+      assertTrue(failures.isEmpty(), () -> "a merge failed: " + failures.get(0));
+    } finally {
+      two.shutdownNow();
+    }
+    List<Row> table = spark.read().format("delta").load(wh.path(Tables.OPS_ASSET_RISK))
+        .groupBy("dataset").agg(count("*"), max("cycle")).orderBy("dataset").collectAsList();
+    assertEquals("[[A,7,7], [B,7,7]]", table.toString());
   }
 
   @Test
