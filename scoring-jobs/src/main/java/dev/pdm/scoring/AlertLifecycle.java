@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
 
 /**
  * An alert's status changes, for {@code bin/pdm alerts} and the API alike: acknowledge (someone is
@@ -25,7 +24,7 @@ import org.apache.spark.sql.SparkSession;
  *
  * <p>Usage:
  * <pre>{@code
- * AlertLifecycle.Result r = AlertLifecycle.change(spark, warehouse, alertId, AlertLifecycle.Change.ACK, "on it");
+ * AlertLifecycle.Result r = AlertLifecycle.change(warehouse, alertId, AlertLifecycle.Change.ACK, "on it");
  * if (r.outcome() == AlertLifecycle.Outcome.NOT_FOUND) { ... }
  * }</pre>
  */
@@ -56,7 +55,7 @@ public final class AlertLifecycle {
   private AlertLifecycle() {}
 
   /** Applies {@code change} to the alert {@code alertId} of gold.alerts, with an operator's note (or null). */
-  public static Result change(SparkSession spark, Warehouse warehouse, String alertId, Change change, String note) {
+  public static Result change(Warehouse warehouse, String alertId, Change change, String note) {
     warehouse.requireExists(Tables.GOLD_ALERTS, "pdm score-stream");
     List<Row> found = warehouse.read(Tables.GOLD_ALERTS, "pdm score-stream").where(col("alert_id").equalTo(alertId))
         .select("dataset", "asset_id", "status").collectAsList();

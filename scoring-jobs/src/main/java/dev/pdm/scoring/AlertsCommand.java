@@ -98,7 +98,7 @@ public final class AlertsCommand {
       // Alerts are escalations, a handful per asset: a bounded listing for a person.
       return new Result(alerts.orderBy(col("raised_at").desc(), col("asset_id")).limit(1000).collectAsList(), null);
     }
-    AlertLifecycle.Result r = AlertLifecycle.change(spark, warehouse, o.alertId(),
+    AlertLifecycle.Result r = AlertLifecycle.change(warehouse, o.alertId(),
         o.action() == Action.ACK ? AlertLifecycle.Change.ACK : AlertLifecycle.Change.RESOLVE, o.note());
     String action = o.action().name().toLowerCase() + " alert " + o.alertId();
     switch (r.outcome()) {

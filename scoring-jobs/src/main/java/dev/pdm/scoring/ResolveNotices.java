@@ -4,12 +4,10 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.max_by;
 
+import dev.pdm.common.stream.PeriodicTask;
 import dev.pdm.common.table.DeltaRetry;
 import dev.pdm.common.table.Tables;
 import dev.pdm.common.table.Warehouse;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.slf4j.Logger;
@@ -44,10 +42,10 @@ final class ResolveNotices implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(ResolveNotices.class);
 
-  private final ScheduledExecutorService thread;
+  private final PeriodicTask polls;
 
-  private ResolveNotices(ScheduledExecutorService thread) {
-    this.thread = thread;
+  private ResolveNotices(PeriodicTask polls) {
+    this.polls = polls;
   }
 
   /**
@@ -55,24 +53,12 @@ final class ResolveNotices implements AutoCloseable {
    * on the job's thread: the poll thread inherits its Spark properties.
    */
   static ResolveNotices start(Warehouse warehouse, String dataset, long pollMillis) {
+    warehouse.ensure(Tables.OPS_ALERT_RESOLUTIONS, Tables.OPS_ALERT_RESOLUTIONS.schema());
     copy(warehouse, dataset);
-    if (pollMillis <= 0) {
-      return new ResolveNotices(null);
-    }
-    ScheduledExecutorService t = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread th = new Thread(r, "pdm-resolve-notices-" + dataset);
-      th.setDaemon(true);
-      return th;
-    });
-    t.scheduleWithFixedDelay(() -> {
-      try {
-        copy(warehouse, dataset);
-      } catch (RuntimeException e) {
-        LOG.warn("Cannot note the resolves of {} in ops.alert_resolutions: {}; trying again in {} ms", dataset,
-            e.getMessage(), pollMillis);
-      }
-    }, pollMillis, pollMillis, TimeUnit.MILLISECONDS);
-    return new ResolveNotices(t);
+    return new ResolveNotices(PeriodicTask.every("pdm-resolve-notices-" + dataset, pollMillis,
+        () -> copy(warehouse, dataset),
+        e -> LOG.warn("Cannot note the resolves of {} in ops.alert_resolutions: {}; trying again in {} ms", dataset,
+            e.getMessage(), pollMillis)));
   }
 
   /** Notes in ops.alert_resolutions every asset of {@code dataset} resolved since its last note; returns how many. */
@@ -80,7 +66,6 @@ final class ResolveNotices implements AutoCloseable {
     if (!warehouse.exists(Tables.GOLD_ALERTS)) {
       return 0;
     }
-    warehouse.ensure(Tables.OPS_ALERT_RESOLUTIONS, Tables.OPS_ALERT_RESOLUTIONS.schema());
     Dataset<Row> latest = warehouse.read(Tables.GOLD_ALERTS, "pdm score-stream")
         .where(col("dataset").equalTo(dataset).and(col("status").equalTo(AlertLifecycle.Change.RESOLVE.status())))
         .groupBy("dataset", "asset_id")
@@ -106,8 +91,6 @@ final class ResolveNotices implements AutoCloseable {
   /** Stops the polls (a copy in flight finishes: it is one idempotent commit). */
   @Override
   public void close() {
-    if (thread != null) {
-      thread.shutdown();
-    }
+    polls.close();
   }
 }

@@ -120,7 +120,7 @@ public final class WorkOrders {
         col("dataset").equalTo(dataset).and(col("work_order_id").equalTo(id)).and(col("status").isin(
             OPEN_STATUSES.toArray())), set));
     if (request.change() == Change.COMPLETE) {
-      AlertLifecycle.change(spark, warehouse, wo.getString(3), AlertLifecycle.Change.RESOLVE,
+      AlertLifecycle.change(warehouse, wo.getString(3), AlertLifecycle.Change.RESOLVE,
           "work order " + id + " done by " + request.by());
     }
     return new Result(Outcome.CHANGED, id, dataset, asset, request.change().status());

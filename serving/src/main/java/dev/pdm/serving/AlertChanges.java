@@ -37,7 +37,7 @@ final class AlertChanges {
     if (!warehouse.exists(Tables.GOLD_ALERTS)) {
       throw ApiException.notFound("no alert " + alertId + ": gold.alerts does not exist yet (score-stream raises alerts)");
     }
-    AlertLifecycle.Result r = AlertLifecycle.change(spark, warehouse, alertId, change, note);
+    AlertLifecycle.Result r = AlertLifecycle.change(warehouse, alertId, change, note);
     return switch (r.outcome()) {
       case NOT_FOUND -> throw ApiException.notFound("gold.alerts has no alert " + alertId
           + " (take an id from GET /api/v1/alerts)");

@@ -6,9 +6,6 @@ import dev.pdm.common.table.DeltaRetry;
 import dev.pdm.common.table.TableDef;
 import dev.pdm.common.table.Warehouse;
 import java.util.List;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
@@ -47,10 +44,10 @@ public final class StreamCompaction implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(StreamCompaction.class);
 
-  private final ScheduledExecutorService thread;
+  private final PeriodicTask task;
 
-  private StreamCompaction(ScheduledExecutorService thread) {
-    this.thread = thread;
+  private StreamCompaction(PeriodicTask task) {
+    this.task = task;
   }
 
   /**
@@ -74,12 +71,7 @@ public final class StreamCompaction implements AutoCloseable {
       return new StreamCompaction(null);
     }
     Warehouse own = sized(warehouse, targetFileMb << 20);
-    ScheduledExecutorService t = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread th = new Thread(r, "pdm-compaction-" + dataset);
-      th.setDaemon(true);
-      return th;
-    });
-    t.scheduleWithFixedDelay(() -> {
+    return new StreamCompaction(PeriodicTask.every("pdm-compaction-" + dataset, intervalMs, () -> {
       for (TableDef table : tables) {
         try {
           compact(own, table, dataset);
@@ -88,8 +80,7 @@ public final class StreamCompaction implements AutoCloseable {
               intervalMs / 1000);
         }
       }
-    }, intervalMs, intervalMs, TimeUnit.MILLISECONDS);
-    return new StreamCompaction(t);
+    }, e -> LOG.warn("Cannot compact the tables of {}: {}", dataset, e.getMessage())));
   }
 
   /**
@@ -131,8 +122,8 @@ public final class StreamCompaction implements AutoCloseable {
   /** Stops the compactions (one in flight finishes: it is one commit, or none). */
   @Override
   public void close() {
-    if (thread != null) {
-      thread.shutdown();
+    if (task != null) {
+      task.close();
     }
   }
 }

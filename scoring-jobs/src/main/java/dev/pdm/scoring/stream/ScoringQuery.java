@@ -13,6 +13,7 @@ import dev.pdm.common.table.Warehouse;
 import dev.pdm.features.FeatureSet;
 import dev.pdm.ingest.TelemetryParser;
 import dev.pdm.ingest.kafka.KafkaSettings;
+import dev.pdm.scoring.AlertLifecycle;
 import dev.pdm.scoring.RiskLevels.Level;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -224,7 +225,7 @@ public final class ScoringQuery {
     }
     Column names = org.apache.spark.sql.functions.array(Arrays.stream(levels).map(l -> lit(l.name()))
         .toArray(Column[]::new));
-    return alerts.where(col("dataset").equalTo(dataset).and(col("status").notEqual("resolved")))
+    return alerts.where(col("dataset").equalTo(dataset).and(col("status").notEqual(AlertLifecycle.Change.RESOLVE.status())))
         .groupBy("asset_id").agg(org.apache.spark.sql.functions.max(ordinal).as("o"))
         .select(col("asset_id"), lit(null).cast("int").as("landed"), lit(null).cast("int").as("predicted"),
             org.apache.spark.sql.functions.element_at(names, col("o").plus(1)).as("alerted_level"));
