@@ -1,4 +1,4 @@
-# Sourced by bin/bench-scoring and bin/bench-serve: a step runner that logs, and the warehouse both
+# Sourced by bin/bench-scoring, bin/bench-serve and bin/soak-scoring: a step runner that logs, and the warehouse both
 # benchmarks score with, trained once per work space. Needs PDM, LOG and BENCH (the caller's name).
 
 # bench_run <what> <command...>: output to $LOG; on failure, the log's last lines and exit 1
@@ -22,4 +22,26 @@ bench_train_once() {
   bench_run "features" "$PDM" features --warehouse "$wh" --dataset SIM
   bench_run "train" "$PDM" train --warehouse "$wh" --dataset SIM --cv-folds 3 \
     --set pdm.training.grid.max-depth=4 --set pdm.training.grid.max-iter=30
+}
+
+# bench_scoring_warehouse <trained> <wh> <topic>: a copy of the trained warehouse without the
+# running servers' stores, and the topic made by one marker record (a stream cannot subscribe to a
+# topic that does not exist; the marker lands in quarantine)
+bench_scoring_warehouse() {
+  local trained="$1" wh="$2" topic="$3"
+  rm -rf "$wh" && mkdir -p "$wh"
+  (cd "$trained" && tar --exclude=./_kafka --exclude=./_mlflow -cf - .) | (cd "$wh" && tar -xf -)
+  echo "{\"$BENCH\": \"creates the topic\"}" >"$wh/marker.json"
+  bench_run "publish a marker" "$PDM" publish --topic "$topic" --file "$wh/marker.json"
+}
+
+# bench_await_scorer <wh> <pid> <log>: until the scorer's first batch (the marker) is recorded in
+# ops.stream_metrics, so the JVM's cold start is behind; exit 1 if the scorer ends first
+bench_await_scorer() {
+  local wh="$1" pid="$2" log="$3"
+  for _ in $(seq 1 180); do
+    [[ "$("$PDM_HOME/bin/delta-rows" "$wh/ops/stream_metrics")" -ge 1 ]] && return 0
+    kill -0 "$pid" 2>/dev/null || { echo "score-stream exited; see $log" >&2; tail -20 "$log" >&2; exit 1; }
+    sleep 1
+  done
 }

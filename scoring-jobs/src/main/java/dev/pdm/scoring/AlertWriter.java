@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.to_json;
 
 import dev.pdm.common.config.PdmConfig;
+import dev.pdm.common.table.DeltaRetry;
 import dev.pdm.common.table.Tables;
 import dev.pdm.common.table.Warehouse;
 import dev.pdm.ingest.kafka.KafkaSettings;
@@ -78,10 +79,11 @@ final class AlertWriter {
             + " the next batch that reaches it", pending.count(), dataset, topic, StreamRunner.rootCause(e));
         return;
       }
-      warehouse.delta(Tables.GOLD_ALERTS).as("t")
+      // an ack or resolve commits to the same partition: marking the sent alerts again is harmless
+      DeltaRetry.commit("mark the alerts of " + dataset + " published", () -> warehouse.delta(Tables.GOLD_ALERTS).as("t")
           .merge(pending.select("alert_id").as("s"), "t.dataset = '" + dataset + "' AND t.alert_id = s.alert_id")
           .whenMatched().updateExpr(Map.of("published_at", "current_timestamp()"))
-          .execute();
+          .execute());
     } finally {
       pending.unpersist();
     }

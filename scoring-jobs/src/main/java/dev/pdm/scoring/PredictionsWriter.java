@@ -1,5 +1,6 @@
 package dev.pdm.scoring;
 
+import dev.pdm.common.table.DeltaRetry;
 import dev.pdm.common.table.Tables;
 import dev.pdm.common.table.Warehouse;
 import java.util.ArrayList;
@@ -24,11 +25,12 @@ final class PredictionsWriter {
         same.add("t." + c + " <=> s." + c);
       }
     }
-    warehouse.delta(Tables.GOLD_PREDICTIONS).as("t")
+    // a live scorer appends to the same partition: a MERGE on the key is safe to run again
+    DeltaRetry.commit("write gold.predictions of " + datasets, () -> warehouse.delta(Tables.GOLD_PREDICTIONS).as("t")
         .merge(predictions.as("s"), condition(datasets))
         .whenMatched("NOT (" + String.join(" AND ", same) + ")").updateAll()
         .whenNotMatched().insertAll()
-        .execute();
+        .execute());
   }
 
   // The literal dataset list lets Delta prune the table's partitions.

@@ -16,6 +16,7 @@ import static org.apache.spark.sql.functions.when;
 import dev.pdm.common.profile.DatasetProfile;
 import dev.pdm.common.stream.IdempotentAppend;
 import dev.pdm.common.stream.StreamMetrics;
+import dev.pdm.common.table.DeltaRetry;
 import dev.pdm.common.table.TableDef;
 import dev.pdm.common.table.Tables;
 import dev.pdm.common.table.Warehouse;
@@ -138,13 +139,14 @@ public final class ScoringBatchWriter {
     if (n.unchecked() == 0) {
       append(Tables.SILVER_TELEMETRY, silver, batchId);
     } else {
-      // The literal dataset lets Delta prune silver's partitions.
-      warehouse.delta(Tables.SILVER_TELEMETRY).as("t")
+      // The literal dataset lets Delta prune silver's partitions; an insert-only merge is safe to
+      // run again when ingest-files or ingest-stream appended to the partition meanwhile.
+      DeltaRetry.commit("merge into silver.telemetry", () -> warehouse.delta(Tables.SILVER_TELEMETRY).as("t")
           .merge(silver.as("s"), "t.dataset = '" + dataset + "' AND t.dataset = s.dataset"
               + " AND t.asset_id = s.asset_id AND t.cycle <=> s.cycle"
               + " AND (s.cycle IS NOT NULL OR t.event_time <=> s.event_time)")
           .whenNotMatched().insertAll()
-          .execute();
+          .execute());
     }
   }
 
