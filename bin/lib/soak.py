@@ -27,9 +27,10 @@ import sys
 import time
 import urllib.request
 
-HEAP_USED = re.compile(r"^\S*jvm_heap_used\S*\s+(\S+)$", re.M)
-STATE_ROWS = re.compile(r"^\S*states_rowsTotal\S*\s+(\S+)$", re.M)
-STATE_BYTES = re.compile(r"^\S*states_usedBytes\S*\s+(\S+)$", re.M)
+# Spark's Prometheus servlet prints each gauge twice, as <name>_Number and <name>_Value: read one
+HEAP_USED = re.compile(r"^\S*jvm_heap_used_Value\S*\s+(\S+)$", re.M)
+STATE_ROWS = re.compile(r"^\S*states_rowsTotal_Value\S*\s+(\S+)$", re.M)
+STATE_BYTES = re.compile(r"^\S*states_usedBytes_Value\S*\s+(\S+)$", re.M)
 
 
 def total(text, pattern):
