@@ -33,7 +33,7 @@ class PredictionsWriterTest {
     Warehouse wh = new Warehouse(spark, TestSpark.tempDir("predictions-race").toString());
     wh.ensure(Tables.GOLD_PREDICTIONS, Tables.GOLD_PREDICTIONS.schema());
     String path = wh.path(Tables.GOLD_PREDICTIONS);
-    int rounds = 6;
+    int rounds = 3;
     List<Dataset<Row>> batch = new ArrayList<>();
     List<Dataset<Row>> stream = new ArrayList<>();
     for (int i = 1; i <= rounds; i++) {
@@ -62,7 +62,7 @@ class PredictionsWriterTest {
     } finally {
       two.shutdownNow();
     }
-    assertEquals("[[batch,6,6], [stream,6,6]]", spark.read().format("delta").load(path)
+    assertEquals("[[batch,3,3], [stream,3,3]]", spark.read().format("delta").load(path)
         .groupBy("scored_by").agg(org.apache.spark.sql.functions.count("*"),
             org.apache.spark.sql.functions.countDistinct("asset_id", "cycle"))
         .orderBy("scored_by").collectAsList().toString());
