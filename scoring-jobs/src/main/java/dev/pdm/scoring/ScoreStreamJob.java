@@ -27,6 +27,7 @@ import dev.pdm.mlflow.ChampionModels;
 import dev.pdm.mlflow.Tracking;
 import dev.pdm.scoring.stream.AssetRiskRefresh;
 import dev.pdm.scoring.stream.CycleScorer;
+import dev.pdm.scoring.stream.AssetRefolds;
 import dev.pdm.scoring.stream.ScoringQuery;
 import dev.pdm.scoring.stream.TreeModels;
 import java.util.List;
@@ -200,6 +201,7 @@ public final class ScoreStreamJob {
     new LandingWriter(spark, warehouse, profile).ensureTables();
     warehouse.ensure(Tables.GOLD_PREDICTIONS, Tables.GOLD_PREDICTIONS.schema());
     warehouse.ensure(Tables.OPS_ALERT_RESOLUTIONS, Tables.OPS_ALERT_RESOLUTIONS.schema());
+    warehouse.ensure(Tables.OPS_ASSET_REFOLDS, AssetRefolds.schema());
     new AlertWriter(warehouse, config, o.dataset(), o.alertsTopic()).ensureTables();
     StreamMetrics.ensureTable(warehouse);
   }
@@ -217,13 +219,15 @@ public final class ScoreStreamJob {
         : StreamTrigger.parse(config.require(PdmConfigKeys.SCORING_ASSET_RISK_REFRESH)).intervalMs();
     // not "/scoring": that held the two-query scorer's state, which this plan cannot read
     String checkpoint = o.checkpoint() + "/query";
-    Dataset<Row> out = ScoringQuery.build(spark, warehouse, config, o.topic(), o.dataset(), set, shared,
+    ScoringQuery.Plan plan = ScoringQuery.build(spark, warehouse, config, o.topic(), o.dataset(), set, shared,
         assetRiskMillis, checkpoint, o.checkpoint() + "/initial-state");
+    Dataset<Row> out = plan.out();
     String name = StreamIds.scoringQuery(o.dataset(), o.topic());
     String identity = Checkpoints.identity(spark, checkpoint);
     ScoringBatch batch = new ScoringBatch(config, warehouse.root(), profile, o.dataset(), o.topic(), o.alertsTopic(),
         StreamIds.appId("pdm-score-stream", identity), StreamMetrics.appId(identity),
-        IdempotentAppend.Replays.forCheckpoint(spark, checkpoint), name, watcher, champions, models, totals, assetRisk);
+        IdempotentAppend.Replays.forCheckpoint(spark, checkpoint), name, watcher, champions, models, totals, assetRisk,
+        plan.processor());
     PhaseLog phases = new PhaseLog(name);
     spark.streams().addListener(phases);
     try {

@@ -6,6 +6,7 @@ import dev.pdm.common.stream.IdempotentAppend;
 import dev.pdm.common.stream.StreamMetrics;
 import dev.pdm.common.table.Warehouse;
 import dev.pdm.mlflow.ChampionModels;
+import dev.pdm.scoring.stream.AssetProcessor;
 import dev.pdm.scoring.stream.AssetRiskRefresh;
 import dev.pdm.scoring.stream.ScoringBatchWriter;
 import dev.pdm.scoring.stream.TreeModels;
@@ -67,12 +68,14 @@ final class ScoringBatch implements VoidFunction2<Dataset<Row>, Long> {
   private final TreeModels models;
   private final Totals totals;
   private final AssetRiskRefresh assetRisk;
+  private final AssetProcessor processor;
   private boolean first = true;
   private final IdempotentAppend.Replays replays;
 
   ScoringBatch(PdmConfig config, String root, DatasetProfile profile, String dataset, String topic, String alertsTopic,
       String appId, String metricsId, IdempotentAppend.Replays replays, String queryName, ModelWatcher watcher,
-      ChampionModels.Champions champions, TreeModels models, Totals totals, AssetRiskRefresh assetRisk) {
+      ChampionModels.Champions champions, TreeModels models, Totals totals, AssetRiskRefresh assetRisk,
+      AssetProcessor processor) {
     this.config = config;
     this.root = root;
     this.profile = profile;
@@ -88,6 +91,7 @@ final class ScoringBatch implements VoidFunction2<Dataset<Row>, Long> {
     this.models = models;
     this.totals = totals;
     this.assetRisk = assetRisk;
+    this.processor = processor;
   }
 
   @Override
@@ -135,6 +139,9 @@ final class ScoringBatch implements VoidFunction2<Dataset<Row>, Long> {
         // beside the alerts, not after them: a Delta commit more on the batch's longest path cost 0.3 s
         steps.add("work orders", () -> writer.workOrders(rows, batchId));
       }
+      if (n.refolds() > 0) {
+        steps.add("refolds", () -> writer.refolds(rows, processor, batchId));
+      }
       if (n.assets() > 0) {
         // materialised here, merged beside the next batches: the micro-batch's output ends with it
         steps.add("asset risk", () -> assetRisk.submit(batchId, writer.assetRisk(rows).localCheckpoint(true)));
@@ -145,10 +152,10 @@ final class ScoringBatch implements VoidFunction2<Dataset<Row>, Long> {
       add(n);
       StreamMetrics.Latency latency = n.latency(committed);
       LOG.info("score-stream batch {}: {} records ({} new, {} duplicates, {} conflicts, {} rejected, {} late),"
-              + " {} predictions, {} alerts, {} asset rows with {} in {} ms (state and scoring {} ms; writes side by"
+              + " {} predictions, {} alerts, {} asset rows, {} refolds with {} in {} ms (state and scoring {} ms; writes side by"
               + " side {} ms: {}; {} classes compiled){}",
           batchId, n.received(), n.inserted(), n.duplicates(), n.conflicts(), n.rejected(), n.late(), n.predictions(),
-          n.alerts(), n.assets(), champions, committed - started, processed - started, committed - processed,
+          n.alerts(), n.assets(), n.refolds(), champions, committed - started, processed - started, committed - processed,
           steps.timings(), compiled() - compiledBefore, latency.p95() == null ? "" : "; publish to commit p50 " + latency.p50() + " ms, p95 "
               + latency.p95() + " ms");
       StreamMetrics.record(wh, metricsId, new StreamMetrics.Batch("score-stream", queryName, batchId, dataset, topic,

@@ -289,6 +289,22 @@ public final class PdmConfigKeys {
               + " a changed one (conflict) without reading silver; an older re-sent cycle is merged into silver"
               + " insert-only instead.");
 
+  public static final ConfigKey SCORING_STATE_TTL =
+      ConfigKey.of(
+          "pdm.scoring.state.ttl",
+          "30d",
+          "An asset silent this long leaves the stream scorer's state store (Spark's state TTL, processing"
+              + " time); when it sends again, its state is folded again from its silver history before its new"
+              + " cycles are scored (one micro-batch later). Applies to checkpoints begun since pdm had it (older ones keep every asset).");
+
+  public static final ConfigKey SCORING_STATE_REFOLD_WITHIN =
+      ConfigKey.of(
+          "pdm.scoring.state.refold-within",
+          "365d",
+          "How long the stream scorer remembers that it held an asset's state (a few bytes per asset): an"
+              + " asset that returns within this is folded again from silver; one silent longer starts afresh,"
+              + " as a new asset does.");
+
   public static final ConfigKey SCORING_ASSET_RISK_REFRESH =
       ConfigKey.of(
           "pdm.scoring.asset-risk.refresh",
@@ -484,6 +500,8 @@ public final class PdmConfigKeys {
         SCORING_MODEL_REFRESH,
         SCORING_RECENT_CYCLES,
         SCORING_ASSET_RISK_REFRESH,
+        SCORING_STATE_TTL,
+        SCORING_STATE_REFOLD_WITHIN,
         SCORING_RESOLVE_POLL,
         RISK_MEDIUM,
         RISK_HIGH,

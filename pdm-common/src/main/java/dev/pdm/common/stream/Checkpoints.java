@@ -46,11 +46,21 @@ public final class Checkpoints {
    * written with: its path as given.
    */
   public static String identity(SparkSession spark, String checkpoint) {
-    Path file = new Path(checkpoint, IDENTITY);
+    return stamp(spark, checkpoint, IDENTITY, UUID.randomUUID().toString(), checkpoint);
+  }
+
+  /**
+   * A fact about a checkpoint fixed when it began, kept in pdm's file {@code name} in it: written
+   * once, {@code whenNew} for a checkpoint that never planned a batch and {@code whenOld} for one
+   * that ran batches before pdm wrote the file, and read back ever after (a query's plan may depend
+   * on it: its number of sources, its state's time mode).
+   */
+  public static String stamp(SparkSession spark, String checkpoint, String name, String whenNew, String whenOld) {
+    Path file = new Path(checkpoint, name);
     try {
       FileSystem fs = file.getFileSystem(spark.sessionState().newHadoopConf());
       if (!fs.exists(file)) {
-        String made = lastBatch(spark, checkpoint, OFFSETS) >= 0 ? checkpoint : UUID.randomUUID().toString();
+        String made = lastBatch(spark, checkpoint, OFFSETS) >= 0 ? whenOld : whenNew;
         try (FSDataOutputStream out = fs.create(file, false)) {
           out.write(made.getBytes(StandardCharsets.UTF_8));
         } catch (FileAlreadyExistsException raced) {
@@ -58,12 +68,12 @@ public final class Checkpoints {
         }
       }
       try (FSDataInputStream in = fs.open(file)) {
-        String id = new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
-        if (id.isEmpty()) {
-          throw PdmErrors.failure("read the checkpoint " + checkpoint, IDENTITY + " is empty",
+        String value = new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
+        if (value.isEmpty()) {
+          throw PdmErrors.failure("read the checkpoint " + checkpoint, name + " is empty",
               "delete " + file + " only if the checkpoint never ran a batch; else restore it from a backup");
         }
-        return id;
+        return value;
       }
     } catch (IOException e) {
       throw PdmErrors.failure("read the checkpoint " + checkpoint, e.getMessage(),

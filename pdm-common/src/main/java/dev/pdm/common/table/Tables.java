@@ -302,6 +302,25 @@ public final class Tables {
           "The stream scorer's per-asset alert state: one row per asset.")
           .withProperties(STREAMED);
 
+  /**
+   * Per-asset state the stream scorer folded again from silver, append-only. Its {@code state} and
+   * {@code clock} columns are the scorer's typed state (structs of dev.pdm.scoring.stream.AssetState
+   * and AssetClock), added by the scoring module that owns them.
+   */
+  public static final TableDef OPS_ASSET_REFOLDS =
+      new TableDef(
+          "ops.asset_refolds",
+          new StructType()
+              .add("dataset", StringType, false, "fleet; partition")
+              .add("asset_id", StringType, false, "asset whose state was folded again")
+              .add("batch_id", LongType, false, "the scorer's micro-batch that asked for it")
+              .add("history_cycles", IntegerType, false, "silver cycles folded")
+              .add("refolded_at", TimestampType, false, "when"),
+          List.of("dataset"),
+          "State of assets that came back to a stream scorer after pdm.scoring.state.ttl: each one's silver"
+              + " history folded as the stream folds it, which the scorer reads as a third source and takes"
+              + " before scoring the asset's new cycles.");
+
   public static final TableDef OPS_ALERT_RESOLUTIONS =
       new TableDef(
           "ops.alert_resolutions",
@@ -389,7 +408,8 @@ public final class Tables {
 
   public static List<TableDef> all() {
     return List.of(BRONZE_TELEMETRY, QUARANTINE, SILVER_TELEMETRY, GOLD_FEATURES, GOLD_FEATURE_SETS,
-        GOLD_PREDICTIONS, GOLD_ALERTS, GOLD_WORK_ORDERS, GOLD_ASSET_EVENTS, OPS_ASSET_RISK, OPS_ALERT_RESOLUTIONS, OPS_STREAM_METRICS, OPS_REFERENCE_PROFILES,
+        GOLD_PREDICTIONS, GOLD_ALERTS, GOLD_WORK_ORDERS, GOLD_ASSET_EVENTS, OPS_ASSET_RISK, OPS_ALERT_RESOLUTIONS, OPS_ASSET_REFOLDS,
+        OPS_STREAM_METRICS, OPS_REFERENCE_PROFILES,
         OPS_DRIFT_REPORTS);
   }
 }

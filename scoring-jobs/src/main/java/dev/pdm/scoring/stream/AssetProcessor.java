@@ -6,6 +6,7 @@ import dev.pdm.features.FeatureRows;
 import dev.pdm.features.FeatureSet;
 import dev.pdm.ingest.RejectReason;
 import dev.pdm.scoring.RiskLevels.Level;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -37,6 +38,14 @@ import scala.jdk.javaapi.CollectionConverters;
  * for the asset when the checkpoint began ({@code landedThrough}), and a cycle at or before
  * {@code predictedThrough} is folded but not predicted again.
  *
+ * <p>With a state TTL ({@link #withStateTtl}, checkpoints begun since pdm had it), an asset silent
+ * for the TTL leaves the state store; a small {@code seen} mark outlives it (by
+ * {@code refoldWithin}). When a marked asset sends again, its records are landed (merged into
+ * silver, as the state cannot check them) and held, and one {@link StreamOutput#REFOLD} row asks
+ * the batch writer to fold its silver history again ({@link #refold}); the folded state comes back
+ * through the query's third source a micro-batch later, and the held cycles are folded and scored
+ * on it. An asset never seen, or silent beyond {@code refoldWithin}, starts from an empty state.
+ *
  * <h2>Usage</h2>
  *
  * <pre>
@@ -60,8 +69,16 @@ public final class AssetProcessor
   private final long assetRiskMillis;
   private final int[] settingAt;
   private final int[] sensorAt;
+  private final long ttlMillis;
+  private final long refoldWithinMillis;
   private transient ValueState<AssetState> state;
   private transient ValueState<AssetClock> clock;
+  /** With a TTL: the day an asset was last seen (refreshed once a day), or {@link #REFOLDING}. */
+  private transient ValueState<Long> seen;
+
+  /** The {@code seen} mark of an asset waiting for its state folded again. */
+  private static final long REFOLDING = -1L;
+  private static final long DAY_MS = 86_400_000L;
 
   /**
    * @param settingAt where each of the feature set's settings is in a record's readings
@@ -69,7 +86,8 @@ public final class AssetProcessor
    * @param assetRiskMillis how often an asset's ops.asset_risk row is emitted; 0: whenever it changed
    */
   AssetProcessor(String dataset, FeatureRows rows, Broadcast<CycleScorer> scorer, int allowedCycles,
-      int maxCycleGap, int recentCycles, long assetRiskMillis, int[] settingAt, int[] sensorAt) {
+      int maxCycleGap, int recentCycles, long assetRiskMillis, int[] settingAt, int[] sensorAt, long ttlMillis,
+      long refoldWithinMillis) {
     this.dataset = dataset;
     this.rows = rows;
     this.scorer = scorer;
@@ -79,6 +97,8 @@ public final class AssetProcessor
     this.assetRiskMillis = assetRiskMillis;
     this.settingAt = settingAt;
     this.sensorAt = sensorAt;
+    this.ttlMillis = ttlMillis;
+    this.refoldWithinMillis = refoldWithinMillis;
   }
 
   /**
@@ -90,7 +110,31 @@ public final class AssetProcessor
   public static AssetProcessor create(String dataset, FeatureSet set, List<String> readings,
       Broadcast<CycleScorer> scorer, int allowedCycles, int maxCycleGap, int recentCycles, long assetRiskMillis) {
     return new AssetProcessor(dataset, new FeatureRows(set, -1), scorer, allowedCycles, maxCycleGap, recentCycles,
-        assetRiskMillis, positions(readings, set.settings(), dataset), positions(readings, set.spec().sensors(), dataset));
+        assetRiskMillis, positions(readings, set.settings(), dataset), positions(readings, set.spec().sensors(), dataset),
+        0, 0);
+  }
+
+  /**
+   * This processor with a state TTL: an asset silent for {@code ttlMillis} leaves the state store,
+   * and is folded again from silver when it sends within {@code refoldWithinMillis}. It needs
+   * {@link TimeMode#ProcessingTime()}, so only a checkpoint begun with it can run it.
+   */
+  public AssetProcessor withStateTtl(long ttlMillis, long refoldWithinMillis) {
+    if (ttlMillis <= 0 || refoldWithinMillis <= 0) {
+      throw new IllegalArgumentException("a state TTL and a refold time must be positive");
+    }
+    return new AssetProcessor(dataset, rows, scorer, allowedCycles, maxCycleGap, recentCycles, assetRiskMillis,
+        settingAt, sensorAt, ttlMillis, refoldWithinMillis);
+  }
+
+  /** Whether assets' state expires (and returning assets are folded again). */
+  public boolean hasStateTtl() {
+    return ttlMillis > 0;
+  }
+
+  /** The time mode the query runs this processor in: processing time for the TTL, else none. */
+  public TimeMode timeMode() {
+    return ttlMillis > 0 ? TimeMode.ProcessingTime() : TimeMode.None();
   }
 
   static int[] positions(List<String> readings, List<String> names, String dataset) {
@@ -112,8 +156,12 @@ public final class AssetProcessor
 
   @Override
   public void init(OutputMode outputMode, TimeMode timeMode) {
-    state = getHandle().getValueState("asset", Encoders.bean(AssetState.class), TTLConfig.NONE());
-    clock = getHandle().getValueState("clock", Encoders.bean(AssetClock.class), TTLConfig.NONE());
+    TTLConfig ttl = ttlMillis > 0 ? new TTLConfig(Duration.ofMillis(ttlMillis)) : TTLConfig.NONE();
+    state = getHandle().getValueState("asset", Encoders.bean(AssetState.class), ttl);
+    clock = getHandle().getValueState("clock", Encoders.bean(AssetClock.class), ttl);
+    if (ttlMillis > 0) {
+      seen = getHandle().getValueState("seen", Encoders.LONG(), new TTLConfig(Duration.ofMillis(refoldWithinMillis)));
+    }
   }
 
   @Override
@@ -134,7 +182,28 @@ public final class AssetProcessor
       }
       return CollectionConverters.asScala(out.iterator());
     }
-    AssetState s = state.exists() ? state.get() : AssetStates.fresh(recentCycles);
+    AssetState s = state.exists() ? state.get() : null;
+    AssetClock times = clock.exists() ? clock.get() : new AssetClock();
+    Long seenDay = seen != null && seen.exists() ? seen.get() : null;
+    boolean refolding = seenDay != null && seenDay == REFOLDING && s != null;
+    boolean ask = false;
+    if (s == null && seenDay != null) {
+      // back after its state expired: hold its cycles until its history is folded again
+      s = refoldingState();
+      refolding = true;
+      ask = true;
+    }
+    if (s == null) {
+      s = AssetStates.fresh(recentCycles);
+    }
+    for (StreamInput r : records) {
+      if (StreamInput.REFOLD.equals(r.getKind()) && refolding) {
+        s = takeRefold(s, r);
+        times = r.getRefoldClock() != null ? r.getRefoldClock() : new AssetClock();
+        refolding = false;
+        ask = false;
+      }
+    }
     AssetStates.ensureRecent(s, recentCycles);
     FeatureCalculator calculator = rows.calculator();
     FeatureCalculator.State features = s.getFeatures() == null ? calculator.newState()
@@ -143,11 +212,13 @@ public final class AssetProcessor
     if (s.getHeld() != null) {
       s.getHeld().forEach(h -> held.put(h.getCycle(), h));
     }
-    AssetClock times = clock.exists() ? clock.get() : new AssetClock();
     boolean changed = false;
     // this batch's new records by cycle: a cycle folded now is scored into its LANDED row
     Map<Integer, StreamOutput> landedNow = new HashMap<>();
     for (StreamInput r : records) {
+      if (StreamInput.REFOLD.equals(r.getKind())) {
+        continue;
+      }
       if (StreamInput.RESOLVE.equals(r.getKind())) {
         s.setAlertedLevel(Level.LOW.name());
         changed = true;
@@ -166,7 +237,14 @@ public final class AssetProcessor
     }
     boolean own = dataset.equals(records.get(0).getDataset());
     CycleScorer cycles = scorer.value();
-    while (own && !held.isEmpty()
+    if (ask && own) {
+      StreamOutput refold = new StreamOutput();
+      refold.setKind(StreamOutput.REFOLD);
+      refold.setDataset(dataset);
+      refold.setAssetId(records.get(0).getAssetId());
+      out.add(refold);
+    }
+    while (own && !refolding && !held.isEmpty()
         && (held.firstKey() == features.lastCycle() + 1 || held.size() > allowedCycles)) {
       HeldCycle h = held.pollFirstEntry().getValue();
       FeatureRows.Folded f = rows.fold(features, h.getCycle(), pick(h.getReadings(), settingAt),
@@ -200,7 +278,81 @@ public final class AssetProcessor
     s.setFeatures(features.toBean());
     s.setHeld(new ArrayList<>(held.values()));
     state.update(s);
+    if (seen != null) {
+      long day = refolding ? REFOLDING : now(timers) / DAY_MS;
+      if (seenDay == null || seenDay != day) {
+        // once a day at most: the mark's TTL restarts on every update
+        seen.update(day);
+      }
+    }
     return CollectionConverters.asScala(out.iterator());
+  }
+
+  /** The state of an asset waiting for its history: every record it lands is merged into silver insert-only. */
+  private AssetState refoldingState() {
+    AssetState s = AssetStates.fresh(recentCycles);
+    s.setLandedThrough(Integer.MAX_VALUE);
+    s.setPredictedThrough(Integer.MAX_VALUE);
+    return s;
+  }
+
+  /**
+   * The refolded state, with the cycles held while waiting for it that lie beyond its history (the
+   * others were landed merged: silver kept its first record of the cycle).
+   */
+  private AssetState takeRefold(AssetState waiting, StreamInput r) {
+    AssetState s = r.getRefoldState();
+    AssetStates.ensureRecent(s, recentCycles);
+    int through = s.getFeatures() == null ? 0 : s.getFeatures().getLastCycle();
+    List<HeldCycle> held = new ArrayList<>();
+    if (waiting.getHeld() != null) {
+      for (HeldCycle h : waiting.getHeld()) {
+        if (h.getCycle() > through) {
+          held.add(h);
+        }
+      }
+    }
+    s.setHeld(held);
+    return s;
+  }
+
+  /**
+   * An asset's state folded again from its silver history, as this processor would have folded
+   * it: every cycle in order into the window features, the readings hashes and the anomaly run
+   * ({@link CycleScorer#pass}), none scored. What the warehouse held is history: folded, not
+   * predicted again ({@code predicted}: the asset's last cycle in gold.predictions); the alerted
+   * level is the asset's open alerts' ({@code alertedLevel}, null: none).
+   */
+  public AssetRefold refold(String assetId, List<HeldCycle> history, int predicted, String alertedLevel) {
+    List<HeldCycle> ordered = new ArrayList<>(history);
+    ordered.sort(Comparator.comparingInt(HeldCycle::getCycle));
+    FeatureCalculator.State features = rows.calculator().newState();
+    AssetState s = AssetStates.fresh(recentCycles);
+    AssetClock times = new AssetClock();
+    CycleScorer cycles = scorer.value();
+    int folded = 0;
+    for (HeldCycle h : ordered) {
+      if (h.getCycle() <= features.lastCycle()) {
+        continue;
+      }
+      FeatureRows.Folded f = rows.fold(features, h.getCycle(), pick(h.getReadings(), settingAt),
+          pick(h.getReadings(), sensorAt), false);
+      AssetStates.remember(s, h.getCycle(), h.getHash(), h.getSource());
+      times.observe(h.getCycle(), h.getEventTime(), h.getKafkaTimestamp());
+      cycles.pass(s, f.regime(), f.inputs());
+      folded++;
+    }
+    s.setFeatures(features.toBean());
+    s.setLandedThrough(features.lastCycle());
+    s.setPredictedThrough(Math.max(features.lastCycle(), predicted));
+    s.setAlertedLevel(alertedLevel == null ? Level.LOW.name() : alertedLevel);
+    AssetRefold r = new AssetRefold();
+    r.setDataset(dataset);
+    r.setAssetId(assetId);
+    r.setHistoryCycles(folded);
+    r.setState(s);
+    r.setClock(times);
+    return r;
   }
 
   /** Gives the batch's alert rows the asset's time per cycle, from which its work order's due date comes. */
@@ -310,9 +462,10 @@ public final class AssetProcessor
     return t > 0 ? t : System.currentTimeMillis();
   }
 
-  /** Resolves first, then the first record sent first (Kafka orders records within a partition only). */
+  /** Refolds, then resolves, then the first record sent first (Kafka orders records within a partition only). */
   private static final Comparator<StreamInput> ORDER = Comparator
-      .comparing((StreamInput r) -> StreamInput.RESOLVE.equals(r.getKind()) ? 0 : 1)
+      .comparing((StreamInput r) -> StreamInput.REFOLD.equals(r.getKind()) ? 0
+          : StreamInput.RESOLVE.equals(r.getKind()) ? 1 : 2)
       .thenComparing(r -> r.getKafkaTimestamp() == null ? 0L : r.getKafkaTimestamp().getTime())
       .thenComparing(r -> r.getKafkaPartition() == null ? 0 : r.getKafkaPartition())
       .thenComparing(r -> r.getKafkaOffset() == null ? 0L : r.getKafkaOffset());

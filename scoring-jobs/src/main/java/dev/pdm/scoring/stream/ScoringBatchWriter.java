@@ -35,7 +35,7 @@ import org.apache.spark.sql.types.StructField;
 /**
  * The writes of one scoring micro-batch, each a named step over the processor's persisted output:
  * {@link #bronze}, {@link #quarantine}, {@link #silver}, {@link #predictions}, {@link #alerts},
- * {@link #workOrders}, and the rows of ops.asset_risk ({@link #assetRisk}). Appends record
+ * {@link #workOrders}, {@link #refolds}, and the rows of ops.asset_risk ({@link #assetRisk}). Appends record
  * Delta's {@code txnAppId}/{@code txnVersion} (the checkpoint's id and the batch id), so a batch
  * Spark replays after a crash skips every table it committed before (checked only when the batch
  * may be a replay: {@link IdempotentAppend}); silver is merged insert-only only when the batch
@@ -54,8 +54,8 @@ public final class ScoringBatchWriter {
 
   /** What a batch held, counted once from its output. */
   public record Counts(long received, long inserted, long duplicates, long conflicts, long rejected, long late,
-      long unchecked, long predictions, long alerts, long workOrders, long assets, Long publishedP50, Long publishedP05,
-      Long publishedFirst) {
+      long unchecked, long predictions, long alerts, long workOrders, long assets, long refolds, Long publishedP50,
+      Long publishedP05, Long publishedFirst) {
 
     /** Publish-to-commit latency of the predictions, from their events' Kafka timestamps. */
     public StreamMetrics.Latency latency(long committedMillis) {
@@ -104,12 +104,13 @@ public final class ScoringBatchWriter {
         "count_if(alertId IS NOT NULL)",
         "count_if(alertId IS NOT NULL AND riskLevel IN ('" + String.join("', '", WORK_ORDER_LEVELS) + "'))",
         "count_if(kind = 'ASSET')",
+        "count_if(kind = '" + StreamOutput.REFOLD + "')",
         "percentile_approx(CASE WHEN predictedRul IS NOT NULL THEN unix_millis(kafkaTimestamp) END,"
             + " array(0.5, 0.05, 0.0))")
         .head();
-    List<Long> q = r.isNullAt(11) ? null : r.getList(11);
+    List<Long> q = r.isNullAt(12) ? null : r.getList(12);
     return new Counts(r.getLong(0), r.getLong(1), r.getLong(2), r.getLong(3), r.getLong(4), r.getLong(5),
-        r.getLong(6), r.getLong(7), r.getLong(8), r.getLong(9), r.getLong(10), q == null ? null : q.get(0),
+        r.getLong(6), r.getLong(7), r.getLong(8), r.getLong(9), r.getLong(10), r.getLong(11), q == null ? null : q.get(0),
         q == null ? null : q.get(1), q == null ? null : q.get(2));
   }
 
@@ -209,6 +210,15 @@ public final class ScoringBatchWriter {
           "cancelled_at", "note" -> lit(null);
       default -> col(camel(name));
     }), batchId);
+  }
+
+  /**
+   * ops.asset_refolds: the silver history of the assets that came back after their state expired,
+   * folded by {@code processor} (call when the counts have refolds).
+   */
+  public void refolds(Dataset<Row> out, AssetProcessor processor, long batchId) {
+    append(Tables.OPS_ASSET_REFOLDS, AssetRefolds.fold(warehouse, profile, dataset, out, processor, batchId, batchTime),
+        batchId);
   }
 
   /** ops.asset_risk rows of the assets the state emitted, for {@link AssetRiskRefresh} to merge. */

@@ -36,15 +36,21 @@ import org.apache.spark.sql.types.StructType;
 /**
  * The scoring query's plan, source to processor output: Kafka events parsed into typed
  * {@link StreamInput}s (rejects kept), unioned with the dataset's alert resolves (a Delta stream
- * of ops.alert_resolutions), keyed by asset and run through {@link AssetProcessor}. A new
- * checkpoint's first batch starts each asset from what the warehouse holds ({@link #initialState}).
+ * of ops.alert_resolutions) and, on a checkpoint with a state TTL, with the assets' states folded
+ * again (a Delta stream of ops.asset_refolds, {@link AssetRefolds}), keyed by asset and run through
+ * {@link AssetProcessor}. A new checkpoint's first batch starts each asset from what the warehouse
+ * holds ({@link #initialState}).
+ *
+ * <p>A checkpoint's plan is fixed when it begins ({@link #STATE_LAYOUT}): Spark keeps a
+ * checkpoint's number of sources and its state's time mode, so checkpoints begun before the state
+ * TTL keep two sources and no TTL, and those begun since have three and a TTL.
  *
  * <h2>Usage</h2>
  *
  * <pre>
- * Dataset&lt;Row&gt; out = ScoringQuery.build(spark, warehouse, config, "telemetry", "FD001", set, scorer, 0, checkpoint,
- *     initialStateDir);
- * out.writeStream().foreachBatch(...).start();
+ * ScoringQuery.Plan plan = ScoringQuery.build(spark, warehouse, config, "telemetry", "FD001", set, scorer, 0,
+ *     checkpoint, initialStateDir);
+ * plan.out().writeStream().foreachBatch(...).start();   // the batch writer folds with plan.processor()
  * </pre>
  */
 public final class ScoringQuery {
@@ -55,6 +61,12 @@ public final class ScoringQuery {
   private static final Encoder<StreamInput> INPUT = Encoders.bean(StreamInput.class);
   private static final Encoder<AssetState> STATE = Encoders.bean(AssetState.class);
 
+  /** pdm's file in a scoring checkpoint naming its plan: {@code 1} no state TTL, {@code 2} a TTL and refolds. */
+  public static final String STATE_LAYOUT = "_pdm_state_layout";
+
+  /** The query's output and the processor that makes it (whose {@link AssetProcessor#refold} the writer uses). */
+  public record Plan(Dataset<Row> out, AssetProcessor processor) {}
+
   private ScoringQuery() {}
 
   /**
@@ -62,7 +74,7 @@ public final class ScoringQuery {
    * @param checkpoint the query's checkpoint location
    * @param initialStateDir where a new checkpoint's initial state is written once ({@link #initialState})
    */
-  public static Dataset<Row> build(SparkSession spark, Warehouse warehouse, PdmConfig config, String topic,
+  public static Plan build(SparkSession spark, Warehouse warehouse, PdmConfig config, String topic,
       String dataset, FeatureSet set, Broadcast<CycleScorer> scorer, long assetRiskMillis, String checkpoint,
       String initialStateDir) {
     configure(spark);
@@ -74,8 +86,18 @@ public final class ScoringQuery {
         config.getInt(PdmConfigKeys.LATENESS_ALLOWED_CYCLES), config.getInt(PdmConfigKeys.SCORING_MAX_CYCLE_GAP),
         config.getInt(PdmConfigKeys.SCORING_RECENT_CYCLES),
         assetRiskMillis);
-    return process(inputs, processor,
-        Checkpoints.isNew(spark, checkpoint) ? initialState(warehouse, dataset, initialStateDir) : null);
+    if (hasStateTtl(spark, checkpoint)) {
+      processor = processor.withStateTtl(config.getDurationMs(PdmConfigKeys.SCORING_STATE_TTL),
+          config.getDurationMs(PdmConfigKeys.SCORING_STATE_REFOLD_WITHIN));
+      inputs = inputs.union(AssetRefolds.source(spark, warehouse, dataset));
+    }
+    return new Plan(process(inputs, processor,
+        Checkpoints.isNew(spark, checkpoint) ? initialState(warehouse, dataset, initialStateDir) : null), processor);
+  }
+
+  /** Whether the checkpoint's plan has the state TTL: begun since pdm had it ({@link #STATE_LAYOUT}). */
+  public static boolean hasStateTtl(SparkSession spark, String checkpoint) {
+    return "2".equals(Checkpoints.stamp(spark, checkpoint, STATE_LAYOUT, "2", "1"));
   }
 
   /** The processor over the inputs grouped by asset, from {@code initial} (null: a checkpoint's state). */
@@ -83,10 +105,11 @@ public final class ScoringQuery {
       KeyValueGroupedDataset<String, AssetState> initial) {
     KeyValueGroupedDataset<String, StreamInput> byAsset = inputs.groupByKey(
         (MapFunction<StreamInput, String>) r -> AssetProcessor.key(r.getDataset(), r.getAssetId()), Encoders.STRING());
+    TimeMode mode = processor.timeMode();
     return (initial != null
-        ? byAsset.transformWithState(processor, TimeMode.None(), OutputMode.Append(), initial,
+        ? byAsset.transformWithState(processor, mode, OutputMode.Append(), initial,
             Encoders.bean(StreamOutput.class), STATE)
-        : byAsset.transformWithState(processor, TimeMode.None(), OutputMode.Append(), Encoders.bean(StreamOutput.class)))
+        : byAsset.transformWithState(processor, mode, OutputMode.Append(), Encoders.bean(StreamOutput.class)))
         .toDF();
   }
 
@@ -97,6 +120,9 @@ public final class ScoringQuery {
     spark.conf().set("spark.sql.streaming.stateStore.rocksdb.changelogCheckpointing.enabled", "true");
     // each micro-batch's output is cached once and read a few times: compressing it costs more than it saves
     spark.conf().set("spark.sql.inMemoryColumnarStorage.compressed", "false");
+    // with a state TTL (processing time) Spark would run a batch without data at every trigger, each
+    // one a round of commits and a metrics row; expired state is dropped by the batches with data
+    spark.conf().set("spark.sql.streaming.noDataMicroBatches.enabled", "false");
   }
 
   /** Kafka records of the topic, parsed as ingest-stream parses them. */

@@ -4,12 +4,14 @@ import java.io.Serializable;
 
 /**
  * One input record of the scoring query, typed: a Kafka event parsed (or rejected) by
- * {@link dev.pdm.ingest.TelemetryParser}, or an operator's resolve of an asset's alerts. Readings
- * are primitive doubles in the dataset profile's order, NaN where missing.
+ * {@link dev.pdm.ingest.TelemetryParser}, an operator's resolve of an asset's alerts, or an asset's
+ * state folded again from silver ({@link AssetRefold}). Readings are primitive doubles in the
+ * dataset profile's order, NaN where missing.
  */
 public final class StreamInput implements Serializable {
   public static final String EVENT = "EVENT";
   public static final String RESOLVE = "RESOLVE";
+  public static final String REFOLD = "REFOLD";
 
   private String kind;
   private String dataset;
@@ -24,6 +26,8 @@ public final class StreamInput implements Serializable {
   private Long kafkaOffset;
   private java.sql.Timestamp kafkaTimestamp;
   private String payload;
+  private AssetState refoldState;
+  private AssetClock refoldClock;
 
   public String getKind() {
     return kind;
@@ -127,5 +131,21 @@ public final class StreamInput implements Serializable {
 
   public void setPayload(String v) {
     payload = v;
+  }
+
+  public AssetState getRefoldState() {
+    return refoldState;
+  }
+
+  public void setRefoldState(AssetState v) {
+    refoldState = v;
+  }
+
+  public AssetClock getRefoldClock() {
+    return refoldClock;
+  }
+
+  public void setRefoldClock(AssetClock v) {
+    refoldClock = v;
   }
 }

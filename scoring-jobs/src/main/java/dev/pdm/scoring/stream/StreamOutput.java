@@ -3,17 +3,19 @@ package dev.pdm.scoring.stream;
 import java.io.Serializable;
 
 /**
- * One output row of {@link AssetProcessor}, of one of three kinds: {@link #LANDED} (one per
+ * One output row of {@link AssetProcessor}, of one of four kinds: {@link #LANDED} (one per
  * input event: how it lands in bronze, silver and quarantine; with the prediction fields set when
  * its cycle was folded in the same micro-batch), {@link #SCORED} (a prediction alone: a cycle
  * folded in a later micro-batch than the one it came in, after a missing one) and {@link #ASSET}
- * (an asset's row of ops.asset_risk). A row is a prediction when {@code predictedRul} is set.
+ * (an asset's row of ops.asset_risk) and {@link #REFOLD} (an asset back after its state expired
+ * asks for its state folded again from silver). A row is a prediction when {@code predictedRul} is set.
  * Fields a row does not use are null.
  */
 public final class StreamOutput implements Serializable {
   public static final String LANDED = "LANDED";
   public static final String SCORED = "SCORED";
   public static final String ASSET = "ASSET";
+  public static final String REFOLD = "REFOLD";
 
   private String kind;
   private String dataset;

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pdm.common.PdmException;
 import dev.pdm.common.stream.Checkpoints;
+import dev.pdm.common.table.Tables;
+import dev.pdm.common.table.Warehouse;
 import dev.pdm.common.test.TestSpark;
 import dev.pdm.features.FeatureConfig;
 import dev.pdm.features.FeatureSet;
@@ -280,6 +282,98 @@ class AssetProcessorTest {
   }
 
   @Test
+  void anAssetBackAfterItsStateExpiredIsFoldedAgainFromSilverAndScoredAsTheBatchPathDoes() throws Exception {
+    Fixture fx = fixture();
+    Path root = TestSpark.tempDir("refold-wh");
+    Warehouse wh = new Warehouse(spark, root.toString());
+    wh.ensure(Tables.OPS_ASSET_REFOLDS, AssetRefolds.schema());
+    AssetProcessor processor = AssetProcessor.create("P", fx.set(), READINGS,
+        JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(fx.scorer()), 2, 1000, 8, 0)
+        // longer than the test's steps between two batches of an asset (the fold below is one), on a loaded machine
+        .withStateTtl(8_000, 86_400_000L);
+    OUT.clear();
+    MemoryStream<StreamInput> in = new MemoryStream<>(1, spark, Option.empty(), Encoders.bean(StreamInput.class));
+    long[] offset = {0};
+    Path checkpoint = TestSpark.tempDir("refold-cp");
+    StreamingQuery q = run(in.toDS().union(AssetRefolds.source(spark, wh, "P")), processor, checkpoint);
+    List<Row> first = TinyFleet.rows("P", null, 5, 1, 20, 2);
+    add(in, first, offset);
+    q.processAllAvailable();
+    assertEquals(20, predictions(drain()).size());
+    assertEquals(1L, stateRows(checkpoint, "asset"));
+
+    // silent beyond the TTL: another asset's batch runs after it, and the state store lets asset 5 go
+    Thread.sleep(9_000);
+    add(in, TinyFleet.rows("P", null, 6, 1, 1, 2), offset);
+    q.processAllAvailable();
+    drain();
+    assertEquals(1L, stateRows(checkpoint, "asset"), "asset 5's state expired, asset 6's is new");
+
+    // back: cycles 21 and 22 are landed for a merge (unchecked), held, and a refold is asked for
+    long back = offset[0];
+    add(in, TinyFleet.rows("P", null, 5, 21, 22, 2), offset);
+    q.processAllAvailable();
+    List<Row> asked = drain();
+    assertEquals(List.of(), predictions(asked), "nothing is scored on an empty state");
+    assertEquals(List.of("LANDED INSERT false", "LANDED INSERT false", "REFOLD"), asked.stream()
+        .map(r -> r.getAs("kind") + (r.getAs("status") == null ? "" : " " + r.getAs("status") + " "
+            + r.getAs("checked"))).sorted().toList());
+
+    // the batch writer's part: silver holds the history and the batch's two records; only the history is folded
+    List<Row> silver = new ArrayList<>(first);
+    for (Row r : TinyFleet.rows("P", null, 5, 21, 22, 2)) {
+      Object[] v = new Object[r.length()];
+      for (int i = 0; i < v.length; i++) {
+        v[i] = r.get(i);
+      }
+      v[11] = "kafka:golden/0/" + (back + r.getInt(3) - 21);
+      silver.add(org.apache.spark.sql.RowFactory.create(v));
+    }
+    wh.ensure(Tables.SILVER_TELEMETRY, TinyFleet.schema());
+    TinyFleet.frame(spark, silver).write().format("delta").mode("append").save(wh.path(Tables.SILVER_TELEMETRY));
+    Dataset<Row> out = spark.createDataFrame(asked, asked.get(0).schema());
+    Dataset<Row> refolds = AssetRefolds.fold(wh, TinyFleet.profile(), "P", out, processor, 2L,
+        org.apache.spark.sql.functions.current_timestamp());
+    refolds.write().format("delta").mode("append").save(wh.path(Tables.OPS_ASSET_REFOLDS));
+    Row refold = spark.read().format("delta").load(wh.path(Tables.OPS_ASSET_REFOLDS))
+        .selectExpr("asset_id", "history_cycles", "state.features.lastCycle", "state.predictedThrough").head();
+    assertEquals(List.of("P-null-5", 20, 20, 20), List.of(refold.get(0), refold.get(1), refold.get(2), refold.get(3)));
+
+    // the next batch takes the refold from its third source, then folds 21, 22 and the new 23
+    add(in, TinyFleet.rows("P", null, 5, 23, 23, 2), offset);
+    q.processAllAvailable();
+    q.stop();
+    List<Row> scored = predictions(drain());
+    assertEquals(List.of("P-null-5@21", "P-null-5@22", "P-null-5@23"), scored.stream()
+        .map(r -> r.getAs("assetId") + "@" + r.getAs("cycle")).sorted().toList());
+    Map<String, Row> batch = batchScored(TinyFleet.rows("P", null, 5, 1, 23, 2));
+    for (Row r : scored) {
+      String key = r.getAs("assetId") + "@" + r.getAs("cycle");
+      assertEquals(batch.get(key).getDouble(2), (Double) r.getAs("predictedRul"), 1e-9, "RUL of " + key);
+      assertEquals(batch.get(key).getDouble(3), (Double) r.getAs("failureProbability"), 1e-9, "probability of " + key);
+      assertEquals(batch.get(key).getString(5), r.getAs("anomalySeverity"), "anomaly of " + key);
+    }
+  }
+
+  /** The output of the batches since the last call (with a TTL, Spark may run batches without data too). */
+  private static List<Row> drain() {
+    List<Row> all = new ArrayList<>();
+    new java.util.TreeMap<>(OUT).values().forEach(all::addAll);
+    OUT.clear();
+    return all;
+  }
+
+  private static List<Row> predictions(List<Row> out) {
+    return out.stream().filter(r -> r.getAs("predictedRul") != null).toList();
+  }
+
+  /** Rows of one of the scoring state's variables in the checkpoint's last committed batch. */
+  private long stateRows(Path checkpoint, String variable) {
+    return spark.read().format("statestore").option("path", checkpoint.toString())
+        .option("stateVarName", variable).load().count();
+  }
+
+  @Test
   void aConflictNamesTheFirstRecordAndADuplicateIsDropped() {
     StreamInput first = input(TinyFleet.rows("P", null, 1, 2, 2, 2).get(0), 5);
     StreamInput again = input(TinyFleet.rows("P", null, 1, 2, 2, 2).get(0), 9);
@@ -291,11 +385,14 @@ class AssetProcessorTest {
 
   private StreamingQuery run(MemoryStream<StreamInput> in, FeatureSet set, CycleScorer scorer, Path checkpoint)
       throws Exception {
+    return run(in.toDS(), AssetProcessor.create("P", set, READINGS,
+        JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(scorer), 2, 1000, 8, 0), checkpoint);
+  }
+
+  private StreamingQuery run(Dataset<StreamInput> in, AssetProcessor processor, Path checkpoint) throws Exception {
     ScoringQuery.configure(spark);
-    AssetProcessor processor = AssetProcessor.create("P", set, READINGS,
-        JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(scorer), 2, 1000, 8, 0);
     // as the scorer does: an initial state for a new checkpoint, none when it resumes one
-    Dataset<Row> out = ScoringQuery.process(in.toDS(), processor, !Checkpoints.isNew(spark, checkpoint.toString())
+    Dataset<Row> out = ScoringQuery.process(in, processor, !Checkpoints.isNew(spark, checkpoint.toString())
         ? null : spark.emptyDataset(Encoders.bean(AssetState.class)).groupByKey(
             (MapFunction<AssetState, String>) s -> "", Encoders.STRING()));
     return out.writeStream().option("checkpointLocation", checkpoint.toString())
