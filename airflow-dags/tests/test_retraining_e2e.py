@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import urllib.parse
@@ -30,9 +29,9 @@ VENV_BIN = str(Path(sys.executable).parent)
 
 
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A port below the kernel's ephemeral range (bin/lib/free_port.py says why), as bin/ picks them."""
+    return int(subprocess.run([sys.executable, str(REPO / "bin" / "lib" / "free_port.py")], check=True,
+                              capture_output=True, text=True).stdout)
 
 
 def run(cmd, env=None, timeout=1200) -> str:

@@ -11,8 +11,8 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
+import sys
 import tempfile
 import time
 import urllib.request
@@ -26,9 +26,9 @@ PDM = str(PDM_HOME / "bin" / "pdm")
 
 
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A port below the kernel's ephemeral range (bin/lib/free_port.py says why), as bin/ picks them."""
+    return int(subprocess.run([sys.executable, str(PDM_HOME / "bin" / "lib" / "free_port.py")], check=True,
+                              capture_output=True, text=True).stdout)
 
 
 class Pdm:

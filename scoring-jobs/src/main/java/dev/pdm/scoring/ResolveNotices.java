@@ -49,11 +49,11 @@ final class ResolveNotices implements AutoCloseable {
   }
 
   /**
-   * Copies the resolves not yet noted, then again every {@code pollMillis} (0: never again). Call
-   * on the job's thread: the poll thread inherits its Spark properties.
+   * Copies the resolves not yet noted, then again every {@code pollMillis} (0: never again), into
+   * ops.alert_resolutions, which the caller made. Call on the job's thread: the poll thread
+   * inherits its Spark properties.
    */
   static ResolveNotices start(Warehouse warehouse, String dataset, long pollMillis) {
-    warehouse.ensure(Tables.OPS_ALERT_RESOLUTIONS, Tables.OPS_ALERT_RESOLUTIONS.schema());
     copy(warehouse, dataset);
     return new ResolveNotices(PeriodicTask.every("pdm-resolve-notices-" + dataset, pollMillis,
         () -> copy(warehouse, dataset),

