@@ -295,7 +295,8 @@ public final class PdmConfigKeys {
           "30d",
           "An asset silent this long leaves the stream scorer's state store (Spark's state TTL, processing"
               + " time); when it sends again, its state is folded again from its silver history before its new"
-              + " cycles are scored (one micro-batch later). Applies to checkpoints begun since pdm had it (older ones keep every asset).");
+              + " cycles are scored (one micro-batch later). Applies to checkpoints begun since pdm had it (older"
+              + " ones keep every asset); none: a new checkpoint keeps every asset, as older ones do.");
 
   public static final ConfigKey SCORING_STATE_REFOLD_WITHIN =
       ConfigKey.of(

@@ -4,6 +4,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.when;
 
+import dev.pdm.common.PdmErrors;
 import dev.pdm.common.config.PdmConfig;
 import dev.pdm.common.config.PdmConfigKeys;
 import dev.pdm.common.profile.DatasetProfile;
@@ -64,6 +65,9 @@ public final class ScoringQuery {
   /** pdm's file in a scoring checkpoint naming its plan: {@code 1} no state TTL, {@code 2} a TTL and refolds. */
   public static final String STATE_LAYOUT = "_pdm_state_layout";
 
+  /** The value of pdm.scoring.state.ttl that begins a checkpoint without a TTL. */
+  public static final String NO_TTL = "none";
+
   /** The query's output and the processor that makes it (whose {@link AssetProcessor#refold} the writer uses). */
   public record Plan(Dataset<Row> out, AssetProcessor processor) {}
 
@@ -86,7 +90,13 @@ public final class ScoringQuery {
         config.getInt(PdmConfigKeys.LATENESS_ALLOWED_CYCLES), config.getInt(PdmConfigKeys.SCORING_MAX_CYCLE_GAP),
         config.getInt(PdmConfigKeys.SCORING_RECENT_CYCLES),
         assetRiskMillis);
-    if (hasStateTtl(spark, checkpoint)) {
+    boolean ttlWanted = !NO_TTL.equalsIgnoreCase(config.require(PdmConfigKeys.SCORING_STATE_TTL).trim());
+    if (hasStateTtl(spark, checkpoint, ttlWanted)) {
+      if (!ttlWanted) {
+        throw PdmErrors.config("score " + dataset, "the checkpoint " + checkpoint + " was begun with a state TTL, and "
+            + PdmConfigKeys.SCORING_STATE_TTL.name() + "=" + NO_TTL + " applies to new checkpoints only",
+            "set " + PdmConfigKeys.SCORING_STATE_TTL.name() + " to a duration such as 30d, or start a new --checkpoint");
+      }
       processor = processor.withStateTtl(config.getDurationMs(PdmConfigKeys.SCORING_STATE_TTL),
           config.getDurationMs(PdmConfigKeys.SCORING_STATE_REFOLD_WITHIN));
       inputs = inputs.union(AssetRefolds.source(spark, warehouse, dataset));
@@ -95,9 +105,12 @@ public final class ScoringQuery {
         Checkpoints.isNew(spark, checkpoint) ? initialState(warehouse, dataset, initialStateDir) : null), processor);
   }
 
-  /** Whether the checkpoint's plan has the state TTL: begun since pdm had it ({@link #STATE_LAYOUT}). */
-  public static boolean hasStateTtl(SparkSession spark, String checkpoint) {
-    return "2".equals(Checkpoints.stamp(spark, checkpoint, STATE_LAYOUT, "2", "1"));
+  /**
+   * Whether the checkpoint's plan has the state TTL ({@link #STATE_LAYOUT}): begun since pdm had it,
+   * and with {@code ttlWanted} when it begins now.
+   */
+  public static boolean hasStateTtl(SparkSession spark, String checkpoint, boolean ttlWanted) {
+    return "2".equals(Checkpoints.stamp(spark, checkpoint, STATE_LAYOUT, ttlWanted ? "2" : "1", "1"));
   }
 
   /** The processor over the inputs grouped by asset, from {@code initial} (null: a checkpoint's state). */
