@@ -80,9 +80,13 @@ public final class AssetRefolds {
     return t;
   }
 
-  /** The dataset's refolds as inputs of kind REFOLD (a Delta stream of the table). */
+  /**
+   * The dataset's refolds as inputs of kind REFOLD (a Delta stream of the table). A new checkpoint
+   * starts at the table's latest version: the refolds other checkpoints asked for are not its own.
+   */
   public static Dataset<StreamInput> source(SparkSession spark, Warehouse warehouse, String dataset) {
-    return spark.readStream().format("delta").load(warehouse.path(Tables.OPS_ASSET_REFOLDS))
+    return spark.readStream().format("delta").option("startingVersion", "latest")
+        .load(warehouse.path(Tables.OPS_ASSET_REFOLDS))
         .where(col("dataset").equalTo(dataset))
         .select(col("dataset"), col("asset_id").as("assetId"), col("batch_id").as("batchId"),
             col("history_cycles").as("historyCycles"), col("state"), col("clock"))

@@ -90,15 +90,9 @@ public final class ScoringQuery {
         config.getInt(PdmConfigKeys.LATENESS_ALLOWED_CYCLES), config.getInt(PdmConfigKeys.SCORING_MAX_CYCLE_GAP),
         config.getInt(PdmConfigKeys.SCORING_RECENT_CYCLES),
         assetRiskMillis);
-    boolean ttlWanted = !NO_TTL.equalsIgnoreCase(config.require(PdmConfigKeys.SCORING_STATE_TTL).trim());
-    if (hasStateTtl(spark, checkpoint, ttlWanted)) {
-      if (!ttlWanted) {
-        throw PdmErrors.config("score " + dataset, "the checkpoint " + checkpoint + " was begun with a state TTL, and "
-            + PdmConfigKeys.SCORING_STATE_TTL.name() + "=" + NO_TTL + " applies to new checkpoints only",
-            "set " + PdmConfigKeys.SCORING_STATE_TTL.name() + " to a duration such as 30d, or start a new --checkpoint");
-      }
-      processor = processor.withStateTtl(config.getDurationMs(PdmConfigKeys.SCORING_STATE_TTL),
-          config.getDurationMs(PdmConfigKeys.SCORING_STATE_REFOLD_WITHIN));
+    long[] ttl = stateTtl(spark, config, checkpoint, dataset);
+    if (ttl != null) {
+      processor = processor.withStateTtl(ttl[0], ttl[1]);
       inputs = inputs.union(AssetRefolds.source(spark, warehouse, dataset));
     }
     return new Plan(process(inputs, processor,
@@ -106,11 +100,23 @@ public final class ScoringQuery {
   }
 
   /**
-   * Whether the checkpoint's plan has the state TTL ({@link #STATE_LAYOUT}): begun since pdm had it,
-   * and with {@code ttlWanted} when it begins now.
+   * The checkpoint's state TTL and refold time in milliseconds, or null when its plan has no TTL
+   * ({@link #STATE_LAYOUT}): a checkpoint begun before pdm had the TTL, or begun with
+   * pdm.scoring.state.ttl=none. A checkpoint begun with a TTL refuses {@code none}.
    */
-  public static boolean hasStateTtl(SparkSession spark, String checkpoint, boolean ttlWanted) {
-    return "2".equals(Checkpoints.stamp(spark, checkpoint, STATE_LAYOUT, ttlWanted ? "2" : "1", "1"));
+  public static long[] stateTtl(SparkSession spark, PdmConfig config, String checkpoint, String dataset) {
+    boolean wanted = !NO_TTL.equalsIgnoreCase(config.require(PdmConfigKeys.SCORING_STATE_TTL).trim());
+    boolean has = "2".equals(Checkpoints.stamp(spark, checkpoint, STATE_LAYOUT, wanted ? "2" : "1", "1"));
+    if (!has) {
+      return null;
+    }
+    if (!wanted) {
+      throw PdmErrors.config("score " + dataset, "the checkpoint " + checkpoint + " was begun with a state TTL, and "
+          + PdmConfigKeys.SCORING_STATE_TTL.name() + "=" + NO_TTL + " applies to new checkpoints only",
+          "set " + PdmConfigKeys.SCORING_STATE_TTL.name() + " to a duration such as 30d, or start a new --checkpoint");
+    }
+    return new long[] {config.getDurationMs(PdmConfigKeys.SCORING_STATE_TTL),
+        config.getDurationMs(PdmConfigKeys.SCORING_STATE_REFOLD_WITHIN)};
   }
 
   /** The processor over the inputs grouped by asset, from {@code initial} (null: a checkpoint's state). */

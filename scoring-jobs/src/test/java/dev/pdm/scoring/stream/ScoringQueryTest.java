@@ -1,6 +1,14 @@
 package dev.pdm.scoring.stream;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.pdm.common.PdmException;
+import dev.pdm.common.config.PdmConfig;
+import dev.pdm.common.config.PdmConfigKeys;
 
 import dev.pdm.common.table.Tables;
 import dev.pdm.common.test.TestSpark;
@@ -12,10 +20,39 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 
-/** What a new checkpoint takes from gold.alerts: each asset's highest level among its alerts not resolved. */
+/**
+ * What a new checkpoint takes from gold.alerts (each asset's highest level among its alerts not
+ * resolved), and which plan a checkpoint has: with a state TTL or without.
+ */
 class ScoringQueryTest {
 
   private final SparkSession spark = TestSpark.session();
+
+  @Test
+  void aCheckpointKeepsThePlanItBeganWith() throws Exception {
+    PdmConfig byDefault = TestSpark.config(TestSpark.tempDir("wh"));
+    PdmConfig none = TestSpark.config(TestSpark.tempDir("wh"), PdmConfigKeys.SCORING_STATE_TTL.name(), "none");
+    PdmConfig week = TestSpark.config(TestSpark.tempDir("wh"), PdmConfigKeys.SCORING_STATE_TTL.name(), "7d");
+
+    String fresh = TestSpark.tempDir("cp").toString();
+    assertArrayEquals(new long[] {30L * 86_400_000L, 365L * 86_400_000L},
+        ScoringQuery.stateTtl(spark, byDefault, fresh, "FD001"), "a new checkpoint gets the TTL");
+    assertArrayEquals(new long[] {7L * 86_400_000L, 365L * 86_400_000L},
+        ScoringQuery.stateTtl(spark, week, fresh, "FD001"), "its duration may change on a restart");
+    PdmException refused = assertThrows(PdmException.class, () -> ScoringQuery.stateTtl(spark, none, fresh, "FD001"));
+    assertTrue(refused.getMessage().contains("was begun with a state TTL, and pdm.scoring.state.ttl=none applies to"
+        + " new checkpoints only"), refused.getMessage());
+
+    String without = TestSpark.tempDir("cp").toString();
+    assertNull(ScoringQuery.stateTtl(spark, none, without, "FD001"));
+    assertNull(ScoringQuery.stateTtl(spark, byDefault, without, "FD001"), "begun without: stays without");
+
+    // a checkpoint that planned batches before pdm noted its plan keeps every asset
+    java.nio.file.Path old = TestSpark.tempDir("cp");
+    java.nio.file.Files.createDirectories(old.resolve("offsets"));
+    java.nio.file.Files.writeString(old.resolve("offsets/0"), "v1");
+    assertNull(ScoringQuery.stateTtl(spark, byDefault, old.toString(), "FD001"));
+  }
 
   @Test
   void anAssetsAlertedLevelIsItsHighestOpenAlertsNotAResolvedOnes() {
