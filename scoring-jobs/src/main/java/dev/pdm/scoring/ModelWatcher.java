@@ -14,9 +14,11 @@ import org.slf4j.LoggerFactory;
  * registry, at most once per refresh interval, where the champion aliases point, and loads the new
  * versions when they moved; a micro-batch is scored by one pair from start to end, so a swap never
  * splits or repeats a batch. A pair caught half moved (one alias of a promotion across feature-set
- * versions moved, the other not yet) is not loaded: the loaded pair scores on. A champion that
- * reads another feature-set version than the stream's state cannot be swapped in: the stream
- * fails with what to do. A refresh that fails (the registry unreachable, a token refused, a
+ * versions moved, the other not yet) is not loaded: the loaded pair scores on. Champions on another
+ * feature-set version are swapped in like any others when the stream can fold its assets' state
+ * again ({@link #allowFeatureSetSwaps}: checkpoints with a state TTL), the query restarting with
+ * that version's features; on a checkpoint that cannot, the loaded pair scores on, with a warning
+ * each refresh. A refresh that fails (the registry unreachable, a token refused, a
  * champion whose artifacts cannot be loaded) is a warning, not the stream's end: the loaded pair
  * scores on, and the registry is asked again after the next interval.
  */
@@ -35,6 +37,7 @@ final class ModelWatcher {
   // volatile: read by the metrics system's gauges without waiting for a refresh in progress
   private volatile int swaps;
   private volatile int failedRefreshes;
+  private volatile boolean featureSetSwaps;
 
   ModelWatcher(SparkSession spark, Tracking tracking, PdmConfig config, String dataset, long refreshMillis,
       LongSupplier clock) {
@@ -72,11 +75,11 @@ final class ModelWatcher {
           failure, current);
       return current;
     }
-    if (rul.featureSetVersion() != current.featureSetVersion()) {
-      throw PdmErrors.failure("swap in the new champions of " + dataset, rul + " reads feature set v"
-              + rul.featureSetVersion() + ", the running stream computes v" + current.featureSetVersion(),
-          "stop the scorer and start it with a new --checkpoint, so its per-asset feature state is rebuilt for v"
-              + rul.featureSetVersion());
+    if (rul.featureSetVersion() != current.featureSetVersion() && !featureSetSwaps) {
+      return refreshFailed("swap in " + rul + " and " + failure, PdmErrors.failure("swap in the new champions of "
+              + dataset, "they read feature set v" + rul.featureSetVersion() + ", the stream's checkpoint holds"
+              + " state of v" + current.featureSetVersion() + " and was begun without a state TTL, so its assets"
+              + " cannot be folded again", "start the scorer with a new --checkpoint"));
     }
     ChampionModels.Champions next;
     try {
@@ -96,6 +99,11 @@ final class ModelWatcher {
     LOG.warn("Cannot {} for {} ({} refresh(es) in a row failed): {}; scoring on with {}, asking again in {} s",
         what, dataset, failedRefreshes, e.getMessage(), current, refreshMillis / 1000);
     return current;
+  }
+
+  /** Whether champions on another feature-set version may be swapped in (the running query can refold). */
+  void allowFeatureSetSwaps(boolean allowed) {
+    featureSetSwaps = allowed;
   }
 
   /** Refreshes that failed since the last one that worked (0: the registry answers). */

@@ -30,7 +30,9 @@ import dev.pdm.scoring.stream.CycleScorer;
 import dev.pdm.scoring.stream.AssetRefolds;
 import dev.pdm.scoring.stream.ScoringQuery;
 import dev.pdm.scoring.stream.TreeModels;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeoutException;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -56,7 +58,11 @@ import org.slf4j.LoggerFactory;
  * skips a batch id it committed before (Delta {@code txnAppId}/{@code txnVersion}). The champion
  * aliases are looked up between micro-batches ({@code pdm.scoring.model-refresh-interval}); when
  * they moved, the query restarts on its checkpoint with the new models and the batch that saw the
- * move is scored with them. Every prediction names the versions that made it.
+ * move is scored with them. Champions on another feature-set version (a retrain that refitted the
+ * features) are swapped in the same way: each asset's window state is folded again under the new
+ * version from its silver history as it next sends, its cycles held meanwhile, so gold.predictions
+ * has no gap and no cycle twice (checkpoints begun with a state TTL; older ones keep their pair
+ * with a warning). Every prediction names the versions that made it.
  *
  * <h2>Usage</h2>
  *
@@ -154,10 +160,8 @@ public final class ScoreStreamJob {
       ModelWatcher watcher = new ModelWatcher(spark, tracking, config, d,
           StreamTrigger.parse(config.require(PdmConfigKeys.SCORING_MODEL_REFRESH)).intervalMs(),
           System::currentTimeMillis);
-      FeatureSet set = new FeatureSets(spark, warehouse).load(d, watcher.loaded().featureSetVersion());
       DatasetProfile profile = DatasetProfile.forDataset(config, d);
       ensureTables(spark, warehouse, config, profile, o);
-      Anomalies.Baseline baseline = Anomalies.fit(warehouse, set);
       ScoringBatch.Totals totals = new ScoringBatch.Totals();
       long resolvePoll = o.trigger().isAvailableNow() ? 0
           : StreamTrigger.parse(config.require(PdmConfigKeys.SCORING_RESOLVE_POLL)).intervalMs();
@@ -166,7 +170,7 @@ public final class ScoreStreamJob {
           StreamCompaction compaction = StreamCompaction.start(warehouse, config, d, o.trigger().isAvailableNow(),
               COMPACTED);
           AssetRiskRefresh assetRisk = new AssetRiskRefresh(warehouse, d)) {
-        scoreUntilStopped(spark, o, warehouse, set, profile, baseline, watcher, totals, assetRisk);
+        scoreUntilStopped(spark, o, warehouse, profile, watcher, totals, assetRisk);
       }
       // What scored last; asking the registry again here could load models nothing uses.
       ChampionModels.Champions last = watcher.loaded();
@@ -177,21 +181,36 @@ public final class ScoreStreamJob {
     }
   }
 
-  /** Runs the query until it ends, restarting it on its checkpoint whenever the champions moved. */
-  private static void scoreUntilStopped(SparkSession spark, Options o, Warehouse warehouse, FeatureSet set,
-      DatasetProfile profile, Anomalies.Baseline baseline, ModelWatcher watcher, ScoringBatch.Totals totals,
-      AssetRiskRefresh assetRisk) {
+  /** A feature-set version's definition and the anomaly baseline fitted on its features. */
+  private record Features(FeatureSet set, Anomalies.Baseline baseline) {}
+
+  /**
+   * Runs the query until it ends, restarting it on its checkpoint whenever the champions moved,
+   * with their feature set: on another version than before, each asset's state is folded again
+   * under it from silver (by the query, as the asset next sends; see {@link ScoringQuery}).
+   */
+  private static void scoreUntilStopped(SparkSession spark, Options o, Warehouse warehouse, DatasetProfile profile,
+      ModelWatcher watcher, ScoringBatch.Totals totals, AssetRiskRefresh assetRisk) {
+    Map<Integer, Features> byVersion = new HashMap<>();
     while (true) {
       ChampionModels.Champions champions = watcher.loaded();
+      Features features = byVersion.computeIfAbsent(champions.featureSetVersion(), v -> {
+        FeatureSet set = new FeatureSets(spark, warehouse).load(o.dataset(), v);
+        return new Features(set, Anomalies.fit(warehouse, set));
+      });
       try {
-        runQuery(spark, o, warehouse, set, profile, baseline, watcher, champions, totals, assetRisk);
+        runQuery(spark, o, warehouse, features.set(), profile, features.baseline(), watcher, champions, totals,
+            assetRisk);
         return;
       } catch (StreamingQueryException | TimeoutException e) {
         if (movedModels(e) == null) {
           throw PdmErrors.failure("score topic " + o.topic(), StreamRunner.rootCause(e),
               "fix the cause and run again on the same checkpoint; nothing is lost or doubled", e);
         }
-        LOG.info("score-stream: {}; restarting the query with them on its checkpoint", movedModels(e).getMessage());
+        LOG.info("score-stream: {}; restarting the query with them on its checkpoint{}", movedModels(e).getMessage(),
+            watcher.loaded().featureSetVersion() == champions.featureSetVersion() ? ""
+                : " (each asset's state is folded again from silver under feature set v"
+                    + watcher.loaded().featureSetVersion() + " before its next cycles are scored)");
       }
     }
   }
@@ -222,6 +241,7 @@ public final class ScoreStreamJob {
     ScoringQuery.Plan plan = ScoringQuery.build(spark, warehouse, config, o.topic(), o.dataset(), set, shared,
         assetRiskMillis, checkpoint, o.checkpoint() + "/initial-state");
     Dataset<Row> out = plan.out();
+    watcher.allowFeatureSetSwaps(plan.processor().hasStateTtl());
     String name = StreamIds.scoringQuery(o.dataset(), o.topic());
     String identity = Checkpoints.identity(spark, checkpoint);
     ScoringBatch batch = new ScoringBatch(config, warehouse.root(), profile, o.dataset(), o.topic(), o.alertsTopic(),

@@ -533,6 +533,22 @@ class ScoringTest {
       }
       String v2 = next.get(Task.RUL);
       String f2 = next.get(Task.FAILURE);
+      // then champions on feature set v2 (v1's definition stored again as v2: the same trees read it)
+      Path sets = warehouse.resolve("gold/feature_sets");
+      spark.read().format("delta").load(sets.toString()).where("dataset = 'T' AND version = 1")
+          .withColumn("version", org.apache.spark.sql.functions.lit(2))
+          .withColumn("definition", org.apache.spark.sql.functions.lit(
+              new dev.pdm.features.FeatureSets(spark, new dev.pdm.common.table.Warehouse(spark, warehouse.toString()))
+                  .load("T", 1).withVersion(2).toJson()))
+          .write().format("delta").mode("append").save(sets.toString());
+      Map<Task, String> onV2 = new HashMap<>();
+      for (Task task : Task.values()) {
+        String name = Registry.registeredName(config, "T", task);
+        var champion = t.versionByAlias(name, Registry.CHAMPION).orElseThrow();
+        Map<String, String> tags = new HashMap<>(champion.tags());
+        tags.put(Registry.TAG_FEATURE_SET, "2");
+        onV2.put(task, t.createModelVersion(name, champion.source(), champion.runId(), tags));
+      }
       try {
         // one running stream (500 ms trigger, the aliases looked up before every micro-batch)
         publish("swap", "swap", 2, 1, 10);
@@ -544,6 +560,10 @@ class ScoringTest {
         publish("swap", "swap", 2, 11, 20);
         publish("swap", "swap", 2, 11, 20);
         awaitPredictions("asset_id LIKE 'T-swap-%'", 40, running);
+        // a retrain on a new feature-set version: the stream folds each asset again under it and goes on
+        setChampions(t, config, onV2.get(Task.RUL), onV2.get(Task.FAILURE));
+        publish("swap", "swap", 2, 21, 30);
+        awaitPredictions("asset_id LIKE 'T-swap-%'", 60, running);
         // stop until the job returns: a swap restarts the query, and a stop that lands between
         // the two queries finds none to stop
         long stopBy = System.currentTimeMillis() + 120_000;
@@ -556,17 +576,25 @@ class ScoringTest {
           Thread.sleep(200);
         }
         ScoreStreamJob.Result result = running.get(10, TimeUnit.SECONDS);
-        assertEquals(1, result.swaps(), result.summary());
-        assertTrue(result.rulModel().endsWith(" v" + v2), result.rulModel());
+        assertEquals(2, result.swaps(), result.summary());
+        assertTrue(result.rulModel().endsWith(" v" + onV2.get(Task.RUL)), result.rulModel());
 
-        List<Row> rows = predictions("asset_id LIKE 'T-swap-%'");
-        assertEquals(40, rows.size(), "every cycle of both assets exactly once");
+        List<Row> rows = spark.sql("SELECT asset_id, cycle, rul_model_version, failure_model_version,"
+            + " feature_set_version FROM delta.`" + warehouse.resolve("gold/predictions")
+            + "` WHERE asset_id LIKE 'T-swap-%' ORDER BY asset_id, cycle").collectAsList();
+        assertEquals(60, rows.size(), "every cycle of both assets exactly once");
         for (Row r : rows) {
-          boolean early = r.getInt(1) <= 10;
+          int era = r.getInt(1) <= 10 ? 0 : r.getInt(1) <= 20 ? 1 : 2;
           String where = r.getString(0) + " cycle " + r.getInt(1);
-          assertEquals(early ? before.get(Task.RUL) : v2, r.getString(5), where);
-          assertEquals(early ? before.get(Task.FAILURE) : f2, r.getString(6), where);
+          assertEquals(List.of(before.get(Task.RUL), v2, onV2.get(Task.RUL)).get(era), r.getString(2), where);
+          assertEquals(List.of(before.get(Task.FAILURE), f2, onV2.get(Task.FAILURE)).get(era), r.getString(3), where);
+          assertEquals(era == 2 ? 2 : 1, r.getInt(4), where);
         }
+        // each asset's state was folded again under v2 from its 20 cycles in silver
+        assertEquals(List.of("T-swap-1 20 2", "T-swap-2 20 2"), spark.read().format("delta")
+            .load(warehouse.resolve("ops/asset_refolds").toString()).where("asset_id LIKE 'T-swap-%'")
+            .selectExpr("concat_ws(' ', asset_id, history_cycles, feature_set_version)").orderBy("asset_id")
+            .as(org.apache.spark.sql.Encoders.STRING()).collectAsList());
 
         // the refresh interval bounds how long the move takes to be seen
         setChampions(t, config, before.get(Task.RUL), before.get(Task.FAILURE));
@@ -615,10 +643,17 @@ class ScoringTest {
         assertEquals(1, watcher.swaps());
         assertEquals(2, gauge("pdm.scoring.T", "failedModelRefreshes"));
         assertEquals(1, gauge("pdm.scoring.T", "modelSwaps"));
+        // champions on another feature set, for a stream whose checkpoint cannot fold its assets again
+        // (begun without a state TTL): the loaded pair scores on, a failed refresh each interval
+        setChampions(t, config, onV2.get(Task.RUL), onV2.get(Task.FAILURE));
+        clock.addAndGet(60_000);
+        assertEquals(f2, watcher.current().failure().version());
+        assertEquals(3, watcher.failedRefreshes());
         metrics.close();
         assertTrue(SparkEnv.get().metricsSystem().getSourcesByName("pdm.scoring.T").isEmpty());
       } finally {
         setChampions(t, config, before.get(Task.RUL), before.get(Task.FAILURE));
+        spark.sql("DELETE FROM delta.`" + sets + "` WHERE dataset = 'T' AND version = 2");
       }
     }
   }

@@ -315,11 +315,13 @@ public final class Tables {
               .add("asset_id", StringType, false, "asset whose state was folded again")
               .add("batch_id", LongType, false, "the scorer's micro-batch that asked for it")
               .add("history_cycles", IntegerType, false, "silver cycles folded")
-              .add("refolded_at", TimestampType, false, "when"),
+              .add("refolded_at", TimestampType, false, "when")
+              .add("feature_set_version", IntegerType, true, "the feature set the state was folded under"),
           List.of("dataset"),
-          "State of assets that came back to a stream scorer after pdm.scoring.state.ttl: each one's silver"
-              + " history folded as the stream folds it, which the scorer reads as a third source and takes"
-              + " before scoring the asset's new cycles.");
+          "State of assets folded again by a stream scorer from their silver history: assets back after"
+              + " pdm.scoring.state.ttl, and every asset once champions on another feature-set version are"
+              + " swapped in. The scorer reads it as a third source and takes it before scoring the asset's"
+              + " new cycles.");
 
   public static final TableDef OPS_ALERT_RESOLUTIONS =
       new TableDef(

@@ -71,10 +71,14 @@ public final class AssetProcessor
   private final int[] sensorAt;
   private final long ttlMillis;
   private final long refoldWithinMillis;
+  private final int setVersion;
+  private final int baseVersion;
   private transient ValueState<AssetState> state;
   private transient ValueState<AssetClock> clock;
   /** With a TTL: the day an asset was last seen (refreshed once a day), or {@link #REFOLDING}. */
   private transient ValueState<Long> seen;
+  /** With a TTL: the feature-set version the asset's state was folded under (absent: {@code baseVersion}). */
+  private transient ValueState<Integer> foldedUnder;
 
   /** The {@code seen} mark of an asset waiting for its state folded again. */
   private static final long REFOLDING = -1L;
@@ -87,7 +91,7 @@ public final class AssetProcessor
    */
   AssetProcessor(String dataset, FeatureRows rows, Broadcast<CycleScorer> scorer, int allowedCycles,
       int maxCycleGap, int recentCycles, long assetRiskMillis, int[] settingAt, int[] sensorAt, long ttlMillis,
-      long refoldWithinMillis) {
+      long refoldWithinMillis, int setVersion, int baseVersion) {
     this.dataset = dataset;
     this.rows = rows;
     this.scorer = scorer;
@@ -99,6 +103,8 @@ public final class AssetProcessor
     this.sensorAt = sensorAt;
     this.ttlMillis = ttlMillis;
     this.refoldWithinMillis = refoldWithinMillis;
+    this.setVersion = setVersion;
+    this.baseVersion = baseVersion;
   }
 
   /**
@@ -111,7 +117,7 @@ public final class AssetProcessor
       Broadcast<CycleScorer> scorer, int allowedCycles, int maxCycleGap, int recentCycles, long assetRiskMillis) {
     return new AssetProcessor(dataset, new FeatureRows(set, -1), scorer, allowedCycles, maxCycleGap, recentCycles,
         assetRiskMillis, positions(readings, set.settings(), dataset), positions(readings, set.spec().sensors(), dataset),
-        0, 0);
+        0, 0, set.version(), set.version());
   }
 
   /**
@@ -120,11 +126,26 @@ public final class AssetProcessor
    * {@link TimeMode#ProcessingTime()}, so only a checkpoint begun with it can run it.
    */
   public AssetProcessor withStateTtl(long ttlMillis, long refoldWithinMillis) {
+    return withStateTtl(ttlMillis, refoldWithinMillis, setVersion);
+  }
+
+  /**
+   * {@link #withStateTtl(long, long)} on a checkpoint whose assets' states were folded under
+   * feature set {@code baseVersion} unless marked otherwise: when it is not this processor's set,
+   * each asset's state is folded again under this one (from silver, as a returning asset's is)
+   * before its next cycles are scored.
+   */
+  public AssetProcessor withStateTtl(long ttlMillis, long refoldWithinMillis, int baseVersion) {
     if (ttlMillis <= 0 || refoldWithinMillis <= 0) {
       throw new IllegalArgumentException("a state TTL and a refold time must be positive");
     }
     return new AssetProcessor(dataset, rows, scorer, allowedCycles, maxCycleGap, recentCycles, assetRiskMillis,
-        settingAt, sensorAt, ttlMillis, refoldWithinMillis);
+        settingAt, sensorAt, ttlMillis, refoldWithinMillis, setVersion, baseVersion);
+  }
+
+  /** The feature-set version this processor folds with. */
+  public int featureSetVersion() {
+    return setVersion;
   }
 
   /** Whether assets' state expires (and returning assets are folded again). */
@@ -161,6 +182,8 @@ public final class AssetProcessor
     clock = getHandle().getValueState("clock", Encoders.bean(AssetClock.class), ttl);
     if (ttlMillis > 0) {
       seen = getHandle().getValueState("seen", Encoders.LONG(), new TTLConfig(Duration.ofMillis(refoldWithinMillis)));
+      foldedUnder = getHandle().getValueState("feature_set", Encoders.INT(),
+          new TTLConfig(Duration.ofMillis(refoldWithinMillis)));
     }
   }
 
@@ -186,10 +209,18 @@ public final class AssetProcessor
     AssetClock times = clock.exists() ? clock.get() : new AssetClock();
     Long seenDay = seen != null && seen.exists() ? seen.get() : null;
     boolean refolding = seenDay != null && seenDay == REFOLDING && s != null;
+    int folded = foldedUnder != null && foldedUnder.exists() ? foldedUnder.get() : baseVersion;
     boolean ask = false;
     if (s == null && seenDay != null) {
       // back after its state expired: hold its cycles until its history is folded again
-      s = refoldingState();
+      s = refoldingState(List.of());
+      refolding = true;
+      ask = true;
+    } else if (s != null && !refolding && folded != setVersion) {
+      // folded under another feature set (champions on a new version were swapped in): its window
+      // features cannot be carried over, so its history is folded again under this one; the
+      // cycles it holds for a missing one stay held, left out of that history
+      s = refoldingState(s.getHeld() == null ? List.of() : s.getHeld());
       refolding = true;
       ask = true;
     }
@@ -198,10 +229,17 @@ public final class AssetProcessor
     }
     for (StreamInput r : records) {
       if (StreamInput.REFOLD.equals(r.getKind()) && refolding) {
+        Integer under = r.getRefoldFeatureSet();
+        if ((under == null ? baseVersion : under) != setVersion) {
+          // asked for under the feature set before the swap: ask again under this one
+          ask = true;
+          continue;
+        }
         s = takeRefold(s, r);
         times = r.getRefoldClock() != null ? r.getRefoldClock() : new AssetClock();
         refolding = false;
         ask = false;
+        break;
       }
     }
     AssetStates.ensureRecent(s, recentCycles);
@@ -242,6 +280,7 @@ public final class AssetProcessor
       refold.setKind(StreamOutput.REFOLD);
       refold.setDataset(dataset);
       refold.setAssetId(records.get(0).getAssetId());
+      refold.setHeldSources(s.getHeld().stream().map(HeldCycle::getSource).toList());
       out.add(refold);
     }
     while (own && !refolding && !held.isEmpty()
@@ -284,13 +323,21 @@ public final class AssetProcessor
         // once a day at most: the mark's TTL restarts on every update
         seen.update(day);
       }
+      if (!refolding && (folded != setVersion || seenDay == null || seenDay != day)) {
+        // with the mark: it outlives the state as long, and says what a returning asset was folded under
+        foldedUnder.update(setVersion);
+      }
     }
     return CollectionConverters.asScala(out.iterator());
   }
 
-  /** The state of an asset waiting for its history: every record it lands is merged into silver insert-only. */
-  private AssetState refoldingState() {
+  /**
+   * The state of an asset waiting for its history, holding {@code held}: every record it lands is
+   * merged into silver insert-only.
+   */
+  private AssetState refoldingState(List<HeldCycle> held) {
     AssetState s = AssetStates.fresh(recentCycles);
+    s.setHeld(new ArrayList<>(held));
     s.setLandedThrough(Integer.MAX_VALUE);
     s.setPredictedThrough(Integer.MAX_VALUE);
     return s;
@@ -350,6 +397,7 @@ public final class AssetProcessor
     r.setDataset(dataset);
     r.setAssetId(assetId);
     r.setHistoryCycles(folded);
+    r.setFeatureSetVersion(setVersion);
     r.setState(s);
     r.setClock(times);
     return r;

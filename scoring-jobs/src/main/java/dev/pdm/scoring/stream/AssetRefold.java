@@ -12,6 +12,7 @@ public final class AssetRefold implements Serializable {
   private String assetId;
   private long batchId;
   private int historyCycles;
+  private Integer featureSetVersion;
   private AssetState state;
   private AssetClock clock;
 
@@ -45,6 +46,15 @@ public final class AssetRefold implements Serializable {
 
   public void setHistoryCycles(int v) {
     historyCycles = v;
+  }
+
+  /** The feature set the state was folded under (null in rows written before pdm recorded it). */
+  public Integer getFeatureSetVersion() {
+    return featureSetVersion;
+  }
+
+  public void setFeatureSetVersion(Integer v) {
+    featureSetVersion = v;
   }
 
   public AssetState getState() {

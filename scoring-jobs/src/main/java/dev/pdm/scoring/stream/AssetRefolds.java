@@ -3,7 +3,7 @@ package dev.pdm.scoring.stream;
 import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 
@@ -31,7 +31,8 @@ import org.apache.spark.sql.types.StructType;
 
 /**
  * ops.asset_refolds, both ends: the batch writer folds the silver history of the assets a
- * micro-batch asked for ({@link StreamOutput#REFOLD} rows) and appends their state
+ * micro-batch asked for ({@link StreamOutput#REFOLD} rows: back after their state expired, or
+ * folded under another feature set than the champions') and appends their state
  * ({@link #fold}); the scoring query reads the table back as a source of {@link StreamInput#REFOLD}
  * records ({@link #source}), so the state reaches the asset's processor as data, a micro-batch
  * later. The state is typed: struct columns of the {@link AssetState} and {@link AssetClock} beans.
@@ -40,7 +41,7 @@ import org.apache.spark.sql.types.StructType;
  *
  * <pre>
  * warehouse.ensure(Tables.OPS_ASSET_REFOLDS, AssetRefolds.schema());
- * Dataset&lt;StreamInput&gt; refolds = AssetRefolds.source(spark, warehouse, "FD001");   // in the query
+ * Dataset&lt;StreamInput&gt; refolds = AssetRefolds.source(spark, warehouse, "FD001", fromVersion);   // in the query
  * Dataset&lt;Row&gt; rows = AssetRefolds.fold(warehouse, profile, "FD001", batchOutput, processor, batchId);
  * </pre>
  */
@@ -81,15 +82,20 @@ public final class AssetRefolds {
   }
 
   /**
-   * The dataset's refolds as inputs of kind REFOLD (a Delta stream of the table). A new checkpoint
-   * starts at the table's latest version: the refolds other checkpoints asked for are not its own.
+   * The dataset's refolds as inputs of kind REFOLD (a Delta stream of the table), from table
+   * version {@code startingVersion} on: a checkpoint's own, fixed when it began (the refolds other
+   * checkpoints asked for before are not its own). Not "latest": until the source has read a row,
+   * Spark records no offset for it, and every restart would resolve "latest" again, skipping the
+   * refolds written just before it.
    */
-  public static Dataset<StreamInput> source(SparkSession spark, Warehouse warehouse, String dataset) {
-    return spark.readStream().format("delta").option("startingVersion", "latest")
+  public static Dataset<StreamInput> source(SparkSession spark, Warehouse warehouse, String dataset,
+      long startingVersion) {
+    return spark.readStream().format("delta").option("startingVersion", startingVersion)
         .load(warehouse.path(Tables.OPS_ASSET_REFOLDS))
         .where(col("dataset").equalTo(dataset))
         .select(col("dataset"), col("asset_id").as("assetId"), col("batch_id").as("batchId"),
-            col("history_cycles").as("historyCycles"), col("state"), col("clock"))
+            col("history_cycles").as("historyCycles"), col("feature_set_version").as("featureSetVersion"),
+            col("state"), col("clock"))
         .as(REFOLD)
         .map((MapFunction<AssetRefold, StreamInput>) r -> {
           StreamInput in = new StreamInput();
@@ -99,6 +105,7 @@ public final class AssetRefolds {
           in.setReadings(new double[0]);
           in.setRefoldState(r.getState());
           in.setRefoldClock(r.getClock());
+          in.setRefoldFeatureSet(r.getFeatureSetVersion());
           return in;
         }, Encoders.bean(StreamInput.class));
   }
@@ -114,9 +121,12 @@ public final class AssetRefolds {
       AssetProcessor processor, long batchId, Column refoldedAt) {
     Dataset<Row> asked = out.where(col("kind").equalTo(StreamOutput.REFOLD))
         .select(col("assetId").as("asset_id")).distinct();
+    // left out of the history: the records the asking batch landed, and the cycles an asset held
+    // for a missing one when its state was given up (held still, they are folded and scored after it)
     Dataset<Row> landedNow = out.where(col("kind").equalTo(StreamOutput.LANDED).and(col("status").equalTo("INSERT")))
-        .select(col("assetId").as("asset_id"), concat(lit("kafka:"), col("topic"), lit("/"),
-            col("kafkaPartition").cast("string"), lit("/"), col("kafkaOffset").cast("string")).as("source"));
+        .select(col("assetId").as("asset_id"), ScoringBatchWriter.kafkaSource().as("source"))
+        .union(out.where(col("kind").equalTo(StreamOutput.REFOLD))
+            .select(col("assetId").as("asset_id"), explode(col("heldSources")).as("source")));
     List<Column> readings = new ArrayList<>();
     for (DatasetProfile.Column c : profile.readings()) {
       readings.add(coalesce(col(c.name()), lit(Double.NaN)));
@@ -150,7 +160,8 @@ public final class AssetRefolds {
     Dataset<AssetRefold> refolded = rows.groupByKey((MapFunction<Row, String>) r -> r.getString(0), Encoders.STRING())
         .flatMapGroups(foldOne, REFOLD);
     return refolded.select(col("dataset"), col("assetId").as("asset_id"), col("batchId").as("batch_id"),
-        col("historyCycles").as("history_cycles"), refoldedAt.as("refolded_at"), col("state"), col("clock"));
+        col("historyCycles").as("history_cycles"), refoldedAt.as("refolded_at"),
+        col("featureSetVersion").as("feature_set_version"), col("state"), col("clock"));
   }
 
   private static AssetRefold refold(AssetProcessor processor, String asset, Iterator<Row> group, long batchId) {

@@ -240,6 +240,16 @@ public final class ScoringBatchWriter {
     };
   }
 
+  /**
+   * A processor output row's source as silver names it, {@code kafka:<topic>/<partition>/<offset>}
+   * ({@link AssetProcessor#source} on the state's side): a refold tells the records of the batch
+   * that asked by it.
+   */
+  static Column kafkaSource() {
+    return concat(lit("kafka:"), col("topic"), lit("/"), col("kafkaPartition").cast("string"), lit("/"),
+        col("kafkaOffset").cast("string"));
+  }
+
   private Column silverColumn(String name) {
     List<DatasetProfile.Column> readings = profile.readings();
     for (int i = 0; i < readings.size(); i++) {
@@ -249,8 +259,7 @@ public final class ScoringBatchWriter {
     }
     return switch (name) {
       case "split" -> lit(null);
-      case "source" -> concat(lit("kafka:"), col("topic"), lit("/"), col("kafkaPartition").cast("string"), lit("/"),
-          col("kafkaOffset").cast("string"));
+      case "source" -> kafkaSource();
       case "ingested_at" -> batchTime;
       default -> col(camel(name));
     };

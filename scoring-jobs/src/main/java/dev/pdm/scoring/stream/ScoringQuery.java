@@ -65,6 +65,15 @@ public final class ScoringQuery {
   /** pdm's file in a scoring checkpoint naming its plan: {@code 1} no state TTL, {@code 2} a TTL and refolds. */
   public static final String STATE_LAYOUT = "_pdm_state_layout";
 
+  /**
+   * pdm's file in a scoring checkpoint naming the feature-set version its assets' states were
+   * folded under, unless an asset's own mark says otherwise (see {@link AssetProcessor}).
+   */
+  public static final String STATE_FEATURE_SET = "_pdm_state_feature_set";
+
+  /** pdm's file in a scoring checkpoint naming the ops.asset_refolds version its refolds source starts at. */
+  public static final String REFOLDS_FROM = "_pdm_refolds_from";
+
   /** The value of pdm.scoring.state.ttl that begins a checkpoint without a TTL. */
   public static final String NO_TTL = "none";
 
@@ -91,9 +100,12 @@ public final class ScoringQuery {
         config.getInt(PdmConfigKeys.SCORING_RECENT_CYCLES),
         assetRiskMillis);
     long[] ttl = stateTtl(spark, config, checkpoint, dataset);
+    int base = stateFeatureSet(spark, checkpoint, dataset, set.version(), ttl != null);
     if (ttl != null) {
-      processor = processor.withStateTtl(ttl[0], ttl[1]);
-      inputs = inputs.union(AssetRefolds.source(spark, warehouse, dataset));
+      processor = processor.withStateTtl(ttl[0], ttl[1], base);
+      String now = String.valueOf(warehouse.version(Tables.OPS_ASSET_REFOLDS));
+      inputs = inputs.union(AssetRefolds.source(spark, warehouse, dataset,
+          Long.parseLong(Checkpoints.stamp(spark, checkpoint, REFOLDS_FROM, now, now))));
     }
     return new Plan(process(inputs, processor,
         Checkpoints.isNew(spark, checkpoint) ? initialState(warehouse, dataset, initialStateDir) : null), processor);
@@ -117,6 +129,27 @@ public final class ScoringQuery {
     }
     return new long[] {config.getDurationMs(PdmConfigKeys.SCORING_STATE_TTL),
         config.getDurationMs(PdmConfigKeys.SCORING_STATE_REFOLD_WITHIN)};
+  }
+
+  /**
+   * The feature-set version the checkpoint's per-asset states were folded under, unless an asset's
+   * mark says otherwise: {@code version} for a checkpoint begun now, and for one begun before pdm
+   * recorded it (its scorer could run one version only); written once, never changed. A checkpoint
+   * whose plan cannot fold its assets again ({@code refolds} false: no state TTL) refuses another
+   * version than its own.
+   */
+  public static int stateFeatureSet(SparkSession spark, String checkpoint, String dataset, int version,
+      boolean refolds) {
+    int base = Integer.parseInt(Checkpoints.stamp(spark, checkpoint, STATE_FEATURE_SET, String.valueOf(version),
+        String.valueOf(version)).trim());
+    if (!refolds && base != version) {
+      throw PdmErrors.failure("score " + dataset + " with feature set v" + version, "the checkpoint " + checkpoint
+              + " holds per-asset state folded under feature set v" + base + " and was begun without a state TTL,"
+              + " so its assets cannot be folded again",
+          "start the scorer with a new --checkpoint (its assets start from what the warehouse holds), or promote"
+              + " champions on feature set v" + base + " again");
+    }
+    return base;
   }
 
   /** The processor over the inputs grouped by asset, from {@code initial} (null: a checkpoint's state). */

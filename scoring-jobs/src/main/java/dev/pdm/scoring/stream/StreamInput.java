@@ -28,6 +28,7 @@ public final class StreamInput implements Serializable {
   private String payload;
   private AssetState refoldState;
   private AssetClock refoldClock;
+  private Integer refoldFeatureSet;
 
   public String getKind() {
     return kind;
@@ -147,5 +148,14 @@ public final class StreamInput implements Serializable {
 
   public void setRefoldClock(AssetClock v) {
     refoldClock = v;
+  }
+
+  /** A refold's feature-set version (null: written before pdm recorded it). */
+  public Integer getRefoldFeatureSet() {
+    return refoldFeatureSet;
+  }
+
+  public void setRefoldFeatureSet(Integer v) {
+    refoldFeatureSet = v;
   }
 }

@@ -7,8 +7,8 @@ import java.io.Serializable;
  * input event: how it lands in bronze, silver and quarantine; with the prediction fields set when
  * its cycle was folded in the same micro-batch), {@link #SCORED} (a prediction alone: a cycle
  * folded in a later micro-batch than the one it came in, after a missing one) and {@link #ASSET}
- * (an asset's row of ops.asset_risk) and {@link #REFOLD} (an asset back after its state expired
- * asks for its state folded again from silver). A row is a prediction when {@code predictedRul} is set.
+ * (an asset's row of ops.asset_risk) and {@link #REFOLD} (an asset back after its state expired,
+ * or whose state was folded under another feature set, asks for its state folded again from silver). A row is a prediction when {@code predictedRul} is set.
  * Fields a row does not use are null.
  */
 public final class StreamOutput implements Serializable {
@@ -47,6 +47,7 @@ public final class StreamOutput implements Serializable {
   private java.util.List<String> topFeatures;
   private String alertedLevel;
   private Double cycleSeconds;
+  private java.util.List<String> heldSources;
 
   public String getKind() {
     return kind;
@@ -287,5 +288,14 @@ public final class StreamOutput implements Serializable {
 
   public void setCycleSeconds(Double v) {
     cycleSeconds = v;
+  }
+
+  /** On a REFOLD row: the sources of the cycles the asset holds, which its refold leaves out of the history. */
+  public java.util.List<String> getHeldSources() {
+    return heldSources;
+  }
+
+  public void setHeldSources(java.util.List<String> v) {
+    heldSources = v;
   }
 }

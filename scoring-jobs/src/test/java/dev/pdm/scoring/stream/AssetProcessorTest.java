@@ -38,6 +38,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.MapFunction;
 import org.apache.spark.api.java.function.VoidFunction2;
 import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
@@ -81,24 +82,36 @@ class AssetProcessorTest {
 
   private synchronized Fixture fixture() {
     if (fixture == null) {
-      FeatureSet set = FeatureSetFitter.fit(
-          TinyFleet.frame(spark, TinyFleet.concat(List.of(
-              TinyFleet.rows("P", "train", 1, 1, 60, 2), TinyFleet.rows("P", "train", 2, 1, 45, 2)))),
-          "P", TinyFleet.profile(), FeatureConfig.from(TinyFleet.config(Path.of("unused")), TinyFleet.profile()), 0)
-          .withVersion(1);
-      ChampionModels.Champions champions = train(set);
-      TreeModels models = new TreeModels(champions, set.featureNames());
-      Anomalies.Baseline baseline = Anomalies.fit(FeaturesJob.compute(trainRows(), set, 0), set.spec().sensors(),
-          set.regimes());
-      CycleScorer scorer = new CycleScorer(models, set.featureNames(), RISK, baseline, new Anomalies.Rules(3, 5, 2));
-      fixture = new Fixture(set, champions, baseline, scorer);
+      fixture = fit(1);
     }
     return fixture;
   }
 
+  /**
+   * A feature set fitted as version {@code version}, champions trained on it, and their scorer:
+   * version 1 with the tiny fleet's windows (3, 5), any other with windows 4 and 6 and another
+   * EWM weight, so that a state folded under one cannot pass for the other's.
+   */
+  private Fixture fit(int version) {
+    String[] windows = version == 1 ? new String[0]
+        : new String[] {"pdm.features.windows", "4,6", "pdm.features.ewm-alpha", "0.5"};
+    FeatureSet set = FeatureSetFitter.fit(trainRows(), "P", TinyFleet.profile(),
+        FeatureConfig.from(TinyFleet.config(Path.of("unused"), windows), TinyFleet.profile()), 0)
+        .withVersion(version);
+    ChampionModels.Champions champions = train(set);
+    TreeModels models = new TreeModels(champions, set.featureNames());
+    Anomalies.Baseline baseline = Anomalies.fit(FeaturesJob.compute(trainRows(), set, 0), set.spec().sensors(),
+        set.regimes());
+    CycleScorer scorer = new CycleScorer(models, set.featureNames(), RISK, baseline, new Anomalies.Rules(3, 5, 2));
+    return new Fixture(set, champions, baseline, scorer);
+  }
+
   /** gold.features of a series scored by the pipelines, as score-batch scores it: asset@cycle -> row. */
   private Map<String, Row> batchScored(List<Row> series) {
-    Fixture fx = fixture();
+    return batchScored(fixture(), series);
+  }
+
+  private Map<String, Row> batchScored(Fixture fx, List<Row> series) {
     Dataset<Row> features = FeaturesJob.compute(TinyFleet.frame(spark, series), fx.set(), 0);
     Dataset<Row> expected = Scorer.score(Anomalies.flag(features, fx.baseline(), new Anomalies.Rules(3, 5, 2), null),
         fx.champions(), RISK, Scorer.ScoredBy.BATCH,
@@ -311,7 +324,7 @@ class AssetProcessorTest {
     MemoryStream<StreamInput> in = new MemoryStream<>(1, spark, Option.empty(), Encoders.bean(StreamInput.class));
     long[] offset = {0};
     Path checkpoint = TestSpark.tempDir("refold-cp");
-    StreamingQuery q = run(in.toDS().union(AssetRefolds.source(spark, wh, "P")), processor, checkpoint);
+    StreamingQuery q = run(in.toDS().union(AssetRefolds.source(spark, wh, "P", 0)), processor, checkpoint);
     List<Row> first = TinyFleet.rows("P", null, 5, 1, 20, 2);
     add(in, first, offset);
     q.processAllAvailable();
@@ -369,6 +382,97 @@ class AssetProcessorTest {
       assertEquals(batch.get(key).getDouble(3), (Double) r.getAs("failureProbability"), 1e-9, "probability of " + key);
       assertEquals(batch.get(key).getString(5), r.getAs("anomalySeverity"), "anomaly of " + key);
     }
+  }
+
+  @Test
+  void championsOnAnotherFeatureSetTakeEachAssetFoldedAgainUnderItWithoutGapOrDuplicate() throws Exception {
+    Fixture v1 = fixture();
+    Fixture v2 = fit(2);
+    assertTrue(!v1.set().featureNames().equals(v2.set().featureNames()), "two different feature sets");
+    Path root = TestSpark.tempDir("swap-wh");
+    Warehouse wh = new Warehouse(spark, root.toString());
+    wh.ensure(Tables.OPS_ASSET_REFOLDS, AssetRefolds.schema());
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    long day = 86_400_000L;
+    AssetProcessor before = AssetProcessor.create("P", v1.set(), READINGS, jsc.broadcast(v1.scorer()), 2, 1000, 8, 0)
+        .withStateTtl(day, day);
+    OUT.clear();
+    MemoryStream<StreamInput> in = new MemoryStream<>(1, spark, Option.empty(), Encoders.bean(StreamInput.class));
+    long[] offset = {0};
+    Path checkpoint = TestSpark.tempDir("swap-cp");
+    Dataset<StreamInput> inputs = in.toDS().union(AssetRefolds.source(spark, wh, "P", 0));
+    // under v1: asset 7 cycles 1-10 scored, 12 held for the missing 11
+    List<Row> sent = new ArrayList<>(TinyFleet.rows("P", null, 7, 1, 10, 2));
+    sent.addAll(TinyFleet.rows("P", null, 7, 12, 12, 2));
+    StreamingQuery q = run(inputs, before, checkpoint);
+    add(in, sent, offset);
+    q.processAllAvailable();
+    q.stop();
+    assertEquals(10, predictions(drain()).size());
+
+    // champions on v2 swapped in: the query restarts on the checkpoint (whose states were folded under v1)
+    AssetProcessor after = AssetProcessor.create("P", v2.set(), READINGS, jsc.broadcast(v2.scorer()), 2, 1000, 8, 0)
+        .withStateTtl(day, day, 1);
+    q = run(inputs, after, checkpoint);
+    add(in, TinyFleet.rows("P", null, 7, 13, 13, 2), offset);
+    q.processAllAvailable();
+    List<Row> asked = drain();
+    assertEquals(List.of(), predictions(asked), "nothing is scored on v1's window state");
+    Row refoldAsked = asked.stream().filter(r -> StreamOutput.REFOLD.equals(r.getAs("kind"))).findFirst()
+        .orElseThrow();
+    assertEquals(List.of("kafka:golden/0/10"), refoldAsked.getList(refoldAsked.fieldIndex("heldSources")),
+        "cycle 12 stays held, out of the history");
+
+    // the batch writer's part: silver holds 1-10, 12 and 13; only 1-10 are history
+    sent.addAll(TinyFleet.rows("P", null, 7, 13, 13, 2));
+    wh.ensure(Tables.SILVER_TELEMETRY, TinyFleet.schema());
+    TinyFleet.frame(spark, withKafkaSources(sent, 0)).write().format("delta").mode("append")
+        .save(wh.path(Tables.SILVER_TELEMETRY));
+    Dataset<Row> out = spark.createDataFrame(asked, asked.get(0).schema());
+    Column at = org.apache.spark.sql.functions.current_timestamp();
+    // a refold asked before the swap, folded under v1, reaches the query too: it is not taken
+    AssetRefolds.fold(wh, TinyFleet.profile(), "P", out, before, 1L, at)
+        .unionByName(AssetRefolds.fold(wh, TinyFleet.profile(), "P", out, after, 2L, at))
+        .write().format("delta").mode("append").save(wh.path(Tables.OPS_ASSET_REFOLDS));
+    Row refold = spark.read().format("delta").load(wh.path(Tables.OPS_ASSET_REFOLDS)).where("feature_set_version = 2")
+        .selectExpr("history_cycles", "state.features.lastCycle", "state.predictedThrough").head();
+    assertEquals(List.of(10, 10, 10), List.of(refold.get(0), refold.get(1), refold.get(2)));
+
+    // the missing 11 comes: 11, the held 12 and 13 are scored under v2, as the batch path scores them with v2
+    add(in, TinyFleet.rows("P", null, 7, 11, 11, 2), offset);
+    q.processAllAvailable();
+    List<Row> scored = predictions(drain());
+    // and the next cycle is scored at once: the asset is marked as folded under v2
+    add(in, TinyFleet.rows("P", null, 7, 14, 14, 2), offset);
+    q.processAllAvailable();
+    q.stop();
+    List<Row> next = drain();
+    assertTrue(next.stream().noneMatch(r -> StreamOutput.REFOLD.equals(r.getAs("kind"))), "no refold asked again");
+    scored = new ArrayList<>(scored);
+    scored.addAll(predictions(next));
+    assertEquals(List.of("P-null-7@11", "P-null-7@12", "P-null-7@13", "P-null-7@14"), scored.stream()
+        .map(r -> r.getAs("assetId") + "@" + r.getAs("cycle")).sorted().toList());
+    Map<String, Row> batch = batchScored(v2, TinyFleet.rows("P", null, 7, 1, 14, 2));
+    for (Row r : scored) {
+      String key = r.getAs("assetId") + "@" + r.getAs("cycle");
+      assertEquals(batch.get(key).getDouble(2), (Double) r.getAs("predictedRul"), 1e-9, "RUL of " + key);
+      assertEquals(batch.get(key).getDouble(3), (Double) r.getAs("failureProbability"), 1e-9, "probability of " + key);
+    }
+  }
+
+  /** {@code rows} as silver holds them from the stream: sources {@code kafka:golden/0/<offset>}, from {@code first} on. */
+  private static List<Row> withKafkaSources(List<Row> rows, long first) {
+    List<Row> out = new ArrayList<>();
+    long offset = first;
+    for (Row r : rows) {
+      Object[] v = new Object[r.length()];
+      for (int i = 0; i < v.length; i++) {
+        v[i] = r.get(i);
+      }
+      v[11] = "kafka:golden/0/" + offset++;
+      out.add(org.apache.spark.sql.RowFactory.create(v));
+    }
+    return out;
   }
 
   /** The output of the batches since the last call (with a TTL, Spark may run batches without data too). */
@@ -470,8 +574,8 @@ class AssetProcessorTest {
     PipelineModel failure = GbtModels.fit(
         features.withColumn(GbtModels.LABEL, col("fails_within_horizon").cast("double")),
         set.featureNames(), Task.FAILURE, p, new GbtModels.Trees(16, 7, "all", 1), 0.5);
-    return new ChampionModels.Champions("P", new ChampionModels.ModelRef("rul", "1", "run", 1),
-        new ChampionModels.ModelRef("failure", "1", "run", 1), rul, failure, null);
+    return new ChampionModels.Champions("P", new ChampionModels.ModelRef("rul", "1", "run", set.version()),
+        new ChampionModels.ModelRef("failure", "1", "run", set.version()), rul, failure, null);
   }
 
   private static Path copy(Path from, Path to) throws IOException {

@@ -52,6 +52,15 @@ class ScoringQueryTest {
     java.nio.file.Files.createDirectories(old.resolve("offsets"));
     java.nio.file.Files.writeString(old.resolve("offsets/0"), "v1");
     assertNull(ScoringQuery.stateTtl(spark, byDefault, old.toString(), "FD001"));
+
+    // the feature set its states were folded under: fixed when it begins; only a TTL plan takes another
+    assertEquals(3, ScoringQuery.stateFeatureSet(spark, fresh, "FD001", 3, true));
+    assertEquals(3, ScoringQuery.stateFeatureSet(spark, fresh, "FD001", 4, true), "v4 refolds each asset");
+    assertEquals(2, ScoringQuery.stateFeatureSet(spark, old.toString(), "FD001", 2, false), "begun before: as run");
+    PdmException other = assertThrows(PdmException.class,
+        () -> ScoringQuery.stateFeatureSet(spark, old.toString(), "FD001", 3, false));
+    assertTrue(other.getMessage().contains("holds per-asset state folded under feature set v2 and was begun without"
+        + " a state TTL"), other.getMessage());
   }
 
   @Test
