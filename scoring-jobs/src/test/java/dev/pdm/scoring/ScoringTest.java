@@ -135,7 +135,7 @@ class ScoringTest {
           readings[i] = override.getOrDefault(r.getInt(3), Map.of()).getOrDefault(i, (Double) r.get(5 + i));
         }
         Instant time = start == null ? null : start.plus(Duration.ofHours(r.getInt(3) - 1L));
-        String json = EventJson.event(r.getString(2), "T", r.getInt(3), time, READINGS, 2, readings);
+        String json = EventJson.event(r.getString(2), r.getString(0), r.getInt(3), time, READINGS, 2, readings);
         // keyed by asset, as the simulator and publish do: one asset's cycles stay in order
         sent.add(producer.send(new ProducerRecord<>(topic, r.getString(2).getBytes(StandardCharsets.UTF_8),
             json.getBytes(StandardCharsets.UTF_8))));
@@ -566,15 +566,7 @@ class ScoringTest {
         awaitPredictions("asset_id LIKE 'T-swap-%'", 60, running);
         // stop until the job returns: a swap restarts the query, and a stop that lands between
         // the two queries finds none to stop
-        long stopBy = System.currentTimeMillis() + 120_000;
-        while (!running.isDone() && System.currentTimeMillis() < stopBy) {
-          for (StreamingQuery q : spark.streams().active()) {
-            if (q.name().endsWith("swap")) {
-              q.stop();
-            }
-          }
-          Thread.sleep(200);
-        }
+        stopUntilDone(running, "swap");
         ScoreStreamJob.Result result = running.get(10, TimeUnit.SECONDS);
         assertEquals(2, result.swaps(), result.summary());
         assertTrue(result.rulModel().endsWith(" v" + onV2.get(Task.RUL)), result.rulModel());
@@ -655,6 +647,108 @@ class ScoringTest {
         setChampions(t, config, before.get(Task.RUL), before.get(Task.FAILURE));
         spark.sql("DELETE FROM delta.`" + sets + "` WHERE dataset = 'T' AND version = 2");
       }
+    }
+  }
+
+  @Test
+  void twoScorersOfTwoDatasetsScoreBatchAndAlertCommandsRunSideBySide() throws Exception {
+    // RUL limits for the tiny fleet, as in the alert test: the assets below alert before cycle 40
+    PdmConfig config = config("pdm.scoring.risk.medium", "1,20", "pdm.scoring.risk.high", "1,10",
+        "pdm.scoring.risk.critical", "1,3");
+    try (Tracking t = Tracking.connect(config)) {
+      copyDataset(t, config, "U");
+    }
+    publish("side-t", sideRows("T", 1, 30), Map.of());
+    publish("side-u", sideRows("U", 1, 30), Map.of());
+    CompletableFuture<ScoreStreamJob.Result> scoringT = CompletableFuture.supplyAsync(() -> ScoreStreamJob.run(spark,
+        new ScoreStreamJob.Options(config, "side-t", "T", "none", StreamTrigger.parse("500ms"), null)));
+    CompletableFuture<ScoreStreamJob.Result> scoringU = CompletableFuture.supplyAsync(() -> ScoreStreamJob.run(spark,
+        new ScoreStreamJob.Options(config, "side-u", "U", "none", StreamTrigger.parse("500ms"), null)));
+    String alert;
+    try {
+      awaitPredictions("asset_id LIKE 'T-side-%'", 60, scoringT);
+      awaitPredictions("asset_id LIKE 'U-side-%'", 60, scoringU);
+      // while both write: score-batch of T (a MERGE into gold.predictions), and one of T's alerts
+      // acknowledged and resolved (commits to gold.alerts) as more cycles arrive
+      publish("side-t", sideRows("T", 31, 40), Map.of());
+      publish("side-u", sideRows("U", 31, 40), Map.of());
+      ScoreBatchJob.Result batch = ScoreBatchJob.run(spark, new ScoreBatchJob.Options(config, "T", "split = 'train'",
+          false));
+      assertEquals(9, batch.rows());
+      alert = spark.sql("SELECT alert_id FROM delta.`" + warehouse.resolve("gold/alerts")
+          + "` WHERE asset_id = 'T-side-1' ORDER BY cycle DESC").head().getString(0);
+      AlertsCommand.run(spark, new AlertsCommand.Options(config, AlertsCommand.Action.ACK, alert, "seen", null,
+          false));
+      AlertsCommand.run(spark, new AlertsCommand.Options(config, AlertsCommand.Action.RESOLVE, alert, "fixed", null,
+          false));
+      awaitPredictions("asset_id LIKE 'T-side-%'", 80, scoringT);
+      awaitPredictions("asset_id LIKE 'U-side-%'", 80, scoringU);
+    } finally {
+      stopUntilDone(scoringT, "side-t");
+      stopUntilDone(scoringU, "side-u");
+    }
+    // neither scorer failed (get() rethrows), and every cycle of each dataset is there once
+    assertTrue(scoringT.get().predictions() > 0 && scoringU.get().predictions() > 0);
+    for (String d : List.of("T", "U")) {
+      Row counts = spark.sql("SELECT count(*), count(DISTINCT asset_id, cycle), min(dataset), max(dataset) FROM delta.`"
+          + warehouse.resolve("gold/predictions") + "` WHERE asset_id LIKE '" + d + "-side-%'").head();
+      assertEquals(List.of(80L, 80L, d, d), List.of(counts.get(0), counts.get(1), counts.get(2), counts.get(3)));
+    }
+    Row train = spark.sql("SELECT count(*), count(DISTINCT asset_id, cycle) FROM delta.`"
+        + warehouse.resolve("gold/predictions") + "` WHERE asset_id LIKE 'T-train-%'").head();
+    assertEquals(train.getLong(1), train.getLong(0), "score-batch's rows, none twice");
+    // the resolve stayed: no later batch of the scorer reverted it
+    assertEquals("resolved", spark.sql("SELECT status FROM delta.`" + warehouse.resolve("gold/alerts")
+        + "` WHERE alert_id = '" + alert + "'").head().getString(0));
+    assertEquals(List.of("T 2", "U 2"), spark.sql("SELECT concat_ws(' ', dataset, count(*)) FROM delta.`"
+        + warehouse.resolve("ops/asset_risk") + "` WHERE asset_id LIKE '%-side-%' GROUP BY dataset ORDER BY dataset")
+        .as(org.apache.spark.sql.Encoders.STRING()).collectAsList(), "each scorer's view of its own assets");
+  }
+
+  /** Silver-shaped rows of assets {@code <dataset>-side-1} and {@code -2}, cycles from..to. */
+  private static List<Row> sideRows(String dataset, int from, int to) {
+    List<Row> rows = new ArrayList<>(TinyFleet.rows(dataset, "side", 1, from, to, 1));
+    rows.addAll(TinyFleet.rows(dataset, "side", 2, from, to, 1));
+    return rows;
+  }
+
+  /**
+   * Dataset {@code other}: T's feature set v1 and T's champions registered again under its names
+   * and tags (the same trees; no second training).
+   */
+  private void copyDataset(Tracking t, PdmConfig config, String other) throws Exception {
+    Path sets = warehouse.resolve("gold/feature_sets");
+    var json = (com.fasterxml.jackson.databind.node.ObjectNode) new com.fasterxml.jackson.databind.ObjectMapper()
+        .readTree(new dev.pdm.features.FeatureSets(spark, new dev.pdm.common.table.Warehouse(spark,
+            warehouse.toString())).load("T", 1).toJson());
+    json.put("dataset", other);
+    spark.read().format("delta").load(sets.toString()).where("dataset = 'T' AND version = 1")
+        .withColumn("dataset", org.apache.spark.sql.functions.lit(other))
+        .withColumn("definition", org.apache.spark.sql.functions.lit(json.toString()))
+        .write().format("delta").mode("append").save(sets.toString());
+    for (Task task : Task.values()) {
+      String from = Registry.registeredName(config, "T", task);
+      String name = Registry.registeredName(config, other, task);
+      Map<String, String> modelTags = new HashMap<>(t.registeredModel(from).orElseThrow().tags());
+      modelTags.replaceAll((k, v) -> k.equals(Registry.TAG_DATASET) ? other : v);
+      t.createRegisteredModel(name, "test copy of " + from, modelTags);
+      var champion = t.versionByAlias(from, Registry.CHAMPION).orElseThrow();
+      Map<String, String> tags = new HashMap<>(champion.tags());
+      tags.put(Registry.TAG_DATASET, other);
+      t.setAlias(name, Registry.CHAMPION, t.createModelVersion(name, champion.source(), champion.runId(), tags));
+    }
+  }
+
+  /** Stops the query of {@code topic} until the job running it returns (a restart may start it again meanwhile). */
+  private void stopUntilDone(CompletableFuture<?> running, String topic) throws Exception {
+    long stopBy = System.currentTimeMillis() + 120_000;
+    while (!running.isDone() && System.currentTimeMillis() < stopBy) {
+      for (StreamingQuery q : spark.streams().active()) {
+        if (q.name().endsWith(topic)) {
+          q.stop();
+        }
+      }
+      Thread.sleep(200);
     }
   }
 

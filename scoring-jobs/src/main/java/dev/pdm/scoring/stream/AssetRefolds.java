@@ -5,7 +5,6 @@ import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.max;
 
 import dev.pdm.common.profile.DatasetProfile;
 import dev.pdm.common.table.Tables;
@@ -139,9 +138,9 @@ public final class AssetRefolds {
             array(readings.toArray(Column[]::new)).as("readings"));
     Dataset<Row> positions = asked;
     if (warehouse.exists(Tables.GOLD_PREDICTIONS)) {
-      positions = positions.join(warehouse.read(Tables.GOLD_PREDICTIONS, "score-stream")
-          .where(col("dataset").equalTo(dataset)).join(asked, new String[] {"asset_id"}, "left_semi")
-          .groupBy("asset_id").agg(max("cycle").as("predicted")), new String[] {"asset_id"}, "left");
+      positions = positions.join(ScoringQuery.maxCycle(warehouse.read(Tables.GOLD_PREDICTIONS, "score-stream")
+          .join(asked, new String[] {"asset_id"}, "left_semi"), dataset, "predicted").select("asset_id", "predicted"),
+          new String[] {"asset_id"}, "left");
     } else {
       positions = positions.withColumn("predicted", lit(null).cast("int"));
     }

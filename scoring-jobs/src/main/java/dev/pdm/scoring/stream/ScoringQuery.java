@@ -309,7 +309,8 @@ public final class ScoringQuery {
             org.apache.spark.sql.functions.element_at(names, col("o").plus(1)).as("alerted_level"));
   }
 
-  private static Dataset<Row> maxCycle(Dataset<Row> table, String dataset, String as) {
+  /** Each asset's highest cycle in {@code table} as {@code as} (landed or predicted), the other two columns null. */
+  static Dataset<Row> maxCycle(Dataset<Row> table, String dataset, String as) {
     Dataset<Row> rows = table.where(col("dataset").equalTo(dataset).and(col("cycle").isNotNull()));
     Dataset<Row> m = rows.groupBy("asset_id").agg(org.apache.spark.sql.functions.max("cycle").as(as));
     return as.equals("landed")
