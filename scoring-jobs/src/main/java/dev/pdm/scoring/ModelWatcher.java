@@ -15,10 +15,11 @@ import org.slf4j.LoggerFactory;
  * versions when they moved; a micro-batch is scored by one pair from start to end, so a swap never
  * splits or repeats a batch. A pair caught half moved (one alias of a promotion across feature-set
  * versions moved, the other not yet) is not loaded: the loaded pair scores on. Champions on another
- * feature-set version are swapped in like any others when the stream can fold its assets' state
- * again ({@link #allowFeatureSetSwaps}: checkpoints with a state TTL), the query restarting with
- * that version's features; on a checkpoint that cannot, the loaded pair scores on, with a warning
- * each refresh. A refresh that fails (the registry unreachable, a token refused, a
+ * feature-set version are swapped in when the stream can fold its assets' state again
+ * ({@link #featureSetSwaps}: checkpoints with a state TTL) and the swap says it is ready (every
+ * asset folded under the new version beside the stream); until then the loaded pair scores on. On
+ * a checkpoint that cannot fold again, the loaded pair scores on, with a warning each refresh. A
+ * refresh that fails (the registry unreachable, a token refused, a
  * champion whose artifacts cannot be loaded) is a warning, not the stream's end: the loaded pair
  * scores on, and the registry is asked again after the next interval.
  */
@@ -37,7 +38,15 @@ final class ModelWatcher {
   // volatile: read by the metrics system's gauges without waiting for a refresh in progress
   private volatile int swaps;
   private volatile int failedRefreshes;
-  private volatile boolean featureSetSwaps;
+  private volatile FeatureSetSwap featureSetSwap;
+  /** Champions on another feature-set version, loaded, waiting for their swap to be ready. */
+  private ChampionModels.Champions pending;
+
+  /** What a stream does before it takes champions on another feature-set version. */
+  interface FeatureSetSwap {
+    /** Whether the stream may swap to {@code next} now; starts what it needs the first time it is asked. */
+    boolean ready(ChampionModels.Champions next);
+  }
 
   ModelWatcher(SparkSession spark, Tracking tracking, PdmConfig config, String dataset, long refreshMillis,
       LongSupplier clock) {
@@ -75,18 +84,39 @@ final class ModelWatcher {
           failure, current);
       return current;
     }
-    if (rul.featureSetVersion() != current.featureSetVersion() && !featureSetSwaps) {
+    boolean otherSet = rul.featureSetVersion() != current.featureSetVersion();
+    FeatureSetSwap swap = featureSetSwap;
+    if (otherSet && swap == null) {
       return refreshFailed("swap in " + rul + " and " + failure, PdmErrors.failure("swap in the new champions of "
               + dataset, "they read feature set v" + rul.featureSetVersion() + ", the stream's checkpoint holds"
               + " state of v" + current.featureSetVersion() + " and was begun without a state TTL, so its assets"
               + " cannot be folded again", "start the scorer with a new --checkpoint"));
     }
     ChampionModels.Champions next;
-    try {
-      next = ChampionModels.load(spark, tracking, config, dataset, pair);
-    } catch (RuntimeException e) {
-      return refreshFailed("load " + rul + " and " + failure, e);
+    if (pending != null && pending.same(rul, failure)) {
+      next = pending;
+    } else {
+      try {
+        next = ChampionModels.load(spark, tracking, config, dataset, pair);
+      } catch (RuntimeException e) {
+        return refreshFailed("load " + rul + " and " + failure, e);
+      }
     }
+    if (otherSet) {
+      pending = next;
+      boolean ready;
+      try {
+        ready = swap.ready(next);
+      } catch (RuntimeException e) {
+        return refreshFailed("prepare the swap to " + next, e);
+      }
+      if (!ready) {
+        LOG.info("Champions of {} moved to {}; scoring with {} until every asset is folded under feature set v{}",
+            dataset, next, current, next.featureSetVersion());
+        return current;
+      }
+    }
+    pending = null;
     failedRefreshes = 0;
     LOG.info("Champions of {} moved: {} -> {}; scoring with them from this micro-batch on", dataset, current, next);
     current = next;
@@ -101,9 +131,9 @@ final class ModelWatcher {
     return current;
   }
 
-  /** Whether champions on another feature-set version may be swapped in (the running query can refold). */
-  void allowFeatureSetSwaps(boolean allowed) {
-    featureSetSwaps = allowed;
+  /** How the running query takes champions on another feature-set version; null: it cannot fold its assets again. */
+  void featureSetSwaps(FeatureSetSwap swap) {
+    featureSetSwap = swap;
   }
 
   /** Refreshes that failed since the last one that worked (0: the registry answers). */

@@ -30,9 +30,10 @@ import dev.pdm.scoring.stream.CycleScorer;
 import dev.pdm.scoring.stream.AssetRefolds;
 import dev.pdm.scoring.stream.ScoringQuery;
 import dev.pdm.scoring.stream.TreeModels;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import java.util.concurrent.TimeoutException;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -186,21 +187,39 @@ public final class ScoreStreamJob {
 
   /**
    * Runs the query until it ends, restarting it on its checkpoint whenever the champions moved,
-   * with their feature set: on another version than before, each asset's state is folded again
-   * under it from silver (by the query, as the asset next sends; see {@link ScoringQuery}).
+   * with their feature set. Champions on another version are taken once every asset was folded
+   * under it beside the stream ({@link FeatureSetPrefold}); each asset's state is then folded again
+   * from that base and what landed since, as the asset next sends (see {@link ScoringQuery}).
    */
   private static void scoreUntilStopped(SparkSession spark, Options o, Warehouse warehouse, DatasetProfile profile,
       ModelWatcher watcher, ScoringBatch.Totals totals, AssetRiskRefresh assetRisk) {
-    Map<Integer, Features> byVersion = new HashMap<>();
+    Map<Integer, Features> byVersion = new ConcurrentHashMap<>();
+    Function<Integer, Features> features = version -> byVersion.computeIfAbsent(version, v -> {
+      FeatureSet set = new FeatureSets(spark, warehouse).load(o.dataset(), v);
+      return new Features(set, Anomalies.fit(warehouse, set));
+    });
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    // a prefold's processor: the new champions' scorer under their feature set, broadcast for its run
+    Function<ChampionModels.Champions, FeatureSetPrefold.Prepared> processors = next -> {
+      Features f = features.apply(next.featureSetVersion());
+      Broadcast<CycleScorer> scorer = jsc.broadcast(scorer(o.config(), next, f));
+      return new FeatureSetPrefold.Prepared(ScoringQuery.processor(o.config(), o.dataset(), f.set(), scorer, 0),
+          scorer::destroy);
+    };
+    try (FeatureSetPrefold prefold = new FeatureSetPrefold(warehouse, profile, o.dataset(), processors)) {
+      scoreUntilStopped(spark, o, warehouse, profile, watcher, totals, assetRisk, features, prefold);
+    }
+  }
+
+  private static void scoreUntilStopped(SparkSession spark, Options o, Warehouse warehouse, DatasetProfile profile,
+      ModelWatcher watcher, ScoringBatch.Totals totals, AssetRiskRefresh assetRisk,
+      Function<Integer, Features> byVersion, FeatureSetPrefold prefold) {
+
     while (true) {
       ChampionModels.Champions champions = watcher.loaded();
-      Features features = byVersion.computeIfAbsent(champions.featureSetVersion(), v -> {
-        FeatureSet set = new FeatureSets(spark, warehouse).load(o.dataset(), v);
-        return new Features(set, Anomalies.fit(warehouse, set));
-      });
+      Features features = byVersion.apply(champions.featureSetVersion());
       try {
-        runQuery(spark, o, warehouse, features.set(), profile, features.baseline(), watcher, champions, totals,
-            assetRisk);
+        runQuery(spark, o, warehouse, features, profile, watcher, champions, totals, assetRisk, prefold);
         return;
       } catch (StreamingQueryException | TimeoutException e) {
         if (movedModels(e) == null) {
@@ -226,13 +245,13 @@ public final class ScoreStreamJob {
   }
 
   /** Runs the query with one pair of champions until it ends; throws when they moved. */
-  private static void runQuery(SparkSession spark, Options o, Warehouse warehouse, FeatureSet set,
-      DatasetProfile profile, Anomalies.Baseline baseline, ModelWatcher watcher, ChampionModels.Champions champions,
-      ScoringBatch.Totals totals, AssetRiskRefresh assetRisk) throws StreamingQueryException, TimeoutException {
+  private static void runQuery(SparkSession spark, Options o, Warehouse warehouse, Features features,
+      DatasetProfile profile, ModelWatcher watcher, ChampionModels.Champions champions, ScoringBatch.Totals totals,
+      AssetRiskRefresh assetRisk, FeatureSetPrefold prefold) throws StreamingQueryException, TimeoutException {
     PdmConfig config = o.config();
-    TreeModels models = new TreeModels(champions, set.featureNames());
-    CycleScorer scorer = new CycleScorer(models, set.featureNames(), RiskLevels.from(config), baseline,
-        Anomalies.Rules.from(config));
+    FeatureSet set = features.set();
+    CycleScorer scorer = scorer(config, champions, features);
+    TreeModels models = scorer.models();
     Broadcast<CycleScorer> shared = JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(scorer);
     long assetRiskMillis = o.trigger().isAvailableNow() ? 0
         : StreamTrigger.parse(config.require(PdmConfigKeys.SCORING_ASSET_RISK_REFRESH)).intervalMs();
@@ -241,7 +260,7 @@ public final class ScoreStreamJob {
     ScoringQuery.Plan plan = ScoringQuery.build(spark, warehouse, config, o.topic(), o.dataset(), set, shared,
         assetRiskMillis, checkpoint, o.checkpoint() + "/initial-state");
     Dataset<Row> out = plan.out();
-    watcher.allowFeatureSetSwaps(plan.processor().hasStateTtl());
+    watcher.featureSetSwaps(plan.processor().hasStateTtl() ? prefold : null);
     String name = StreamIds.scoringQuery(o.dataset(), o.topic());
     String identity = Checkpoints.identity(spark, checkpoint);
     ScoringBatch batch = new ScoringBatch(config, warehouse.root(), profile, o.dataset(), o.topic(), o.alertsTopic(),
@@ -295,6 +314,13 @@ public final class ScoreStreamJob {
 
     @Override
     public void onQueryTerminated(QueryTerminatedEvent event) {}
+  }
+
+  /** The row-at-a-time scorer of a pair of champions on their feature set. */
+  private static CycleScorer scorer(PdmConfig config, ChampionModels.Champions champions, Features features) {
+    FeatureSet set = features.set();
+    return new CycleScorer(new TreeModels(champions, set.featureNames()), set.featureNames(), RiskLevels.from(config),
+        features.baseline(), Anomalies.Rules.from(config));
   }
 
   private static ScoringBatch.ModelsMoved movedModels(Throwable e) {

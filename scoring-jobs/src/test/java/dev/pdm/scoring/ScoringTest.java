@@ -560,9 +560,19 @@ class ScoringTest {
         publish("swap", "swap", 2, 11, 20);
         publish("swap", "swap", 2, 11, 20);
         awaitPredictions("asset_id LIKE 'T-swap-%'", 40, running);
-        // a retrain on a new feature-set version: the stream folds each asset again under it and goes on
+        // a retrain on a new feature-set version: the loaded pair scores on while every asset is
+        // folded under it beside the stream; then the stream swaps, folds what landed since, and goes on
         setChampions(t, config, onV2.get(Task.RUL), onV2.get(Task.FAILURE));
-        publish("swap", "swap", 2, 21, 30);
+        publish("swap", "swap", 2, 21, 25);
+        awaitPredictions("asset_id LIKE 'T-swap-%'", 50, running);
+        String refolds = warehouse.resolve("ops/asset_refolds").toString();
+        long deadline = System.currentTimeMillis() + 120_000;
+        while (spark.read().format("delta").load(refolds).where("asset_id LIKE 'T-swap-%' AND batch_id = -1")
+            .count() < 2) {
+          assertTrue(System.currentTimeMillis() < deadline, "no prefold after 120 s");
+          Thread.sleep(300);
+        }
+        publish("swap", "swap", 2, 26, 30);
         awaitPredictions("asset_id LIKE 'T-swap-%'", 60, running);
         // stop until the job returns: a swap restarts the query, and a stop that lands between
         // the two queries finds none to stop
@@ -576,17 +586,17 @@ class ScoringTest {
             + "` WHERE asset_id LIKE 'T-swap-%' ORDER BY asset_id, cycle").collectAsList();
         assertEquals(60, rows.size(), "every cycle of both assets exactly once");
         for (Row r : rows) {
-          int era = r.getInt(1) <= 10 ? 0 : r.getInt(1) <= 20 ? 1 : 2;
+          int era = r.getInt(1) <= 10 ? 0 : r.getInt(1) <= 25 ? 1 : 2;
           String where = r.getString(0) + " cycle " + r.getInt(1);
           assertEquals(List.of(before.get(Task.RUL), v2, onV2.get(Task.RUL)).get(era), r.getString(2), where);
           assertEquals(List.of(before.get(Task.FAILURE), f2, onV2.get(Task.FAILURE)).get(era), r.getString(3), where);
           assertEquals(era == 2 ? 2 : 1, r.getInt(4), where);
         }
-        // each asset's state was folded again under v2 from its 20 cycles in silver
-        assertEquals(List.of("T-swap-1 20 2", "T-swap-2 20 2"), spark.read().format("delta")
-            .load(warehouse.resolve("ops/asset_refolds").toString()).where("asset_id LIKE 'T-swap-%'")
-            .selectExpr("concat_ws(' ', asset_id, history_cycles, feature_set_version)").orderBy("asset_id")
-            .as(org.apache.spark.sql.Encoders.STRING()).collectAsList());
+        // each asset's state was folded again under v2 from its 25 cycles in silver (on its prefold's base)
+        assertEquals(List.of("T-swap-1 25 25 2", "T-swap-2 25 25 2"), spark.read().format("delta")
+            .load(refolds).where("asset_id LIKE 'T-swap-%' AND batch_id >= 0")
+            .selectExpr("concat_ws(' ', asset_id, history_cycles, state.features.lastCycle, feature_set_version)")
+            .orderBy("asset_id").as(org.apache.spark.sql.Encoders.STRING()).collectAsList());
 
         // the refresh interval bounds how long the move takes to be seen
         setChampions(t, config, before.get(Task.RUL), before.get(Task.FAILURE));

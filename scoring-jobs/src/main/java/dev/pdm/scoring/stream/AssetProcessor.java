@@ -77,7 +77,10 @@ public final class AssetProcessor
   private transient ValueState<AssetClock> clock;
   /** With a TTL: the day an asset was last seen (refreshed once a day), or {@link #REFOLDING}. */
   private transient ValueState<Long> seen;
-  /** With a TTL: the feature-set version the asset's state was folded under (absent: {@code baseVersion}). */
+  /**
+   * With a TTL: the feature-set version the asset's state was folded under, or its refold was asked
+   * for under (absent: {@code baseVersion}).
+   */
   private transient ValueState<Integer> foldedUnder;
 
   /** The {@code seen} mark of an asset waiting for its state folded again. */
@@ -216,10 +219,10 @@ public final class AssetProcessor
       s = refoldingState(List.of());
       refolding = true;
       ask = true;
-    } else if (s != null && !refolding && folded != setVersion) {
-      // folded under another feature set (champions on a new version were swapped in): its window
-      // features cannot be carried over, so its history is folded again under this one; the
-      // cycles it holds for a missing one stay held, left out of that history
+    } else if (s != null && folded != setVersion) {
+      // folded (or waiting for a fold) under another feature set: champions on a new version were
+      // swapped in. Window features cannot be carried over, so its history is folded again under
+      // this one; the cycles it holds for a missing one stay held, left out of that history
       s = refoldingState(s.getHeld() == null ? List.of() : s.getHeld());
       refolding = true;
       ask = true;
@@ -228,13 +231,9 @@ public final class AssetProcessor
       s = AssetStates.fresh(recentCycles);
     }
     for (StreamInput r : records) {
-      if (StreamInput.REFOLD.equals(r.getKind()) && refolding) {
-        Integer under = r.getRefoldFeatureSet();
-        if ((under == null ? baseVersion : under) != setVersion) {
-          // asked for under the feature set before the swap: ask again under this one
-          ask = true;
-          continue;
-        }
+      Integer under = r.getRefoldFeatureSet();
+      // a refold of another feature set was asked for before a swap: the asset asks again (above)
+      if (StreamInput.REFOLD.equals(r.getKind()) && refolding && (under == null ? baseVersion : under) == setVersion) {
         s = takeRefold(s, r);
         times = r.getRefoldClock() != null ? r.getRefoldClock() : new AssetClock();
         refolding = false;
@@ -323,7 +322,7 @@ public final class AssetProcessor
         // once a day at most: the mark's TTL restarts on every update
         seen.update(day);
       }
-      if (!refolding && (folded != setVersion || seenDay == null || seenDay != day)) {
+      if (folded != setVersion || seenDay == null || seenDay != day) {
         // with the mark: it outlives the state as long, and says what a returning asset was folded under
         foldedUnder.update(setVersion);
       }
@@ -371,13 +370,27 @@ public final class AssetProcessor
    * level is the asset's open alerts' ({@code alertedLevel}, null: none).
    */
   public AssetRefold refold(String assetId, List<HeldCycle> history, int predicted, String alertedLevel) {
+    return refold(assetId, null, history, predicted, alertedLevel);
+  }
+
+  /**
+   * {@link #refold(String, List, int, String)} on top of {@code base}, an earlier refold of the
+   * asset under this processor's feature set (null: none): the history's cycles after the base's
+   * last folded one are folded on its state.
+   */
+  public AssetRefold refold(String assetId, AssetRefold base, List<HeldCycle> history, int predicted,
+      String alertedLevel) {
     List<HeldCycle> ordered = new ArrayList<>(history);
     ordered.sort(Comparator.comparingInt(HeldCycle::getCycle));
-    FeatureCalculator.State features = rows.calculator().newState();
-    AssetState s = AssetStates.fresh(recentCycles);
-    AssetClock times = new AssetClock();
+    boolean on = base != null && base.getState() != null && base.getState().getFeatures() != null;
+    FeatureCalculator.State features = on ? rows.calculator().fromBean(base.getState().getFeatures())
+        : rows.calculator().newState();
+    AssetState s = on ? base.getState() : AssetStates.fresh(recentCycles);
+    AssetStates.ensureRecent(s, recentCycles);
+    s.setHeld(new ArrayList<>());
+    AssetClock times = on && base.getClock() != null ? base.getClock() : new AssetClock();
     CycleScorer cycles = scorer.value();
-    int folded = 0;
+    int folded = on ? base.getHistoryCycles() : 0;
     for (HeldCycle h : ordered) {
       if (h.getCycle() <= features.lastCycle()) {
         continue;

@@ -5,6 +5,8 @@ import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.size;
 
 import dev.pdm.common.profile.DatasetProfile;
 import dev.pdm.common.table.Tables;
@@ -12,7 +14,7 @@ import dev.pdm.common.table.Warehouse;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import org.apache.spark.api.java.function.FlatMapGroupsFunction;
+import org.apache.spark.api.java.function.CoGroupFunction;
 import org.apache.spark.api.java.function.MapFunction;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -40,7 +42,7 @@ import org.apache.spark.sql.types.StructType;
  *
  * <pre>
  * warehouse.ensure(Tables.OPS_ASSET_REFOLDS, AssetRefolds.schema());
- * Dataset&lt;StreamInput&gt; refolds = AssetRefolds.source(spark, warehouse, "FD001", fromVersion);   // in the query
+ * Dataset&lt;StreamInput&gt; refolds = AssetRefolds.source(spark, warehouse, "FD001", fromVersion, 3);   // in the query
  * Dataset&lt;Row&gt; rows = AssetRefolds.fold(warehouse, profile, "FD001", batchOutput, processor, batchId);
  * </pre>
  */
@@ -88,10 +90,12 @@ public final class AssetRefolds {
    * refolds written just before it.
    */
   public static Dataset<StreamInput> source(SparkSession spark, Warehouse warehouse, String dataset,
-      long startingVersion) {
+      long startingVersion, int featureSetVersion) {
     return spark.readStream().format("delta").option("startingVersion", startingVersion)
         .load(warehouse.path(Tables.OPS_ASSET_REFOLDS))
-        .where(col("dataset").equalTo(dataset))
+        // a query takes refolds of its own feature set that a batch asked for, never a prefold's bases
+        .where(col("dataset").equalTo(dataset).and(col("batch_id").geq(0))
+            .and(col("feature_set_version").isNull().or(col("feature_set_version").equalTo(featureSetVersion))))
         .select(col("dataset"), col("asset_id").as("assetId"), col("batch_id").as("batchId"),
             col("history_cycles").as("historyCycles"), col("feature_set_version").as("featureSetVersion"),
             col("state"), col("clock"))
@@ -109,23 +113,58 @@ public final class AssetRefolds {
         }, Encoders.bean(StreamInput.class));
   }
 
+  /** The batch id of a prefold's rows: bases for later folds, never taken by a query as they are. */
+  public static final long PREFOLD = -1L;
+
   /**
    * The rows of ops.asset_refolds for the assets that asked in {@code out} (a micro-batch's
    * processor output): each one's silver history, without the records this batch landed (told by
    * their source, so a replayed batch folds the same history), folded by {@code processor}; its
    * last predicted cycle and its open alerts' level come from gold.predictions and gold.alerts.
    * An asset with no history gets an empty state, and its held cycles are scored as a new asset's.
+   * An earlier refold of the asset under the same feature set (a {@link #prefold} of the swap that
+   * brought the set in, or a refold of an earlier return) is the base when there is one: only the
+   * history after it is folded.
    */
   public static Dataset<Row> fold(Warehouse warehouse, DatasetProfile profile, String dataset, Dataset<Row> out,
       AssetProcessor processor, long batchId, Column refoldedAt) {
-    Dataset<Row> asked = out.where(col("kind").equalTo(StreamOutput.REFOLD))
-        .select(col("assetId").as("asset_id")).distinct();
+    Dataset<Row> refolds = out.where(col("kind").equalTo(StreamOutput.REFOLD));
+    Dataset<Row> asked = refolds.select(col("assetId").as("asset_id")).distinct();
     // left out of the history: the records the asking batch landed, and the cycles an asset held
     // for a missing one when its state was given up (held still, they are folded and scored after it)
-    Dataset<Row> landedNow = out.where(col("kind").equalTo(StreamOutput.LANDED).and(col("status").equalTo("INSERT")))
+    Dataset<Row> excluded = out.where(col("kind").equalTo(StreamOutput.LANDED).and(col("status").equalTo("INSERT")))
         .select(col("assetId").as("asset_id"), ScoringBatchWriter.kafkaSource().as("source"))
-        .union(out.where(col("kind").equalTo(StreamOutput.REFOLD))
-            .select(col("assetId").as("asset_id"), explode(col("heldSources")).as("source")));
+        .union(refolds.select(col("assetId").as("asset_id"), explode(col("heldSources")).as("source")));
+    // an asset holding cycles is folded from its whole history: a base may have folded them already
+    Dataset<Row> holding = refolds.where(size(col("heldSources")).gt(0)).select(col("assetId").as("asset_id"));
+    return fold(warehouse, profile, dataset, asked, excluded, holding, processor, batchId, refoldedAt);
+  }
+
+  /**
+   * Every asset of the dataset in silver folded by {@code processor}, as bases for the folds of a
+   * coming swap to its feature set (batch id {@link #PREFOLD}): run while the stream still scores
+   * with the set before, so that the swap itself folds only what landed since.
+   */
+  public static Dataset<Row> prefold(Warehouse warehouse, DatasetProfile profile, String dataset,
+      AssetProcessor processor, Column refoldedAt) {
+    Dataset<Row> assets = warehouse.read(Tables.SILVER_TELEMETRY, "score-stream")
+        .where(col("dataset").equalTo(dataset).and(col("cycle").isNotNull())).select("asset_id").distinct();
+    Dataset<Row> none = assets.select(col("asset_id"), lit(null).cast("string").as("source")).limit(0);
+    return fold(warehouse, profile, dataset, assets, none, none.select("asset_id"), processor, PREFOLD, refoldedAt);
+  }
+
+  private static Dataset<Row> fold(Warehouse warehouse, DatasetProfile profile, String dataset, Dataset<Row> asked,
+      Dataset<Row> excluded, Dataset<Row> holding, AssetProcessor processor, long batchId, Column refoldedAt) {
+    Dataset<AssetRefold> bases = warehouse.read(Tables.OPS_ASSET_REFOLDS, "score-stream")
+        .where(col("dataset").equalTo(dataset).and(col("feature_set_version").equalTo(processor.featureSetVersion())))
+        .join(asked, new String[] {"asset_id"}, "left_semi")
+        .join(holding, new String[] {"asset_id"}, "left_anti")
+        .select(col("dataset"), col("asset_id").as("assetId"), col("batch_id").as("batchId"),
+            col("history_cycles").as("historyCycles"), col("feature_set_version").as("featureSetVersion"),
+            col("state"), col("clock"))
+        .as(REFOLD);
+    Dataset<Row> folded = bases.select(col("assetId").as("asset_id"), col("state.features.lastCycle").as("last"))
+        .groupBy("asset_id").agg(max("last").as("base_last"));
     List<Column> readings = new ArrayList<>();
     for (DatasetProfile.Column c : profile.readings()) {
       readings.add(coalesce(col(c.name()), lit(Double.NaN)));
@@ -133,7 +172,9 @@ public final class AssetRefolds {
     Dataset<Row> history = warehouse.read(Tables.SILVER_TELEMETRY, "score-stream")
         .where(col("dataset").equalTo(dataset).and(col("cycle").isNotNull()))
         .join(asked, new String[] {"asset_id"}, "left_semi")
-        .join(landedNow, new String[] {"asset_id", "source"}, "left_anti")
+        .join(excluded, new String[] {"asset_id", "source"}, "left_anti")
+        .join(folded, new String[] {"asset_id"}, "left")
+        .where(col("base_last").isNull().or(col("cycle").gt(col("base_last"))))
         .select(col("asset_id"), col("cycle"), col("event_time"), col("kafka_timestamp"), col("source"),
             array(readings.toArray(Column[]::new)).as("readings"));
     Dataset<Row> positions = asked;
@@ -154,16 +195,30 @@ public final class AssetRefolds {
     Dataset<Row> rows = positions.join(history, new String[] {"asset_id"}, "left")
         .select("asset_id", "predicted", "alerted_level", "cycle", "event_time", "kafka_timestamp", "source",
             "readings");
-    FlatMapGroupsFunction<String, Row, AssetRefold> foldOne = (asset, group) -> List.of(
-        refold(processor, asset, group, batchId)).iterator();
+    CoGroupFunction<String, Row, AssetRefold, AssetRefold> foldOne = (asset, group, base) -> List.of(
+        refold(processor, asset, group, best(base), batchId)).iterator();
     Dataset<AssetRefold> refolded = rows.groupByKey((MapFunction<Row, String>) r -> r.getString(0), Encoders.STRING())
-        .flatMapGroups(foldOne, REFOLD);
+        .cogroup(bases.groupByKey((MapFunction<AssetRefold, String>) AssetRefold::getAssetId, Encoders.STRING()),
+            foldOne, REFOLD);
     return refolded.select(col("dataset"), col("assetId").as("asset_id"), col("batchId").as("batch_id"),
         col("historyCycles").as("history_cycles"), refoldedAt.as("refolded_at"),
         col("featureSetVersion").as("feature_set_version"), col("state"), col("clock"));
   }
 
-  private static AssetRefold refold(AssetProcessor processor, String asset, Iterator<Row> group, long batchId) {
+  /** The base that folded the most cycles (the history was cut after its last), or null. */
+  private static AssetRefold best(Iterator<AssetRefold> bases) {
+    AssetRefold best = null;
+    while (bases.hasNext()) {
+      AssetRefold b = bases.next();
+      if (best == null || b.getState().getFeatures().getLastCycle() > best.getState().getFeatures().getLastCycle()) {
+        best = b;
+      }
+    }
+    return best;
+  }
+
+  private static AssetRefold refold(AssetProcessor processor, String asset, Iterator<Row> group, AssetRefold base,
+      long batchId) {
     List<HeldCycle> history = new ArrayList<>();
     int predicted = 0;
     String alerted = null;
@@ -188,7 +243,7 @@ public final class AssetRefolds {
       h.setHash(AssetStates.hash(readings));
       history.add(h);
     }
-    AssetRefold refold = processor.refold(asset, history, predicted, alerted);
+    AssetRefold refold = processor.refold(asset, base, history, predicted, alerted);
     refold.setBatchId(batchId);
     return refold;
   }

@@ -94,21 +94,27 @@ public final class ScoringQuery {
     DatasetProfile profile = DatasetProfile.forDataset(config, dataset);
     Dataset<StreamInput> inputs = events(spark, config, topic, dataset, profile)
         .union(resolves(spark, warehouse, dataset));
-    List<String> readings = profile.readings().stream().map(DatasetProfile.Column::name).toList();
-    AssetProcessor processor = AssetProcessor.create(dataset, set, readings, scorer,
-        config.getInt(PdmConfigKeys.LATENESS_ALLOWED_CYCLES), config.getInt(PdmConfigKeys.SCORING_MAX_CYCLE_GAP),
-        config.getInt(PdmConfigKeys.SCORING_RECENT_CYCLES),
-        assetRiskMillis);
+    AssetProcessor processor = processor(config, dataset, set, scorer, assetRiskMillis);
     long[] ttl = stateTtl(spark, config, checkpoint, dataset);
     int base = stateFeatureSet(spark, checkpoint, dataset, set.version(), ttl != null);
     if (ttl != null) {
       processor = processor.withStateTtl(ttl[0], ttl[1], base);
       String now = String.valueOf(warehouse.version(Tables.OPS_ASSET_REFOLDS));
       inputs = inputs.union(AssetRefolds.source(spark, warehouse, dataset,
-          Long.parseLong(Checkpoints.stamp(spark, checkpoint, REFOLDS_FROM, now, now))));
+          Long.parseLong(Checkpoints.stamp(spark, checkpoint, REFOLDS_FROM, now, now)), set.version()));
     }
     return new Plan(process(inputs, processor,
         Checkpoints.isNew(spark, checkpoint) ? initialState(warehouse, dataset, initialStateDir) : null), processor);
+  }
+
+  /** The processor of a dataset's records under {@code set}, as the query runs it (before its state TTL). */
+  public static AssetProcessor processor(PdmConfig config, String dataset, FeatureSet set,
+      Broadcast<CycleScorer> scorer, long assetRiskMillis) {
+    List<String> readings = DatasetProfile.forDataset(config, dataset).readings().stream()
+        .map(DatasetProfile.Column::name).toList();
+    return AssetProcessor.create(dataset, set, readings, scorer, config.getInt(PdmConfigKeys.LATENESS_ALLOWED_CYCLES),
+        config.getInt(PdmConfigKeys.SCORING_MAX_CYCLE_GAP), config.getInt(PdmConfigKeys.SCORING_RECENT_CYCLES),
+        assetRiskMillis);
   }
 
   /**

@@ -324,7 +324,7 @@ class AssetProcessorTest {
     MemoryStream<StreamInput> in = new MemoryStream<>(1, spark, Option.empty(), Encoders.bean(StreamInput.class));
     long[] offset = {0};
     Path checkpoint = TestSpark.tempDir("refold-cp");
-    StreamingQuery q = run(in.toDS().union(AssetRefolds.source(spark, wh, "P", 0)), processor, checkpoint);
+    StreamingQuery q = run(in.toDS().union(AssetRefolds.source(spark, wh, "P", 0, 1)), processor, checkpoint);
     List<Row> first = TinyFleet.rows("P", null, 5, 1, 20, 2);
     add(in, first, offset);
     q.processAllAvailable();
@@ -392,6 +392,7 @@ class AssetProcessorTest {
     Path root = TestSpark.tempDir("swap-wh");
     Warehouse wh = new Warehouse(spark, root.toString());
     wh.ensure(Tables.OPS_ASSET_REFOLDS, AssetRefolds.schema());
+    wh.ensure(Tables.SILVER_TELEMETRY, TinyFleet.schema());
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     long day = 86_400_000L;
     AssetProcessor before = AssetProcessor.create("P", v1.set(), READINGS, jsc.broadcast(v1.scorer()), 2, 1000, 8, 0)
@@ -400,64 +401,87 @@ class AssetProcessorTest {
     MemoryStream<StreamInput> in = new MemoryStream<>(1, spark, Option.empty(), Encoders.bean(StreamInput.class));
     long[] offset = {0};
     Path checkpoint = TestSpark.tempDir("swap-cp");
-    Dataset<StreamInput> inputs = in.toDS().union(AssetRefolds.source(spark, wh, "P", 0));
-    // under v1: asset 7 cycles 1-10 scored, 12 held for the missing 11
+    // under v1: asset 7 cycles 1-10 scored, 12 held for the missing 11; asset 8 cycles 1-10
     List<Row> sent = new ArrayList<>(TinyFleet.rows("P", null, 7, 1, 10, 2));
     sent.addAll(TinyFleet.rows("P", null, 7, 12, 12, 2));
-    StreamingQuery q = run(inputs, before, checkpoint);
+    sent.addAll(TinyFleet.rows("P", null, 8, 1, 10, 2));
+    StreamingQuery q = run(in.toDS().union(AssetRefolds.source(spark, wh, "P", 0, 1)), before, checkpoint);
     add(in, sent, offset);
     q.processAllAvailable();
-    q.stop();
-    assertEquals(10, predictions(drain()).size());
+    assertEquals(20, predictions(drain()).size());
+    land(wh, sent, 0);
 
-    // champions on v2 swapped in: the query restarts on the checkpoint (whose states were folded under v1)
+    // v2's champions are known: every asset is folded under v2 beside the running stream (bases)
     AssetProcessor after = AssetProcessor.create("P", v2.set(), READINGS, jsc.broadcast(v2.scorer()), 2, 1000, 8, 0)
         .withStateTtl(day, day, 1);
-    q = run(inputs, after, checkpoint);
-    add(in, TinyFleet.rows("P", null, 7, 13, 13, 2), offset);
+    Column at = org.apache.spark.sql.functions.current_timestamp();
+    AssetRefolds.prefold(wh, TinyFleet.profile(), "P", after, at).write().format("delta").mode("append")
+        .save(wh.path(Tables.OPS_ASSET_REFOLDS));
+    // v1 scores on meanwhile: asset 8 cycles 11-12
+    long more = offset[0];
+    add(in, TinyFleet.rows("P", null, 8, 11, 12, 2), offset);
+    q.processAllAvailable();
+    q.stop();
+    assertEquals(2, predictions(drain()).size());
+    land(wh, TinyFleet.rows("P", null, 8, 11, 12, 2), more);
+
+    // the swap: the query restarts on the checkpoint (whose states were folded under v1) with v2
+    q = run(in.toDS().union(AssetRefolds.source(spark, wh, "P", 0, 2)), after, checkpoint);
+    long thirteen = offset[0];
+    List<Row> next = new ArrayList<>(TinyFleet.rows("P", null, 7, 13, 13, 2));
+    next.addAll(TinyFleet.rows("P", null, 8, 13, 13, 2));
+    add(in, next, offset);
     q.processAllAvailable();
     List<Row> asked = drain();
     assertEquals(List.of(), predictions(asked), "nothing is scored on v1's window state");
-    Row refoldAsked = asked.stream().filter(r -> StreamOutput.REFOLD.equals(r.getAs("kind"))).findFirst()
-        .orElseThrow();
-    assertEquals(List.of("kafka:golden/0/10"), refoldAsked.getList(refoldAsked.fieldIndex("heldSources")),
-        "cycle 12 stays held, out of the history");
+    Map<String, List<String>> held = new HashMap<>();
+    asked.stream().filter(r -> StreamOutput.REFOLD.equals(r.getAs("kind")))
+        .forEach(r -> held.put(r.getAs("assetId"), r.getList(r.fieldIndex("heldSources"))));
+    assertEquals(Map.of("P-null-7", List.of("kafka:golden/0/10"), "P-null-8", List.of()), held,
+        "both ask; 7's held cycle 12 stays held, out of its history");
 
-    // the batch writer's part: silver holds 1-10, 12 and 13; only 1-10 are history
-    sent.addAll(TinyFleet.rows("P", null, 7, 13, 13, 2));
-    wh.ensure(Tables.SILVER_TELEMETRY, TinyFleet.schema());
-    TinyFleet.frame(spark, withKafkaSources(sent, 0)).write().format("delta").mode("append")
-        .save(wh.path(Tables.SILVER_TELEMETRY));
+    // the batch writer's part: 7 is folded from its whole history (its base had folded 12), 8 from
+    // its base (cycles 1-10) and the cycles since (11, 12); a v1 refold asked before is not taken
+    land(wh, next, thirteen);
+    // 8's cycles before its base taken out of silver: its fold can only have them from the base
+    spark.sql("DELETE FROM delta.`" + wh.path(Tables.SILVER_TELEMETRY) + "` WHERE asset_id = 'P-null-8' AND cycle <= 10");
     Dataset<Row> out = spark.createDataFrame(asked, asked.get(0).schema());
-    Column at = org.apache.spark.sql.functions.current_timestamp();
-    // a refold asked before the swap, folded under v1, reaches the query too: it is not taken
     AssetRefolds.fold(wh, TinyFleet.profile(), "P", out, before, 1L, at)
         .unionByName(AssetRefolds.fold(wh, TinyFleet.profile(), "P", out, after, 2L, at))
         .write().format("delta").mode("append").save(wh.path(Tables.OPS_ASSET_REFOLDS));
-    Row refold = spark.read().format("delta").load(wh.path(Tables.OPS_ASSET_REFOLDS)).where("feature_set_version = 2")
-        .selectExpr("history_cycles", "state.features.lastCycle", "state.predictedThrough").head();
-    assertEquals(List.of(10, 10, 10), List.of(refold.get(0), refold.get(1), refold.get(2)));
+    assertEquals(List.of("P-null-7 -1 11 12", "P-null-7 2 10 10", "P-null-8 -1 10 10", "P-null-8 2 12 12"),
+        spark.read().format("delta").load(wh.path(Tables.OPS_ASSET_REFOLDS)).where("feature_set_version = 2")
+            .selectExpr("concat_ws(' ', asset_id, batch_id, history_cycles, state.features.lastCycle)")
+            .orderBy("asset_id", "batch_id").as(Encoders.STRING()).collectAsList());
 
-    // the missing 11 comes: 11, the held 12 and 13 are scored under v2, as the batch path scores them with v2
+    // 7's missing 11 comes, and 8's 14: 11-13 of 7 and 13-14 of 8 are scored under v2, as the batch path scores them
     add(in, TinyFleet.rows("P", null, 7, 11, 11, 2), offset);
+    add(in, TinyFleet.rows("P", null, 8, 14, 14, 2), offset);
     q.processAllAvailable();
-    List<Row> scored = predictions(drain());
-    // and the next cycle is scored at once: the asset is marked as folded under v2
-    add(in, TinyFleet.rows("P", null, 7, 14, 14, 2), offset);
+    List<Row> scored = new ArrayList<>(predictions(drain()));
+    // and 8's next cycle at once: the asset is marked as folded under v2
+    add(in, TinyFleet.rows("P", null, 8, 15, 15, 2), offset);
     q.processAllAvailable();
     q.stop();
-    List<Row> next = drain();
-    assertTrue(next.stream().noneMatch(r -> StreamOutput.REFOLD.equals(r.getAs("kind"))), "no refold asked again");
-    scored = new ArrayList<>(scored);
-    scored.addAll(predictions(next));
-    assertEquals(List.of("P-null-7@11", "P-null-7@12", "P-null-7@13", "P-null-7@14"), scored.stream()
-        .map(r -> r.getAs("assetId") + "@" + r.getAs("cycle")).sorted().toList());
-    Map<String, Row> batch = batchScored(v2, TinyFleet.rows("P", null, 7, 1, 14, 2));
+    List<Row> last = drain();
+    assertTrue(last.stream().noneMatch(r -> StreamOutput.REFOLD.equals(r.getAs("kind"))), "no refold asked again");
+    scored.addAll(predictions(last));
+    assertEquals(List.of("P-null-7@11", "P-null-7@12", "P-null-7@13", "P-null-8@13", "P-null-8@14", "P-null-8@15"),
+        scored.stream().map(r -> r.getAs("assetId") + "@" + r.getAs("cycle")).sorted().toList());
+    List<Row> series = new ArrayList<>(TinyFleet.rows("P", null, 7, 1, 13, 2));
+    series.addAll(TinyFleet.rows("P", null, 8, 1, 15, 2));
+    Map<String, Row> batch = batchScored(v2, series);
     for (Row r : scored) {
       String key = r.getAs("assetId") + "@" + r.getAs("cycle");
       assertEquals(batch.get(key).getDouble(2), (Double) r.getAs("predictedRul"), 1e-9, "RUL of " + key);
       assertEquals(batch.get(key).getDouble(3), (Double) r.getAs("failureProbability"), 1e-9, "probability of " + key);
     }
+  }
+
+  /** Appends {@code rows} to silver as the stream lands them: sources {@code kafka:golden/0/<offset>} from {@code first}. */
+  private void land(Warehouse wh, List<Row> rows, long first) {
+    TinyFleet.frame(spark, withKafkaSources(rows, first)).write().format("delta").mode("append")
+        .save(wh.path(Tables.SILVER_TELEMETRY));
   }
 
   /** {@code rows} as silver holds them from the stream: sources {@code kafka:golden/0/<offset>}, from {@code first} on. */
