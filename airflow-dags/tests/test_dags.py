@@ -2,6 +2,8 @@
 SparkSubmitOperator hands to spark-submit."""
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from airflow.dag_processing.dagbag import DagBag
@@ -75,6 +77,23 @@ def test_drift_report_writes_what_decide_reads(bag):
     assert args[args.index("--out") + 1] == pdm_settings.xcom("report_json")
     assert args[args.index("--model") + 1] == pdm_settings.xcom("rul_model") + "@champion"
     assert args[args.index("--assets-from") + 1] == pdm_settings.xcom("input")
+
+
+@pytest.mark.parametrize("retrain, branch", [(True, "retrain_features"), (False, "skip_retraining")])
+def test_decide_follows_the_reports_retrain_flag(bag, tmp_path, retrain, branch):
+    # the no-drift branch end to end is this plus the graph above (skip_retraining -> done, whose
+    # trigger rule lets a skipped branch through): test_retraining_e2e runs the drift branch for real
+    report = tmp_path / "report.json"
+    report.write_text(json.dumps({"retrain": retrain, "reasons": ["drifted share 0.1 (threshold 0.3)"]}))
+
+    class TaskInstance:
+        @staticmethod
+        def xcom_pull(task_ids):
+            assert task_ids == "settings"
+            return {"report_json": str(report)}
+
+    decide = bag.dags["pdm_retraining"].get_task("decide")
+    assert decide.python_callable(ti=TaskInstance()) == branch
 
 
 def test_stream_health_dag(bag):
