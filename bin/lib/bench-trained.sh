@@ -11,6 +11,21 @@ bench_run() {
   fi
 }
 
+# bench_simulate <what> <simulate options...>: `pdm simulate`, its log to $LOG; prints the events it
+# published, from its result on stdout ("simulate: <rows> rows of <n> assets to ..."), not the log
+bench_simulate() {
+  local what="$1"; shift
+  local out="$LOG.simulate.out" rows
+  if ! "$PDM" simulate "$@" >"$out" 2>>"$LOG"; then
+    echo "$BENCH: $what failed; last lines of $LOG:" >&2
+    tail -20 "$LOG" >&2
+    exit 1
+  fi
+  rows=$(sed -n 's/^simulate: \([0-9][0-9]*\) rows .*/\1/p' "$out")
+  [[ -n "$rows" ]] || { echo "$BENCH: $what printed no result (its stdout: $(cat "$out"))" >&2; exit 1; }
+  echo "$rows"
+}
+
 # bench_train_once <warehouse>: a simulated 60-engine fleet landed, its features, and champions
 # trained in the warehouse's MLflow (which must be running), unless the warehouse has them already
 bench_train_once() {
@@ -36,12 +51,17 @@ bench_scoring_warehouse() {
 }
 
 # bench_await_scorer <wh> <pid> <log>: until the scorer's first batch (the marker) is recorded in
-# ops.stream_metrics, so the JVM's cold start is behind; exit 1 if the scorer ends first
+# ops.stream_metrics, so the JVM's cold start is behind; exit 1 if the scorer ends first. Called
+# right after the scorer is started: a JVM takes seconds before its first batch, so the rows counted
+# first are the ones a trained warehouse held before (a demo's scorer may have written some).
 bench_await_scorer() {
-  local wh="$1" pid="$2" log="$3"
-  for _ in $(seq 1 180); do
-    [[ "$("$PDM_HOME/bin/delta-rows" "$wh/ops/stream_metrics")" -ge 1 ]] && return 0
+  local wh="$1" pid="$2" log="$3" before
+  before=$("$PDM_HOME/bin/delta-rows" "$wh/ops/stream_metrics")
+  for _ in $(seq 1 600); do
+    [[ "$("$PDM_HOME/bin/delta-rows" "$wh/ops/stream_metrics")" -gt "$before" ]] && return 0
     kill -0 "$pid" 2>/dev/null || { echo "score-stream exited; see $log" >&2; tail -20 "$log" >&2; exit 1; }
     sleep 1
   done
+  echo "score-stream committed no batch within 10 minutes; see $log" >&2
+  exit 1
 }

@@ -203,7 +203,7 @@ public final class ScoreStreamJob {
     Function<ChampionModels.Champions, FeatureSetPrefold.Prepared> processors = next -> {
       Features f = features.apply(next.featureSetVersion());
       Broadcast<CycleScorer> scorer = jsc.broadcast(scorer(o.config(), next, f));
-      return new FeatureSetPrefold.Prepared(ScoringQuery.processor(o.config(), o.dataset(), f.set(), scorer, 0),
+      return new FeatureSetPrefold.Prepared(ScoringQuery.processor(o.config(), o.dataset(), profile, f.set(), scorer, 0),
           scorer::destroy);
     };
     try (FeatureSetPrefold prefold = new FeatureSetPrefold(warehouse, profile, o.dataset(), processors)) {

@@ -232,7 +232,9 @@ public final class AssetProcessor
     }
     for (StreamInput r : records) {
       Integer under = r.getRefoldFeatureSet();
-      // a refold of another feature set was asked for before a swap: the asset asks again (above)
+      // The refolds source passes this set's refolds and untagged ones; an untagged refold was
+      // written before refolds named their set, under the checkpoint's base set, which a swap may
+      // have left: such a state is not this set's, and the asset's own ask (above) gets one that is.
       if (StreamInput.REFOLD.equals(r.getKind()) && refolding && (under == null ? baseVersion : under) == setVersion) {
         s = takeRefold(s, r);
         times = r.getRefoldClock() != null ? r.getRefoldClock() : new AssetClock();

@@ -137,24 +137,29 @@ public final class AssetRefolds {
         .union(refolds.select(col("assetId").as("asset_id"), explode(col("heldSources")).as("source")));
     // an asset holding cycles is folded from its whole history: a base may have folded them already
     Dataset<Row> holding = refolds.where(size(col("heldSources")).gt(0)).select(col("assetId").as("asset_id"));
-    return fold(warehouse, profile, dataset, asked, excluded, holding, processor, batchId, refoldedAt);
+    return fold(warehouse, profile, dataset, asked, excluded, holding, processor, batchId, refoldedAt, true);
   }
 
   /**
    * Every asset of the dataset in silver folded by {@code processor}, as bases for the folds of a
    * coming swap to its feature set (batch id {@link #PREFOLD}): run while the stream still scores
-   * with the set before, so that the swap itself folds only what landed since.
+   * with the set before, so that the swap itself folds only what landed since. A base's positions
+   * (last predicted cycle, alerted level) are not read: the swap's fold sets them from the tables
+   * as they are then.
    */
   public static Dataset<Row> prefold(Warehouse warehouse, DatasetProfile profile, String dataset,
       AssetProcessor processor, Column refoldedAt) {
     Dataset<Row> assets = warehouse.read(Tables.SILVER_TELEMETRY, "score-stream")
         .where(col("dataset").equalTo(dataset).and(col("cycle").isNotNull())).select("asset_id").distinct();
     Dataset<Row> none = assets.select(col("asset_id"), lit(null).cast("string").as("source")).limit(0);
-    return fold(warehouse, profile, dataset, assets, none, none.select("asset_id"), processor, PREFOLD, refoldedAt);
+    return fold(warehouse, profile, dataset, assets, none, none.select("asset_id"), processor, PREFOLD, refoldedAt,
+        false);
   }
 
+  /** @param withPositions whether to read the assets' positions (else null: a prefold's bases) */
   private static Dataset<Row> fold(Warehouse warehouse, DatasetProfile profile, String dataset, Dataset<Row> asked,
-      Dataset<Row> excluded, Dataset<Row> holding, AssetProcessor processor, long batchId, Column refoldedAt) {
+      Dataset<Row> excluded, Dataset<Row> holding, AssetProcessor processor, long batchId, Column refoldedAt,
+      boolean withPositions) {
     Dataset<AssetRefold> bases = warehouse.read(Tables.OPS_ASSET_REFOLDS, "score-stream")
         .where(col("dataset").equalTo(dataset).and(col("feature_set_version").equalTo(processor.featureSetVersion())))
         .join(asked, new String[] {"asset_id"}, "left_semi")
@@ -178,14 +183,14 @@ public final class AssetRefolds {
         .select(col("asset_id"), col("cycle"), col("event_time"), col("kafka_timestamp"), col("source"),
             array(readings.toArray(Column[]::new)).as("readings"));
     Dataset<Row> positions = asked;
-    if (warehouse.exists(Tables.GOLD_PREDICTIONS)) {
+    if (withPositions && warehouse.exists(Tables.GOLD_PREDICTIONS)) {
       positions = positions.join(ScoringQuery.maxCycle(warehouse.read(Tables.GOLD_PREDICTIONS, "score-stream")
           .join(asked, new String[] {"asset_id"}, "left_semi"), dataset, "predicted").select("asset_id", "predicted"),
           new String[] {"asset_id"}, "left");
     } else {
       positions = positions.withColumn("predicted", lit(null).cast("int"));
     }
-    if (warehouse.exists(Tables.GOLD_ALERTS)) {
+    if (withPositions && warehouse.exists(Tables.GOLD_ALERTS)) {
       positions = positions.join(ScoringQuery.alertedLevels(warehouse.read(Tables.GOLD_ALERTS, "score-stream")
               .join(asked, new String[] {"asset_id"}, "left_semi"), dataset).select("asset_id", "alerted_level"),
           new String[] {"asset_id"}, "left");

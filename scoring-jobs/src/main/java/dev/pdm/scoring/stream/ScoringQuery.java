@@ -94,7 +94,7 @@ public final class ScoringQuery {
     DatasetProfile profile = DatasetProfile.forDataset(config, dataset);
     Dataset<StreamInput> inputs = events(spark, config, topic, dataset, profile)
         .union(resolves(spark, warehouse, dataset));
-    AssetProcessor processor = processor(config, dataset, set, scorer, assetRiskMillis);
+    AssetProcessor processor = processor(config, dataset, profile, set, scorer, assetRiskMillis);
     long[] ttl = stateTtl(spark, config, checkpoint, dataset);
     int base = stateFeatureSet(spark, checkpoint, dataset, set.version(), ttl != null);
     if (ttl != null) {
@@ -108,10 +108,9 @@ public final class ScoringQuery {
   }
 
   /** The processor of a dataset's records under {@code set}, as the query runs it (before its state TTL). */
-  public static AssetProcessor processor(PdmConfig config, String dataset, FeatureSet set,
-      Broadcast<CycleScorer> scorer, long assetRiskMillis) {
-    List<String> readings = DatasetProfile.forDataset(config, dataset).readings().stream()
-        .map(DatasetProfile.Column::name).toList();
+  public static AssetProcessor processor(PdmConfig config, String dataset, DatasetProfile profile,
+      FeatureSet set, Broadcast<CycleScorer> scorer, long assetRiskMillis) {
+    List<String> readings = profile.readings().stream().map(DatasetProfile.Column::name).toList();
     return AssetProcessor.create(dataset, set, readings, scorer, config.getInt(PdmConfigKeys.LATENESS_ALLOWED_CYCLES),
         config.getInt(PdmConfigKeys.SCORING_MAX_CYCLE_GAP), config.getInt(PdmConfigKeys.SCORING_RECENT_CYCLES),
         assetRiskMillis);

@@ -318,8 +318,10 @@ class AssetProcessorTest {
     wh.ensure(Tables.OPS_ASSET_REFOLDS, AssetRefolds.schema());
     AssetProcessor processor = AssetProcessor.create("P", fx.set(), READINGS,
         JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(fx.scorer()), 2, 1000, 8, 0)
-        // longer than the test's steps between two batches of an asset (the fold below is one), on a loaded machine
-        .withStateTtl(8_000, 86_400_000L);
+        // longer than the test's steps between two batches of an asset (the fold below is one), on a loaded
+        // machine: 8 s was not, once, with bin/test's five lanes and a sixth JVM on 2 cores (the held cycles
+        // expired before the refold came, and nothing was scored)
+        .withStateTtl(20_000, 86_400_000L);
     OUT.clear();
     MemoryStream<StreamInput> in = new MemoryStream<>(1, spark, Option.empty(), Encoders.bean(StreamInput.class));
     long[] offset = {0};
@@ -332,7 +334,7 @@ class AssetProcessorTest {
     assertEquals(1L, stateRows(checkpoint, "asset"));
 
     // silent beyond the TTL: another asset's batch runs after it, and the state store lets asset 5 go
-    Thread.sleep(9_000);
+    Thread.sleep(21_000);
     add(in, TinyFleet.rows("P", null, 6, 1, 1, 2), offset);
     q.processAllAvailable();
     drain();
