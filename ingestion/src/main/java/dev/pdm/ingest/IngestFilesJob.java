@@ -39,7 +39,7 @@ import org.kohsuke.args4j.Option;
  * </pre>
  *
  * A directory as {@code --input} means its file {@code <split>_<dataset>.txt} when it has one
- * (the C-MAPSS layout), else every file in it.
+ * (the C-MAPSS layout; {@code <split>_<dataset>.jsonl} with {@code --format json}), else every file in it.
  */
 public final class IngestFilesJob {
 
@@ -85,10 +85,15 @@ public final class IngestFilesJob {
         "ingest-files --dataset " + options.dataset() + " --split " + options.split().label()
             + " --input " + options.input());
     DatasetProfile profile = DatasetProfile.forDataset(options.config(), options.dataset());
+    if (options.format() == Format.CMAPSS && profile.clock() == DatasetProfile.Clock.TIME) {
+      throw PdmErrors.usage("ingest " + options.input() + " as C-MAPSS text", "the profile of " + options.dataset()
+          + ", " + profile.name() + ", counts time (clock=time) and C-MAPSS lines count cycles",
+          "land its events with --format json");
+    }
     LandingWriter writer = new LandingWriter(spark, warehouse, profile);
     writer.ensureTables();
     Dataset<Row> lines =
-        numberedLines(spark, resolveInput(spark, options.input(), options.dataset(), options.split()));
+        numberedLines(spark, resolveInput(spark, options.input(), options.dataset(), options.split(), options.format()));
     Dataset<Row> raw =
         lines.where(trim(col("payload")).notEqual(""))
             .select(
@@ -132,9 +137,10 @@ public final class IngestFilesJob {
 
   /**
    * A file as it is; a directory: its {@code <split>_<dataset>.txt} when it has one (the C-MAPSS
-   * layout), else every file in it.
+   * layout; {@code .jsonl} for JSON lines, as {@code simulate --fleet pumps} writes them), else every
+   * file in it.
    */
-  static String resolveInput(SparkSession spark, String input, String dataset, Split split) {
+  static String resolveInput(SparkSession spark, String input, String dataset, Split split, Format format) {
     try {
       Path path = new Path(input);
       FileSystem fs = path.getFileSystem(spark.sparkContext().hadoopConfiguration());
@@ -143,7 +149,7 @@ public final class IngestFilesJob {
             "pass an existing file or directory with --input");
       }
       if (fs.getFileStatus(path).isDirectory()) {
-        Path named = new Path(path, split.label() + "_" + dataset + ".txt");
+        Path named = new Path(path, split.label() + "_" + dataset + (format == Format.JSON ? ".jsonl" : ".txt"));
         return fs.exists(named) ? named.toString() : path.toString();
       }
       return path.toString();

@@ -88,7 +88,7 @@ public final class ReplayJob {
     spark.sparkContext().setJobGroup("pdm-replay", "replay --dataset " + o.dataset() + " --topic " + o.topic(), false);
     DatasetProfile profile = DatasetProfile.forDataset(o.config(), o.dataset());
     List<String> names = profile.readings().stream().map(DatasetProfile.Column::name).toList();
-    String input = IngestFilesJob.resolveInput(spark, o.input(), o.dataset(), o.split());
+    String input = IngestFilesJob.resolveInput(spark, o.input(), o.dataset(), o.split(), Format.CMAPSS);
     Dataset<Row> raw = IngestFilesJob.numberedLines(spark, input)
         .select(lit("file").as("source_type"), col("source"), col("source_line"),
             lit(null).cast("int").as("kafka_partition"), lit(null).cast("long").as("kafka_offset"),

@@ -241,7 +241,17 @@ public final class TelemetryParser implements Serializable {
       }
       p.eventTime = Timestamp.from(instant);
     }
-    if (p.cycle == null && p.eventTime == null) {
+    if (profile.clock() == DatasetProfile.Clock.TIME) {
+      // a time fleet's key is (asset_id, event_time): a cycle beside it would land under another key
+      if (p.cycle != null) {
+        return p.reject(RejectReason.INVALID_CYCLE, "profile " + profile.name() + " counts time (clock=time):"
+            + " send event_time without cycle, or give the dataset a profile with clock=cycle");
+      }
+      if (p.eventTime == null) {
+        return p.reject(RejectReason.MISSING_TIME, "a record of profile " + profile.name()
+            + " (clock=time) needs event_time");
+      }
+    } else if (p.cycle == null && p.eventTime == null) {
       return p.reject(RejectReason.MISSING_TIME, "a record needs cycle or event_time; it has neither");
     }
     // the first reading that fails, settings before sensors, names the reject

@@ -8,9 +8,11 @@ import dev.pdm.common.PdmException;
 import dev.pdm.common.config.PdmConfig;
 import dev.pdm.common.test.TestSpark;
 import dev.pdm.ingest.TelemetryParser.Format;
+import dev.pdm.ingest.sim.SimulateJob;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
@@ -96,6 +98,47 @@ class IngestFilesJobTest {
     }
     assertTrue(Files.exists(file));
     assertTrue(wh.toFile().isDirectory());
+  }
+
+  /** simulate --fleet pumps --output, then ingest-files --format json: a time fleet lands by (asset, event_time). */
+  @Test
+  void aSimulatedPumpFleetLandsFromItsJsonLinesKeyedByEventTime() {
+    Path wh = TestSpark.tempDir("wh");
+    Path out = TestSpark.tempDir("pumps");
+    PdmConfig config = TestSpark.config(wh, "pdm.profile.PUMPS", "builtin:pumps");
+    PdmException turbofanProfile = assertThrows(PdmException.class, () -> SimulateJob.run(spark,
+        new SimulateJob.Options(TestSpark.config(wh), 2, 1, 5, "PUMPS", Split.TEST, 2, 2, null, out.toString(), 0,
+            SimulateJob.DEFAULT_START, SimulateJob.Fleet.PUMPS, 0)));
+    assertTrue(turbofanProfile.getMessage().startsWith("Cannot simulate a pump fleet as dataset PUMPS: the dataset's"
+        + " profile is cmapss (clock cycle, readings setting1,"), turbofanProfile.getMessage());
+    assertTrue(turbofanProfile.getMessage().endsWith("(set pdm.profile.PUMPS=builtin:pumps (conf/pdm-local.properties"
+        + " does for PUMPS))"), turbofanProfile.getMessage());
+    assertEquals("Cannot simulate turbofans: --interval is for time fleets; turbofans count cycles (leave --interval"
+        + " out, or add --fleet pumps)", assertThrows(PdmException.class, () -> new SimulateJob.Options(config, 2, 1, 5,
+        "SIM", Split.TEST, 2, 2, null, out.toString(), 0, SimulateJob.DEFAULT_START, SimulateJob.Fleet.TURBOFAN,
+        60_000)).getMessage());
+    SimulateJob.Result sim = SimulateJob.run(spark, new SimulateJob.Options(config, 2, 1, 5, "PUMPS", Split.TEST, 2, 2,
+        null, out.toString(), 0, SimulateJob.DEFAULT_START, SimulateJob.Fleet.PUMPS, 3_600_000L));
+    assertTrue(sim.rows() > 2 * 24, "two pumps, a reading an hour for days: " + sim.rows());
+    List<String> rul = spark.read().text(out.resolve("RUL_PUMPS.txt").toString()).as(Encoders.STRING()).collectAsList();
+    assertEquals(2, rul.size());
+    assertTrue(rul.stream().allMatch(h -> Double.parseDouble(h) > 0), "hours to failure: " + rul);
+
+    PdmException cmapss = assertThrows(PdmException.class, () -> IngestFilesJob.run(spark,
+        new IngestFilesJob.Options(config, "PUMPS", Split.TEST, out.toString(), Format.CMAPSS)));
+    assertEquals("Cannot ingest " + out + " as C-MAPSS text: the profile of PUMPS, pumps, counts time (clock=time)"
+        + " and C-MAPSS lines count cycles (land its events with --format json)", cmapss.getMessage());
+
+    LandingResult landed = IngestFilesJob.run(spark,
+        new IngestFilesJob.Options(config, "PUMPS", Split.TEST, out.toString(), Format.JSON));
+    assertEquals(new LandingWriter.Counts(sim.rows(), sim.rows(), 0, 0, 0, 0), landed.counts());
+    Row silver = spark.sql("SELECT count(*), count(cycle), count(DISTINCT asset_id, event_time),"
+        + " unix_millis(min(event_time)) - " + SimulateJob.DEFAULT_START.toEpochMilli() + " BETWEEN 0 AND 180000,"
+        + " count_if(speed IS NULL OR vibration_rms IS NULL OR motor_current IS NULL)"
+        + " FROM silver.telemetry WHERE dataset = 'PUMPS'").head();
+    // the first reading within 5% of an interval (jitter) after the start
+    assertEquals(List.of(sim.rows(), 0L, sim.rows(), true, 0L),
+        List.of(silver.get(0), silver.get(1), silver.get(2), silver.get(3), silver.get(4)));
   }
 
   @Test

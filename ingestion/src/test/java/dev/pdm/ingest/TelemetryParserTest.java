@@ -39,6 +39,27 @@ class TelemetryParserTest {
     assertEquals(23.419, p.readings[3 + 20]);
   }
 
+  /** A time fleet's record is keyed by its event time: it needs one, and a cycle beside it is refused. */
+  @Test
+  void aTimeFleetsRecordNeedsItsEventTimeAndNoCycle() {
+    TelemetryParser pumps = new TelemetryParser(DatasetProfile.load("builtin:pumps"));
+    String readings = "\"settings\":{\"speed\":2950},\"sensors\":{\"vibration_rms\":1.9,\"flow\":118.2}";
+    Parsed ok = pumps.parseJson("{\"asset_id\":\"P-7\",\"event_time\":\"2026-03-01T08:00:10Z\"," + readings + "}", "PUMPS");
+    assertNull(ok.reason, ok.message);
+    assertNull(ok.cycle);
+    assertEquals(Timestamp.from(Instant.parse("2026-03-01T08:00:10Z")), ok.eventTime);
+    assertEquals(List.of(2950.0, 1.9, 118.2), List.of(ok.readings[0], ok.readings[1], ok.readings[4]));
+
+    Parsed cycle = pumps.parseJson("{\"asset_id\":\"P-7\",\"cycle\":3,\"event_time\":\"2026-03-01T08:00:10Z\","
+        + readings + "}", "PUMPS");
+    assertEquals(RejectReason.INVALID_CYCLE, cycle.reason);
+    assertEquals("profile pumps counts time (clock=time): send event_time without cycle, or give the dataset a"
+        + " profile with clock=cycle", cycle.message);
+    Parsed untimed = pumps.parseJson("{\"asset_id\":\"P-7\"," + readings + "}", "PUMPS");
+    assertEquals(RejectReason.MISSING_TIME, untimed.reason);
+    assertEquals("a record of profile pumps (clock=time) needs event_time", untimed.message);
+  }
+
   /** Unknown fields of any shape are ignored; a field sent twice counts with its last value. */
   @Test
   void unknownFieldsAreSkippedAndTheLastValueOfAFieldCounts() {

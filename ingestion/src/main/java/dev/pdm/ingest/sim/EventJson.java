@@ -11,14 +11,16 @@ public final class EventJson {
   /**
    * {@code {"asset_id", "dataset", "cycle", "event_time", "settings": {...}, "sensors": {...}}};
    * readings in the order of {@code names} with the first {@code settings} of them settings. A
-   * null reading is written as null.
+   * null reading is written as null; a null cycle (a time fleet's event) is left out.
    */
-  public static String event(String assetId, String dataset, int cycle, Instant eventTime,
+  public static String event(String assetId, String dataset, Integer cycle, Instant eventTime,
       List<String> names, int settings, Double[] readings) {
     StringBuilder json = new StringBuilder(512)
         .append("{\"asset_id\":\"").append(escape(assetId)).append('"')
-        .append(",\"dataset\":\"").append(escape(dataset)).append('"')
-        .append(",\"cycle\":").append(cycle);
+        .append(",\"dataset\":\"").append(escape(dataset)).append('"');
+    if (cycle != null) {
+      json.append(",\"cycle\":").append(cycle.intValue());
+    }
     if (eventTime != null) {
       json.append(",\"event_time\":\"").append(eventTime).append('"');
     }

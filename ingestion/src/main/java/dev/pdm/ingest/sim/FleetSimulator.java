@@ -142,16 +142,12 @@ public final class FleetSimulator implements Serializable {
     }
 
     private double gaussian() {
-      // Box-Muller on the asset's own generator keeps every series independent of the others.
-      double u1 = 1 - rng.nextDouble();
-      double u2 = rng.nextDouble();
-      return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
+      return SimMath.gaussian(rng);
     }
   }
 
   private static double round(double v, int digits) {
-    double scale = Math.pow(10, digits);
-    return Math.round(v * scale) / scale;
+    return SimMath.round(v, digits);
   }
 
   /** A C-MAPSS text line: unit, cycle, readings, space separated. */

@@ -5,6 +5,7 @@ import dev.pdm.common.PdmErrors;
 import dev.pdm.common.cli.CommonOptions;
 import dev.pdm.common.cli.JobMain;
 import dev.pdm.common.cli.JobResult;
+import dev.pdm.common.config.Durations;
 import dev.pdm.common.config.PdmConfig;
 import dev.pdm.common.profile.DatasetProfile;
 import dev.pdm.ingest.Split;
@@ -19,16 +20,21 @@ import org.apache.spark.sql.SparkSession;
 import org.kohsuke.args4j.Option;
 
 /**
- * Generates a simulated fleet (see {@link FleetSimulator}) into Kafka as JSON events, interleaved
- * across assets cycle by cycle, or into a directory as C-MAPSS text that {@code ingest-files}
- * reads ({@code <split>_<dataset>.txt/}, and for the test split {@code RUL_<dataset>.txt/}).
- * Files are written by Spark executors, so a fleet of millions of rows is no load on the driver.
+ * Generates a simulated fleet into Kafka as JSON events, interleaved across assets, or into a
+ * directory that {@code ingest-files} reads. Two fleets: turbofans ({@link FleetSimulator}, the
+ * default; a cycle fleet in the C-MAPSS shape, files as C-MAPSS text {@code <split>_<dataset>.txt/}
+ * and for the test split {@code RUL_<dataset>.txt/} in cycles), and pumps ({@link PumpSimulator},
+ * {@code --fleet pumps}; a time fleet of profile {@code builtin:pumps}, events with an event_time
+ * every {@code --interval} and no cycle, files as JSON lines {@code <split>_<dataset>.jsonl/} and
+ * the test split's remaining hours in {@code RUL_<dataset>.txt/}). Files are written by Spark
+ * executors, so a fleet of millions of rows is no load on the driver.
  *
  * <h2>Usage</h2>
  *
  * <pre>
  * bin/pdm simulate --assets 100 --seed 7 --output data/sim
  * bin/pdm simulate --assets 50 --split test --topic telemetry --rate 2000
+ * bin/pdm simulate --fleet pumps --assets 20 --interval 1m --output data/pumps
  * </pre>
  */
 public final class SimulateJob {
@@ -36,10 +42,33 @@ public final class SimulateJob {
   /** Event time of cycle 1 unless --start-time says otherwise; one cycle is one hour. */
   public static final Instant DEFAULT_START = Instant.parse("2026-01-01T00:00:00Z");
 
-  /** Validated options; exactly one of {@code topic} and {@code output}. */
+  /** The kinds of fleet the simulator makes. */
+  public enum Fleet {
+    /** Turbofan engines counted in cycles (profile builtin:cmapss). */
+    TURBOFAN,
+    /** Pumps sending readings by time (profile builtin:pumps). */
+    PUMPS
+  }
+
+  /**
+   * Validated options; exactly one of {@code topic} and {@code output}. {@code intervalMillis}:
+   * pumps only, the time between two readings of a pump (0: the profile's interval).
+   */
   public record Options(PdmConfig config, int assets, int firstUnit, long seed, String dataset, Split split,
-      int regimes, int faultModes, String topic, String output, double rate, Instant startTime) {
+      int regimes, int faultModes, String topic, String output, double rate, Instant startTime, Fleet fleet,
+      long intervalMillis) {
+    /** A turbofan fleet. */
+    public Options(PdmConfig config, int assets, int firstUnit, long seed, String dataset, Split split,
+        int regimes, int faultModes, String topic, String output, double rate, Instant startTime) {
+      this(config, assets, firstUnit, seed, dataset, split, regimes, faultModes, topic, output, rate, startTime,
+          Fleet.TURBOFAN, 0);
+    }
+
     public Options {
+      if (fleet == Fleet.TURBOFAN && intervalMillis != 0) {
+        throw PdmErrors.usage("simulate turbofans", "--interval is for time fleets; turbofans count cycles",
+            "leave --interval out, or add --fleet pumps");
+      }
       if (assets < 1) {
         throw PdmErrors.badValue("--assets", Integer.toString(assets), "a positive number of assets");
       }
@@ -82,8 +111,15 @@ public final class SimulateJob {
     @Option(name = "--seed", metaVar = "S", usage = "random seed; the same seed gives the same fleet (default 42)")
     long seed = 42;
 
-    @Option(name = "--dataset", metaVar = "ID", usage = "dataset id of the fleet (default SIM)")
-    String dataset = "SIM";
+    @Option(name = "--dataset", metaVar = "ID", usage = "dataset id of the fleet (default SIM; PUMPS for pumps)")
+    String dataset;
+
+    @Option(name = "--fleet", usage = "turbofan (counted in cycles; default) or pumps (readings by time)")
+    Fleet fleet = Fleet.TURBOFAN;
+
+    @Option(name = "--interval", metaVar = "DURATION", usage = "--fleet pumps: time between two readings of a"
+        + " pump (default: the profile's, 10s)")
+    String interval;
 
     @Option(name = "--split", usage = "train: run to failure (default); test: stop before failure, with RUL")
     Split split = Split.TRAIN;
@@ -97,13 +133,15 @@ public final class SimulateJob {
     @Option(name = "--topic", metaVar = "TOPIC", forbids = "--output", usage = "send JSON events to this topic")
     String topic;
 
-    @Option(name = "--output", metaVar = "DIR", forbids = "--topic", usage = "write C-MAPSS text files here")
+    @Option(name = "--output", metaVar = "DIR", forbids = "--topic", usage = "write files here (C-MAPSS text;"
+        + " JSON lines for pumps)")
     String output;
 
     @Option(name = "--rate", metaVar = "EVENTS/S", usage = "--topic: events per second at most (default: as fast as possible)")
     double rate;
 
-    @Option(name = "--start-time", metaVar = "ISO-8601", usage = "--topic: event time of cycle 1 (default 2026-01-01T00:00:00Z)")
+    @Option(name = "--start-time", metaVar = "ISO-8601", usage = "event time of cycle 1, or of the pumps' start"
+        + " (default 2026-01-01T00:00:00Z)")
     String startTime;
   }
 
@@ -111,12 +149,16 @@ public final class SimulateJob {
 
   public static void main(String[] args) {
     JobMain.runSpark("simulate", args, new Cli(), (cli, config) -> new Options(config, cli.assets, cli.firstUnit, cli.seed,
-        cli.dataset, cli.split, cli.regimes, cli.faultModes, cli.topic, cli.output, cli.rate,
-        cli.startTime == null ? DEFAULT_START : parseInstant(cli.startTime)), SimulateJob::run);
+        cli.dataset != null ? cli.dataset : cli.fleet == Fleet.PUMPS ? "PUMPS" : "SIM", cli.split, cli.regimes,
+        cli.faultModes, cli.topic, cli.output, cli.rate, cli.startTime == null ? DEFAULT_START : parseInstant(cli.startTime),
+        cli.fleet, cli.interval == null ? 0 : parseInterval(cli.interval)), SimulateJob::run);
   }
 
   public static Result run(SparkSession spark, Options o) {
     spark.sparkContext().setJobGroup("pdm-simulate", "simulate --assets " + o.assets() + " --seed " + o.seed(), false);
+    if (o.fleet() == Fleet.PUMPS) {
+      return PumpFleet.run(spark, o);
+    }
     FleetSimulator sim = new FleetSimulator(o.seed(), o.regimes(), o.faultModes());
     return o.output() != null ? toFiles(spark, o, sim) : toTopic(o, sim);
   }
@@ -199,6 +241,14 @@ public final class SimulateJob {
       }
     }
     return new Result("topic " + o.topic(), o.assets(), rows);
+  }
+
+  static long parseInterval(String text) {
+    long ms = Durations.parseMillis(text);
+    if (ms <= 0) {
+      throw PdmErrors.badValue("--interval", text, Durations.EXPECTED);
+    }
+    return ms;
   }
 
   static Instant parseInstant(String text) {

@@ -164,22 +164,12 @@ public final class PdmConfig implements Serializable {
    * {@code m}, {@code h} or {@code d} (e.g. {@code 500ms}, {@code 30d}).
    */
   public long getDurationMs(ConfigKey key) {
-    String value = require(key).trim().toLowerCase(java.util.Locale.ROOT);
-    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)").matcher(value);
-    if (m.matches()) {
-      long n = Long.parseLong(m.group(1));
-      long unit = switch (m.group(2)) {
-        case "ms" -> 1L;
-        case "s" -> 1_000L;
-        case "m" -> 60_000L;
-        case "h" -> 3_600_000L;
-        default -> 86_400_000L;
-      };
-      if (n > 0 && n <= Long.MAX_VALUE / unit) {
-        return n * unit;
-      }
+    String value = require(key).trim();
+    long ms = Durations.parseMillis(value);
+    if (ms > 0) {
+      return ms;
     }
-    throw PdmErrors.badConfigValue(key.name(), value, "a positive duration such as 500ms, 30s, 15m, 12h or 30d");
+    throw PdmErrors.badConfigValue(key.name(), value.toLowerCase(java.util.Locale.ROOT), Durations.EXPECTED);
   }
 
   public boolean getBoolean(ConfigKey key) {

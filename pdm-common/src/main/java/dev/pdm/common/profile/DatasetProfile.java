@@ -1,6 +1,7 @@
 package dev.pdm.common.profile;
 
 import dev.pdm.common.PdmErrors;
+import dev.pdm.common.config.Durations;
 import dev.pdm.common.config.PdmConfig;
 import dev.pdm.common.config.PdmConfigKeys;
 import java.io.IOException;
@@ -21,8 +22,13 @@ import org.apache.hadoop.fs.Path;
 
 /**
  * The readings of one kind of fleet: its operational settings and sensors, each with a physical
- * range. Declared in a {@code .properties} file (see {@code conf/profiles/cmapss.properties}), so
- * a fleet with other sensors needs a profile, not code.
+ * range, and its clock. Declared in a {@code .properties} file (see {@code conf/profiles/cmapss.properties}
+ * and {@code pumps.properties}), so a fleet with other sensors needs a profile, not code.
+ *
+ * <p>The clock says how a fleet counts time: {@code clock=cycle} (the default; each reading names
+ * its operating cycle, as C-MAPSS does) or {@code clock=time} (each reading names its
+ * {@code event_time} and no cycle, as plants' sensors do), with {@code interval}, the expected
+ * time between two readings of an asset (e.g. {@code 10s}).
  */
 public final class DatasetProfile implements Serializable {
 
@@ -33,15 +39,33 @@ public final class DatasetProfile implements Serializable {
     }
   }
 
+  /** How a fleet's readings are ordered and windowed. */
+  public enum Clock {
+    /** Each reading names its operating cycle; windows count cycles. */
+    CYCLE,
+    /** Each reading names its event time, no cycle; windows are durations. */
+    TIME
+  }
+
   private static final String BUILTIN = "builtin:";
 
   private final String name;
+  private final Clock clock;
+  private final long intervalMillis;
   private final List<Column> settings;
   private final List<Column> sensors;
   private final Map<String, Column> byName;
 
+  /** A cycle-clock profile. */
   public DatasetProfile(String name, List<Column> settings, List<Column> sensors) {
+    this(name, Clock.CYCLE, 0, settings, sensors);
+  }
+
+  /** @param intervalMillis the expected time between two readings of an asset; 0 for a cycle clock */
+  public DatasetProfile(String name, Clock clock, long intervalMillis, List<Column> settings, List<Column> sensors) {
     this.name = name;
+    this.clock = clock;
+    this.intervalMillis = intervalMillis;
     this.settings = List.copyOf(settings);
     this.sensors = List.copyOf(sensors);
     Map<String, Column> index = new LinkedHashMap<>();
@@ -52,6 +76,15 @@ public final class DatasetProfile implements Serializable {
 
   public String name() {
     return name;
+  }
+
+  public Clock clock() {
+    return clock;
+  }
+
+  /** The expected time between two readings of an asset, in milliseconds (0 on a cycle clock). */
+  public long intervalMillis() {
+    return intervalMillis;
   }
 
   public List<Column> settings() {
@@ -101,7 +134,41 @@ public final class DatasetProfile implements Serializable {
           "it declares no sensors",
           "list them as sensors=s1,s2,... with <name>.min and <name>.max for each");
     }
-    return new DatasetProfile(name, settings, sensors);
+    Clock clock = clock(location, props);
+    return new DatasetProfile(name, clock, interval(location, props, clock), settings, sensors);
+  }
+
+  private static Clock clock(String location, Properties props) {
+    String value = props.getProperty("clock", "cycle").trim();
+    for (Clock c : Clock.values()) {
+      if (c.name().equalsIgnoreCase(value)) {
+        return c;
+      }
+    }
+    throw PdmErrors.config("use dataset profile " + location, "clock=" + value + " is not a clock",
+        "set clock=cycle (readings name their cycle) or clock=time (readings name their event_time) with interval=10s");
+  }
+
+  private static long interval(String location, Properties props, Clock clock) {
+    String value = props.getProperty("interval");
+    if (clock == Clock.CYCLE) {
+      if (value != null) {
+        throw PdmErrors.config("use dataset profile " + location, "interval=" + value.trim()
+            + " is given with clock=cycle, whose readings are counted in cycles",
+            "remove interval, or set clock=time if the readings name their event_time");
+      }
+      return 0;
+    }
+    if (value == null) {
+      throw PdmErrors.config("use dataset profile " + location, "clock=time needs the expected time between two"
+          + " readings of an asset", "add interval=10s (or what the fleet sends)");
+    }
+    long ms = Durations.parseMillis(value);
+    if (ms <= 0) {
+      throw PdmErrors.config("use dataset profile " + location, "interval=" + value.trim() + " is not " + Durations.EXPECTED,
+          "fix interval");
+    }
+    return ms;
   }
 
   private static List<Column> columns(String location, Properties props, String listKey) {
@@ -159,7 +226,7 @@ public final class DatasetProfile implements Serializable {
         throw PdmErrors.config(
             "read dataset profile " + location,
             "there is no built-in profile of that name",
-            "use builtin:cmapss or a path to your own .properties profile");
+            "use builtin:cmapss, builtin:pumps or a path to your own .properties profile");
       }
       return in;
     }
