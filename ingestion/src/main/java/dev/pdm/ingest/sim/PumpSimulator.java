@@ -17,9 +17,6 @@ import java.util.SplittableRandom;
  */
 public final class PumpSimulator implements Serializable {
 
-  /** Readings in the profile's order: the setting (speed), then the five sensors. */
-  public static final int READINGS = 6;
-
   /** Speed set points, rpm: the 2-pole nominal first, then what variable-speed drives run at. */
   private static final double[] SPEEDS = {2950, 1475, 2400, 1800, 3300, 1200};
   private static final double NOMINAL_SPEED = SPEEDS[0];
