@@ -14,6 +14,11 @@ import java.util.Arrays;
  * {@code imputed_sensors} counts the sensors carried forward in it; before
  * the first value of a sensor its features are null (NaN here). Window statistics use the cycles
  * available when the asset is younger than the window.
+ *
+ * <p>On a time fleet ({@link FeatureSpec#timed()}) the cycle is the reading's tick: a window of
+ * {@code w} ticks holds the readings of the last {@code w} ticks, however many arrived (a gap
+ * leaves fewer, never older ones), the slope is per second, and the weighted mean decays by
+ * {@code (1 - alpha)} per tick elapsed, so a reading after a gap weighs more.
  */
 public final class FeatureCalculator implements Serializable {
 
@@ -29,9 +34,13 @@ public final class FeatureCalculator implements Serializable {
     int[] baselineCount;
     long[] regimeCycles;
     int lastCycle;
+    /** A time fleet's: the tick of each ring slot, and the asset's first tick (0 before any). */
+    double[][] ticks;
+    int firstCycle;
 
-    State(int sensors, int maxWindow, int regimes) {
+    State(int sensors, int maxWindow, int regimes, boolean timed) {
       ring = new double[sensors][maxWindow];
+      ticks = timed ? new double[sensors][maxWindow] : null;
       count = new long[sensors];
       ewm = new double[sensors];
       last = new double[sensors];
@@ -45,13 +54,23 @@ public final class FeatureCalculator implements Serializable {
       return lastCycle;
     }
 
-    /** This state as a bean of flat arrays (see {@link FeatureState}). */
+    /**
+     * This state as a bean of flat arrays (see {@link FeatureState}). A time fleet's ring holds
+     * the values, then the ticks, then the first tick: the bean keeps one shape for both clocks.
+     */
     public FeatureState toBean() {
       FeatureState b = new FeatureState();
       int window = ring.length == 0 ? 0 : ring[0].length;
-      double[] flat = new double[ring.length * window];
+      int values = ring.length * window;
+      double[] flat = new double[ticks == null ? values : 2 * values + 1];
       for (int s = 0; s < ring.length; s++) {
         System.arraycopy(ring[s], 0, flat, s * window, window);
+        if (ticks != null) {
+          System.arraycopy(ticks[s], 0, flat, values + s * window, window);
+        }
+      }
+      if (ticks != null) {
+        flat[2 * values] = firstCycle;
       }
       b.setRing(flat);
       b.setCount(count.clone());
@@ -73,13 +92,21 @@ public final class FeatureCalculator implements Serializable {
     State s = newState();
     int sensors = s.ring.length;
     int window = spec.maxWindow();
-    if (b.getRing() == null || b.getRing().length != sensors * window || b.getCount().length != sensors
+    int values = sensors * window;
+    if (b.getRing() == null || b.getRing().length != (spec.timed() ? 2 * values + 1 : values)
+        || b.getCount().length != sensors
         || b.getRegimeCycles().length != s.regimeCycles.length) {
       throw new IllegalStateException("the stored feature state does not fit feature set " + spec.sensors()
           + " with windows up to " + window + " and " + s.regimeCycles.length + " regimes");
     }
     for (int i = 0; i < sensors; i++) {
       System.arraycopy(b.getRing(), i * window, s.ring[i], 0, window);
+      if (spec.timed()) {
+        System.arraycopy(b.getRing(), values + i * window, s.ticks[i], 0, window);
+      }
+    }
+    if (spec.timed()) {
+      s.firstCycle = (int) b.getRing()[2 * values];
     }
     s.count = b.getCount().clone();
     s.ewm = b.getEwm().clone();
@@ -106,7 +133,7 @@ public final class FeatureCalculator implements Serializable {
   }
 
   public State newState() {
-    return new State(spec.sensors().size(), spec.maxWindow(), spec.regimes());
+    return new State(spec.sensors().size(), spec.maxWindow(), spec.regimes(), spec.timed());
   }
 
   /**
@@ -132,6 +159,10 @@ public final class FeatureCalculator implements Serializable {
           "cycles must be folded in increasing order: " + cycle + " after " + state.lastCycle);
     }
     state.lastCycle = cycle;
+    if (state.firstCycle == 0) {
+      state.firstCycle = cycle;
+    }
+    boolean timed = spec.timed();
     int per = spec.perSensor();
     double[] out = new double[width];
     int maxWindow = spec.maxWindow();
@@ -149,9 +180,16 @@ public final class FeatureCalculator implements Serializable {
         continue;
       }
       double previous = state.last[s];
-      state.ring[s][(int) (state.count[s] % maxWindow)] = value;
+      int slot = (int) (state.count[s] % maxWindow);
+      double elapsed = 1;
+      if (timed) {
+        elapsed = state.count[s] == 0 ? 0 : cycle - state.ticks[s][slot == 0 ? maxWindow - 1 : slot - 1];
+        state.ticks[s][slot] = cycle;
+      }
+      state.ring[s][slot] = value;
       state.count[s]++;
-      state.ewm[s] = state.count[s] == 1 ? value : spec.ewmAlpha() * value + (1 - spec.ewmAlpha()) * state.ewm[s];
+      double alpha = timed ? 1 - Math.pow(1 - spec.ewmAlpha(), elapsed) : spec.ewmAlpha();
+      state.ewm[s] = state.count[s] == 1 ? value : alpha * value + (1 - alpha) * state.ewm[s];
       state.last[s] = value;
       if (state.baselineCount[s] < spec.baselineCycles()) {
         state.baselineSum[s] += value;
@@ -160,7 +198,7 @@ public final class FeatureCalculator implements Serializable {
       out[base] = value;
       int k;
       if (withStatistics) {
-        k = windows(state, s, out, base + 1);
+        k = timed ? timeWindows(state, s, out, base + 1) : windows(state, s, out, base + 1);
       } else {
         k = base + 1 + spec.windows().length * statistics.length;
         Arrays.fill(out, base + 1, k, Double.NaN);
@@ -170,11 +208,14 @@ public final class FeatureCalculator implements Serializable {
       out[k] = state.ewm[s] - state.baselineSum[s] / state.baselineCount[s];
     }
     int base = readings.length * per;
-    out[base] = imputedSensors;
+    out[base++] = imputedSensors;
+    if (timed) {
+      out[base++] = (cycle - state.firstCycle) * (double) spec.tickMillis() / 3_600_000d;
+    }
     if (spec.regimes() > 1) {
       state.regimeCycles[regime]++;
       for (int r = 0; r < spec.regimes(); r++) {
-        out[base + 1 + r] = state.regimeCycles[r];
+        out[base + r] = state.regimeCycles[r];
       }
     }
     return out;
@@ -215,17 +256,71 @@ public final class FeatureCalculator implements Serializable {
       max = Math.max(max, v);
       int n = age + 1;
       while (w < windows.length && Math.min(windows[w], available) == n) {
-        k = emit(out, k, n, ref, sum, sumSq, sumAgeD, min, max);
+        double sumAge = n * (n - 1) / 2.0;
+        double sumAgeSq = (n - 1) * n * (2.0 * n - 1) / 6.0;
+        k = emit(out, k, n, ref, sum, sumSq, sumAge, sumAgeSq, sumAgeD, min, max, 1);
         w++;
       }
     }
     return k;
   }
 
-  private int emit(double[] out, int k, int n, double ref, double sum, double sumSq, double sumAgeD, double min,
-      double max) {
-    double sumAge = n * (n - 1) / 2.0;
-    double sumAgeSq = (n - 1) * n * (2.0 * n - 1) / 6.0;
+  /**
+   * {@link #windows} of a time fleet: a value's age is the ticks since it, and a window of w ticks
+   * closes at the first value at least w ticks old, so a gap leaves a window fewer values, never
+   * older ones. The ring holds the largest window whole: ticks are distinct, so at most w values
+   * are younger than w ticks.
+   */
+  private int timeWindows(State state, int s, double[] out, int at) {
+    double[] ring = state.ring[s];
+    double[] ticks = state.ticks[s];
+    int size = ring.length;
+    long available = Math.min(size, state.count[s]);
+    int newestAt = (int) ((state.count[s] - 1) % size);
+    double ref = ring[newestAt];
+    double now = ticks[newestAt];
+    double perSecond = spec.tickMillis() / 1000d;
+    double sum = 0;
+    double sumSq = 0;
+    double sumAge = 0;
+    double sumAgeSq = 0;
+    double sumAgeD = 0;
+    double min = Double.POSITIVE_INFINITY;
+    double max = Double.NEGATIVE_INFINITY;
+    int[] windows = spec.windows();
+    int w = 0;
+    int k = at;
+    int slot = newestAt;
+    int n = 0;
+    for (; n < available; n++) {
+      double age = now - ticks[slot];
+      while (w < windows.length && age >= windows[w]) {
+        k = emit(out, k, n, ref, sum, sumSq, sumAge, sumAgeSq, sumAgeD, min, max, perSecond);
+        w++;
+      }
+      if (w == windows.length) {
+        break;
+      }
+      double v = ring[slot];
+      slot = slot == 0 ? size - 1 : slot - 1;
+      double d = v - ref;
+      sum += d;
+      sumSq += d * d;
+      sumAge += age;
+      sumAgeSq += age * age;
+      sumAgeD += age * d;
+      min = Math.min(min, v);
+      max = Math.max(max, v);
+    }
+    for (; w < windows.length; w++) {
+      k = emit(out, k, n, ref, sum, sumSq, sumAge, sumAgeSq, sumAgeD, min, max, perSecond);
+    }
+    return k;
+  }
+
+  /** @param positionSeconds seconds per position (1 on a cycle fleet: the slope stays per cycle) */
+  private int emit(double[] out, int k, int n, double ref, double sum, double sumSq, double sumAge, double sumAgeSq,
+      double sumAgeD, double min, double max, double positionSeconds) {
     double ageVariance = sumAgeSq - sumAge * sumAge / n;
     for (FeatureSpec.Statistic stat : statistics) {
       out[k++] = switch (stat) {
@@ -234,7 +329,7 @@ public final class FeatureCalculator implements Serializable {
         case MIN -> min;
         case MAX -> max;
         // older values have larger ages: the slope per cycle is minus the slope against age
-        case SLOPE -> ageVariance == 0 ? 0 : -(sumAgeD - sumAge * sum / n) / ageVariance;
+        case SLOPE -> ageVariance == 0 ? 0 : -(sumAgeD - sumAge * sum / n) / ageVariance / positionSeconds;
       };
     }
     return k;

@@ -222,8 +222,9 @@ public final class FeatureRows implements Serializable {
     out.regime = regime;
     out.features = features;
     if (failureCycle != null) {
-      int remaining = failureCycle - cycle;
-      out.rul = Math.min(remaining, set.rulCap());
+      double remaining = remaining(failureCycle, cycle);
+      // whole units: a time fleet's label counts the hours left, rounded down
+      out.rul = (int) Math.min(Math.floor(remaining), set.rulCap());
       out.failsWithinHorizon = remaining <= set.horizon();
     }
     out.featureSetVersion = set.version();
@@ -231,7 +232,13 @@ public final class FeatureRows implements Serializable {
     return out;
   }
 
-  /** One folded cycle: its regime and its model inputs ({@link FeatureSet#featureNames()}: the cycle, then the features). */
+  /** Cycles from {@code cycle} to {@code failureCycle}; a time fleet's ticks, in hours. */
+  private double remaining(int failureCycle, int cycle) {
+    int ticks = failureCycle - cycle;
+    return set.spec().timed() ? ticks * (double) set.spec().tickMillis() / 3_600_000d : ticks;
+  }
+
+  /** One folded cycle: its regime and its model inputs ({@link FeatureSet#featureNames()}: a cycle fleet's cycle, then the features). */
   public record Folded(int regime, double[] inputs) {}
 
   /**
@@ -250,6 +257,9 @@ public final class FeatureRows implements Serializable {
       boolean withStatistics) {
     // normalised in place: the caller's array stays as given
     Step raw = foldRaw(state, cycle, settings, sensors.clone(), withStatistics);
+    if (set.spec().timed()) {
+      return new Folded(raw.regime(), raw.features()); // a time fleet's tick is no model input
+    }
     double[] inputs = new double[raw.features().length + 1];
     inputs[0] = cycle;
     System.arraycopy(raw.features(), 0, inputs, 1, raw.features().length);

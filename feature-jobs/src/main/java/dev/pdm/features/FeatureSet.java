@@ -32,8 +32,8 @@ import java.util.TreeMap;
  * @param normalised whether sensors are normalised per regime
  * @param mean per regime and kept sensor, the training mean (0 when not normalised)
  * @param std per regime and kept sensor, the training standard deviation (1 when not normalised)
- * @param rulCap cap of the RUL label
- * @param horizon cycles of {@code fails_within_horizon}
+ * @param rulCap cap of the RUL label, in {@link #rulUnit()}
+ * @param horizon cycles (hours on a time fleet) of {@code fails_within_horizon}
  * @param config the configuration the set was fitted with; a job with another refuses to extend it
  * @param fittedOnRows training rows the statistics come from
  * @param silverVersion silver.telemetry version fitted on
@@ -64,12 +64,22 @@ public record FeatureSet(
     return spec.regimes();
   }
 
-  /** The model inputs, in order: the cycle index, then the calculator's features. */
+  /**
+   * The model inputs, in order: a cycle fleet's cycle index, then the calculator's features (a
+   * time fleet's tick is a date, not an age: its age is the calculator's {@code age_hours}).
+   */
   public List<String> featureNames() {
     List<String> names = new ArrayList<>();
-    names.add("cycle");
+    if (!spec.timed()) {
+      names.add("cycle");
+    }
     names.addAll(spec.featureNames());
     return names;
+  }
+
+  /** The unit of {@link #rulCap}, {@link #horizon} and the RUL label: cycles, or hours on a time fleet. */
+  public String rulUnit() {
+    return spec.timed() ? "hours" : "cycles";
   }
 
   /** The nearest regime centre, distances in units of each setting's range; a missing (NaN) setting is skipped. */
@@ -144,6 +154,9 @@ public record FeatureSet(
     n.put("ewm_alpha", spec.ewmAlpha());
     n.put("baseline_cycles", spec.baselineCycles());
     n.put("regimes", spec.regimes());
+    if (spec.timed()) {
+      n.put("tick_millis", spec.tickMillis()); // absent on a cycle fleet: its fingerprint stays as it was
+    }
     n.set("settings", strings(settings));
     n.set("setting_scale", doubles(settingScale));
     n.set("regime_centres", matrix(centres));
@@ -168,7 +181,8 @@ public record FeatureSet(
       Set<FeatureSpec.Statistic> stats = EnumSet.noneOf(FeatureSpec.Statistic.class);
       n.get("statistics").forEach(s -> stats.add(FeatureSpec.Statistic.valueOf(s.asText().toUpperCase(java.util.Locale.ROOT))));
       FeatureSpec spec = new FeatureSpec(strings(n.get("sensors")), windows, stats, n.get("ewm_alpha").asDouble(),
-          n.get("baseline_cycles").asInt(), n.get("regimes").asInt());
+          n.get("baseline_cycles").asInt(), n.get("regimes").asInt(),
+          n.has("tick_millis") ? n.get("tick_millis").asLong() : 0);
       Map<String, String> config = new TreeMap<>();
       n.get("config").fields().forEachRemaining(e -> config.put(e.getKey(), e.getValue().asText()));
       return new FeatureSet(n.get("dataset").asText(), n.get("version").asInt(), spec,

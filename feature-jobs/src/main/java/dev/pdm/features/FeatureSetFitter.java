@@ -163,8 +163,7 @@ public final class FeatureSetFitter {
   private static FeatureSet assemble(String dataset, FeatureConfig cfg, List<String> sensors, List<String> dropped,
       List<String> settings, double[] scale, double[][] centres, boolean normalise, double[][] mean,
       double[][] std, long rows, long silverVersion) {
-    FeatureSpec spec = new FeatureSpec(sensors, cfg.windows(), cfg.statistics(), cfg.ewmAlpha(),
-        cfg.baselineCycles(), centres.length);
+    FeatureSpec spec = cfg.spec(sensors, centres.length);
     return new FeatureSet(dataset, 0, spec, dropped, settings, scale, centres, normalise, mean, std, cfg.rulCap(),
         cfg.horizon(), cfg.asMap(), rows, silverVersion);
   }

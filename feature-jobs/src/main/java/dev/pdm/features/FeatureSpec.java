@@ -17,16 +17,23 @@ import java.util.Set;
  * and carried forward ({@code imputed_sensors}), and for multi-regime fleets the cycles spent so
  * far in each regime.
  *
+ * <p>A time fleet's spec has a tick ({@code tickMillis > 0}, the profile's interval): positions
+ * are ticks, each window spans a duration ({@code w} ticks, named by its duration, e.g.
+ * {@code vibration_rms_mean_5m}) whatever the number of readings in it, the slope is per second,
+ * the weighted mean decays with elapsed time, and {@code age_hours} (time since the asset's first
+ * reading) follows {@code imputed_sensors}.
+ *
  * @param sensors sensor columns, in order
- * @param windows rolling windows in cycles, e.g. 5, 10, 20, 30 (sorted ascending here)
+ * @param windows rolling windows in cycles (ticks on a time fleet), e.g. 5, 10, 20, 30 (sorted ascending here)
  * @param statistics rolling statistics computed for every window
  * @param ewmAlpha weight of the newest value in the exponentially weighted mean, in (0, 1]
  * @param baselineCycles early-life cycles that define an asset's baseline
  * @param regimes operating regimes (1: no regime columns)
+ * @param tickMillis a time fleet's tick in milliseconds; 0 for a cycle fleet
  */
 public record FeatureSpec(
     List<String> sensors, int[] windows, Set<Statistic> statistics, double ewmAlpha, int baselineCycles,
-    int regimes) implements Serializable {
+    int regimes, long tickMillis) implements Serializable {
 
   /** A rolling-window statistic. */
   public enum Statistic {
@@ -57,6 +64,25 @@ public record FeatureSpec(
     if (baselineCycles < 1 || regimes < 1) {
       throw new IllegalArgumentException("baseline cycles and regimes must be >= 1");
     }
+    if (tickMillis < 0) {
+      throw new IllegalArgumentException("the tick must be positive, or 0 for a cycle fleet: " + tickMillis);
+    }
+  }
+
+  /** A cycle fleet's spec. */
+  public FeatureSpec(List<String> sensors, int[] windows, Set<Statistic> statistics, double ewmAlpha,
+      int baselineCycles, int regimes) {
+    this(sensors, windows, statistics, ewmAlpha, baselineCycles, regimes, 0);
+  }
+
+  /** Whether positions are a time fleet's ticks. */
+  public boolean timed() {
+    return tickMillis > 0;
+  }
+
+  /** How a window is named: its cycles, or a time fleet's duration. */
+  public String windowLabel(int window) {
+    return timed() ? dev.pdm.common.config.Durations.format(window * tickMillis) : Integer.toString(window);
   }
 
   /** All statistics: the spec of the unit tests and of a fully featured set. */
@@ -75,7 +101,7 @@ public record FeatureSpec(
       names.add(s);
       for (int w : windows) {
         for (Statistic stat : statistics) {
-          names.add(s + "_" + stat.label() + "_" + w);
+          names.add(s + "_" + stat.label() + "_" + windowLabel(w));
         }
       }
       names.add(s + "_ewm");
@@ -83,6 +109,9 @@ public record FeatureSpec(
       names.add(s + "_baseline_dist");
     }
     names.add("imputed_sensors");
+    if (timed()) {
+      names.add("age_hours");
+    }
     if (regimes > 1) {
       for (int r = 0; r < regimes; r++) {
         names.add("regime_" + r + "_cycles");
@@ -100,7 +129,7 @@ public record FeatureSpec(
   public boolean equals(Object o) {
     return o instanceof FeatureSpec f && sensors.equals(f.sensors) && Arrays.equals(windows, f.windows)
         && statistics.equals(f.statistics) && Double.compare(ewmAlpha, f.ewmAlpha) == 0
-        && baselineCycles == f.baselineCycles && regimes == f.regimes;
+        && baselineCycles == f.baselineCycles && regimes == f.regimes && tickMillis == f.tickMillis;
   }
 
   @Override
@@ -111,6 +140,7 @@ public record FeatureSpec(
   @Override
   public String toString() {
     return "FeatureSpec[sensors=" + sensors + ", windows=" + Arrays.toString(windows) + ", statistics="
-        + statistics + ", ewmAlpha=" + ewmAlpha + ", baselineCycles=" + baselineCycles + ", regimes=" + regimes + "]";
+        + statistics + ", ewmAlpha=" + ewmAlpha + ", baselineCycles=" + baselineCycles + ", regimes=" + regimes
+        + (timed() ? ", tickMillis=" + tickMillis : "") + "]";
   }
 }

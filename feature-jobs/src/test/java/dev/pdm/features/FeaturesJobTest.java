@@ -180,6 +180,53 @@ class FeaturesJobTest {
         e.getMessage());
   }
 
+  /**
+   * A time fleet end to end to gold: simulated pumps (a reading an hour) landed from JSON lines,
+   * then features with windows of 2 h and 6 h: named by duration, keyed by tick, no cycle input
+   * but the asset's age in hours, and labels in hours from the last reading.
+   */
+  @Test
+  void aTimeFleetGetsWindowsInDurationsAndLabelsInHours() {
+    Path wh = TestSpark.tempDir("wh");
+    Path out = TestSpark.tempDir("pumps");
+    PdmConfig config = TestSpark.config(wh, "pdm.profile.PUMPS", "builtin:pumps", "pdm.features.windows", "2h,6h");
+    dev.pdm.ingest.sim.SimulateJob.run(spark, new dev.pdm.ingest.sim.SimulateJob.Options(config, 3, 1, 11, "PUMPS",
+        dev.pdm.ingest.Split.TRAIN, 2, 2, null, out.toString(), 0, dev.pdm.ingest.sim.SimulateJob.DEFAULT_START,
+        dev.pdm.ingest.sim.SimulateJob.Fleet.PUMPS, 3_600_000L));
+    dev.pdm.ingest.IngestFilesJob.run(spark, new dev.pdm.ingest.IngestFilesJob.Options(config, "PUMPS",
+        dev.pdm.ingest.Split.TRAIN, out.toString(), dev.pdm.ingest.TelemetryParser.Format.JSON));
+
+    FeaturesJob.Result r = FeaturesJob.run(spark, new FeaturesJob.Options(config, "PUMPS", false));
+    long silverRows = spark.table("silver.telemetry").count();
+    assertEquals(silverRows, r.rowsWritten());
+    assertEquals(0, r.rowsWithoutCycle());
+    FeatureSet set = new FeatureSets(spark, new Warehouse(spark, wh.toString())).latest("PUMPS").orElseThrow();
+    assertFalse(set.featureNames().contains("cycle"), "a tick is a date, not a model input");
+    assertTrue(set.featureNames().containsAll(List.of("vibration_rms_mean_2h", "bearing_temp_slope_6h", "age_hours")),
+        set.featureNames().toString());
+    assertEquals(List.of(72, 24, "hours"), List.of(set.rulCap(), set.horizon(), set.rulUnit()));
+
+    // ticks of 10 s: 360 an hour. RUL is the whole hours to the asset's last reading, capped at 72.
+    Row labels = spark.sql("SELECT count(*),"
+        + " count_if(rul != least(72, floor((last - cycle) / 360))),"
+        + " count_if(fails_within_horizon != ((last - cycle) / 360 <= 24)),"
+        + " count_if(abs(age_hours - (cycle - first) / double(360)) > 1e-9),"
+        + " count_if(cycle = last AND rul = 0), count_if(rul = 72)"
+        + " FROM (SELECT *, max(cycle) OVER (PARTITION BY asset_id) AS last,"
+        + " min(cycle) OVER (PARTITION BY asset_id) AS first FROM gold.features)").head();
+    assertEquals(List.of(silverRows, 0L, 0L, 0L, 3L),
+        List.of(labels.get(0), labels.get(1), labels.get(2), labels.get(3), labels.get(4)));
+    assertTrue(labels.getLong(5) > 0, "pumps live for days: early readings hit the cap");
+    // a reading an hour, jittered: where the reading before the last is 2 h old or more, the 2 h
+    // window holds two readings, and its mean is theirs
+    Row windows = spark.sql("SELECT count(*), count_if(abs(vibration_rms_mean_2h - (vibration_rms + v1) / 2) > 1e-9)"
+        + " FROM (SELECT *, lag(vibration_rms) OVER w AS v1, lag(cycle) OVER w AS c1, lag(cycle, 2) OVER w AS c2"
+        + " FROM gold.features WINDOW w AS (PARTITION BY asset_id ORDER BY cycle))"
+        + " WHERE cycle - c1 < 720 AND cycle - c2 >= 720").head();
+    assertTrue(windows.getLong(0) > 10, "readings whose 2 h window holds two: " + windows.getLong(0));
+    assertEquals(0L, windows.getLong(1));
+  }
+
   /** gold.features of T1 without computed_at, in key order. */
   private List<Row> snapshot() {
     return spark.table("gold.features").where("dataset = 'T1'").drop("computed_at")

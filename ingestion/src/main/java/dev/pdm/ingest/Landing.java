@@ -35,8 +35,8 @@ import org.apache.spark.sql.types.StructType;
  * without its timestamps) are parsed, validated and classified against what silver already holds.
  * {@link LandingWriter} does the I/O.
  *
- * <p>Classification of a valid record, by its key (asset_id, cycle; or asset_id, event_time when
- * there is no cycle): {@code INSERT} when the key is new; {@code DUPLICATE} when the key is landed
+ * <p>Classification of a valid record, by its key (asset_id, cycle, which is a time fleet's tick;
+ * or asset_id, event_time when there is no cycle): {@code INSERT} when the key is new; {@code DUPLICATE} when the key is landed
  * already (in silver, or earlier in the same batch) with the same readings, dropped and counted;
  * {@code CONFLICT} when the readings differ, quarantined. The first record of a key wins.
  */
@@ -167,9 +167,16 @@ public final class Landing {
             .when(col("_rank").equalTo(1), lit(INSERT))
             .when(col("_rjson").equalTo(col("_first_json")), lit(DUPLICATE))
             .otherwise(lit(CONFLICT));
-    Column keyText =
-        when(col("cycle").isNotNull(), concat(lit("cycle "), col("cycle").cast("string")))
+    boolean ticks = profile.clock() == DatasetProfile.Clock.TIME;
+    Column keyText = ticks
+        ? concat(lit("tick "), col("cycle").cast("string"), lit(" (event_time "), col("event_time").cast("string"),
+            lit(", interval " + profile.intervalMillis() + " ms)"))
+        : when(col("cycle").isNotNull(), concat(lit("cycle "), col("cycle").cast("string")))
             .otherwise(concat(lit("event_time "), col("event_time").cast("string")));
+    // two readings of a time fleet's asset within one interval share a tick: the profile's
+    // interval is longer than the sensors' period
+    String fix = ticks ? "; the first record stays (readings closer than the profile's interval share a tick:"
+        + " set interval= in profile " + profile.name() + " to the sensors' period)" : "; the first record stays";
     Dataset<Row> classified =
         valid.withColumn(STATUS, status)
             .withColumn(
@@ -181,7 +188,7 @@ public final class Landing {
                     concat(lit("asset "), col(ASSET), lit(" "), keyText,
                         lit(" was landed before with other readings, from "),
                         coalesce(col("_s_src"), col("_first_src")),
-                        lit("; the first record stays")))
+                        lit(fix)))
             )
             .withColumn(RANK, col("_rank"))
             .select(columns(parsed, STATUS, RANK));

@@ -242,7 +242,8 @@ public final class TelemetryParser implements Serializable {
       p.eventTime = Timestamp.from(instant);
     }
     if (profile.clock() == DatasetProfile.Clock.TIME) {
-      // a time fleet's key is (asset_id, event_time): a cycle beside it would land under another key
+      // a time fleet's cycle is the tick landing derives from event_time: one sent beside it
+      // would contradict it
       if (p.cycle != null) {
         return p.reject(RejectReason.INVALID_CYCLE, "profile " + profile.name() + " counts time (clock=time):"
             + " send event_time without cycle, or give the dataset a profile with clock=cycle");
@@ -251,6 +252,13 @@ public final class TelemetryParser implements Serializable {
         return p.reject(RejectReason.MISSING_TIME, "a record of profile " + profile.name()
             + " (clock=time) needs event_time");
       }
+      long tick = profile.tickOf(p.eventTime.getTime());
+      if (tick < 0) {
+        return p.reject(RejectReason.INVALID_EVENT_TIME, "event_time " + time.asText() + " is outside the clock of"
+            + " profile " + profile.name() + " (from " + DatasetProfile.TICK_EPOCH + ", in ticks of "
+            + profile.intervalMillis() + " ms that fit an int)");
+      }
+      p.cycle = (int) tick;
     } else if (p.cycle == null && p.eventTime == null) {
       return p.reject(RejectReason.MISSING_TIME, "a record needs cycle or event_time; it has neither");
     }

@@ -100,9 +100,12 @@ class IngestFilesJobTest {
     assertTrue(wh.toFile().isDirectory());
   }
 
-  /** simulate --fleet pumps --output, then ingest-files --format json: a time fleet lands by (asset, event_time). */
+  /**
+   * simulate --fleet pumps --output, then ingest-files --format json: a time fleet lands keyed by
+   * its ticks; a second reading within one tick is quarantined with the fix.
+   */
   @Test
-  void aSimulatedPumpFleetLandsFromItsJsonLinesKeyedByEventTime() {
+  void aSimulatedPumpFleetLandsFromItsJsonLinesKeyedByTick() throws java.io.IOException {
     Path wh = TestSpark.tempDir("wh");
     Path out = TestSpark.tempDir("pumps");
     PdmConfig config = TestSpark.config(wh, "pdm.profile.PUMPS", "builtin:pumps");
@@ -132,13 +135,30 @@ class IngestFilesJobTest {
     LandingResult landed = IngestFilesJob.run(spark,
         new IngestFilesJob.Options(config, "PUMPS", Split.TEST, out.toString(), Format.JSON));
     assertEquals(new LandingWriter.Counts(sim.rows(), sim.rows(), 0, 0, 0, 0), landed.counts());
-    Row silver = spark.sql("SELECT count(*), count(cycle), count(DISTINCT asset_id, event_time),"
+    Row silver = spark.sql("SELECT count(*), count(DISTINCT asset_id, cycle), count(DISTINCT asset_id, event_time),"
         + " unix_millis(min(event_time)) - " + SimulateJob.DEFAULT_START.toEpochMilli() + " BETWEEN 0 AND 180000,"
-        + " count_if(speed IS NULL OR vibration_rms IS NULL OR motor_current IS NULL)"
+        + " count_if(speed IS NULL OR vibration_rms IS NULL OR motor_current IS NULL),"
+        + " count_if(cycle != round((unix_millis(event_time) - 946684800000) / 10000))"
         + " FROM silver.telemetry WHERE dataset = 'PUMPS'").head();
-    // the first reading within 5% of an interval (jitter) after the start
-    assertEquals(List.of(sim.rows(), 0L, sim.rows(), true, 0L),
-        List.of(silver.get(0), silver.get(1), silver.get(2), silver.get(3), silver.get(4)));
+    // the first reading within 5% of an interval (jitter) after the start; cycle is the 10 s tick
+    assertEquals(List.of(sim.rows(), sim.rows(), sim.rows(), true, 0L, 0L),
+        List.of(silver.get(0), silver.get(1), silver.get(2), silver.get(3), silver.get(4), silver.get(5)));
+
+    Row first = spark.sql("SELECT asset_id, cycle, event_time FROM silver.telemetry WHERE dataset = 'PUMPS'"
+        + " ORDER BY asset_id, cycle LIMIT 1").head();
+    java.time.Instant sameTick = first.getTimestamp(2).toInstant().plusMillis(3_000);
+    Path again = TestSpark.tempDir("again").resolve("late.jsonl");
+    java.nio.file.Files.write(again, List.of("{\"asset_id\":\"" + first.getString(0) + "\",\"event_time\":\"" + sameTick
+        + "\",\"settings\":{\"speed\":1500},\"sensors\":{\"vibration_rms\":2.5}}"));
+    LandingResult conflict = IngestFilesJob.run(spark,
+        new IngestFilesJob.Options(config, "PUMPS", Split.TEST, again.toString(), Format.JSON));
+    assertEquals(new LandingWriter.Counts(1, 0, 0, 1, 0, 0), conflict.counts());
+    String reason = spark.sql("SELECT reason FROM bronze.telemetry_quarantine WHERE reason_code = 'CONFLICTING_DUPLICATE'")
+        .head().getString(0);
+    assertTrue(reason.startsWith("asset " + first.getString(0) + " tick " + first.getInt(1) + " (event_time "),
+        reason);
+    assertTrue(reason.endsWith("the first record stays (readings closer than the profile's interval share a tick:"
+        + " set interval= in profile pumps to the sensors' period)"), reason);
   }
 
   @Test

@@ -39,14 +39,28 @@ class TelemetryParserTest {
     assertEquals(23.419, p.readings[3 + 20]);
   }
 
-  /** A time fleet's record is keyed by its event time: it needs one, and a cycle beside it is refused. */
+  /**
+   * A time fleet's record is placed by its event time: it needs one, its cycle is the tick landing
+   * derives from it (rounded to the nearest interval), and a cycle sent beside it is refused.
+   */
   @Test
-  void aTimeFleetsRecordNeedsItsEventTimeAndNoCycle() {
+  void aTimeFleetsRecordNeedsItsEventTimeAndGetsItsTick() {
     TelemetryParser pumps = new TelemetryParser(DatasetProfile.load("builtin:pumps"));
     String readings = "\"settings\":{\"speed\":2950},\"sensors\":{\"vibration_rms\":1.9,\"flow\":118.2}";
     Parsed ok = pumps.parseJson("{\"asset_id\":\"P-7\",\"event_time\":\"2026-03-01T08:00:10Z\"," + readings + "}", "PUMPS");
     assertNull(ok.reason, ok.message);
-    assertNull(ok.cycle);
+    long tick = (Instant.parse("2026-03-01T08:00:10Z").toEpochMilli() - Instant.parse("2000-01-01T00:00:00Z")
+        .toEpochMilli()) / 10_000;
+    assertEquals(tick, ok.cycle.longValue(), "10 s ticks since 2000-01-01");
+    assertEquals(tick + 1, pumps.parseJson("{\"asset_id\":\"P-7\",\"event_time\":\"2026-03-01T08:00:15Z\","
+        + readings + "}", "PUMPS").cycle.longValue(), "half an interval rounds up");
+    assertEquals(tick, pumps.parseJson("{\"asset_id\":\"P-7\",\"event_time\":\"2026-03-01T08:00:14.999Z\","
+        + readings + "}", "PUMPS").cycle.longValue());
+    Parsed early = pumps.parseJson("{\"asset_id\":\"P-7\",\"event_time\":\"1999-12-31T23:00:00Z\"," + readings + "}",
+        "PUMPS");
+    assertEquals(RejectReason.INVALID_EVENT_TIME, early.reason);
+    assertEquals("event_time 1999-12-31T23:00:00Z is outside the clock of profile pumps (from 2000-01-01T00:00:00Z,"
+        + " in ticks of 10000 ms that fit an int)", early.message);
     assertEquals(Timestamp.from(Instant.parse("2026-03-01T08:00:10Z")), ok.eventTime);
     assertEquals(List.of(2950.0, 1.9, 118.2), List.of(ok.readings[0], ok.readings[1], ok.readings[4]));
 

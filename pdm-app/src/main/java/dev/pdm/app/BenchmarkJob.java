@@ -14,6 +14,9 @@ import dev.pdm.common.config.PdmConfigKeys;
 import dev.pdm.common.spark.Sessions;
 import dev.pdm.common.table.Tables;
 import dev.pdm.common.table.Warehouse;
+import dev.pdm.common.profile.DatasetProfile;
+import dev.pdm.features.FeatureSet;
+import dev.pdm.features.FeatureSets;
 import dev.pdm.features.FeaturesJob;
 import dev.pdm.ingest.IngestFilesJob;
 import dev.pdm.ingest.Split;
@@ -46,7 +49,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The C-MAPSS benchmark of one subset (or all four): lands the train split, computes features,
+ * The C-MAPSS benchmark of one subset (or all four), or of a simulated time fleet's held-out
+ * split ({@code bin/pdm simulate --fleet pumps --split test}): lands the train split, computes features,
  * trains (or takes the registered champion), lands the test split, scores the last cycle of each
  * test unit, writes {@code unit,predicted_rul,rul_lower,rul_upper} (the RUL model's interval,
  * {@link RulIntervals}) and, when {@code RUL_<subset>.txt} is present, prints RMSE and the PHM08
@@ -55,6 +59,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The test files choose nothing: the feature set is fitted on the train split, hyperparameters
  * and the classifier threshold on unit-grouped folds of it; test RUL is read after scoring.
+ *
+ * <p>A time fleet's input is JSON lines ({@code train_<dataset>.jsonl}, {@code test_<dataset>.jsonl})
+ * and its RUL file (a file or a directory of parts) holds hours; line i is the i-th test unit
+ * counted from the lowest. Its figures are in hours.
  *
  * <h2>Usage</h2>
  *
@@ -104,16 +112,17 @@ public final class BenchmarkJob {
    */
   public record Figures(String dataset, long units, double rmseCapped, double phm08Capped, double rmseUncapped,
       double phm08Uncapped, long unitsAboveCap, String runId, String predictions, double intervalLevel,
-      double intervalCoverage, double intervalWidth) {}
+      double intervalCoverage, double intervalWidth, int rulCap, String unit) {}
 
   /** What a run did. */
-  public record Result(List<Figures> figures, int rulCap) implements JobResult {
+  public record Result(List<Figures> figures) implements JobResult {
     @Override
     public String summary() {
-      StringBuilder s = new StringBuilder(protocol(rulCap)).append('\n');
-      s.append(String.format("| subset | test units | RMSE (truth capped at %d) | target | PHM08 score (capped) |"
+      Figures first = figures.get(0);
+      StringBuilder s = new StringBuilder(protocol(first.rulCap(), first.unit())).append('\n');
+      s.append(String.format("| subset | test units | RMSE (truth capped at %d %s) | target | PHM08 score (capped) |"
           + " RMSE (uncapped truth) | units above cap | RUL interval: coverage (capped truth) | mean width |%n",
-          rulCap));
+          first.rulCap(), first.unit()));
       s.append("|---|---|---|---|---|---|---|---|---|\n");
       for (Figures f : figures) {
         s.append(String.format("| %s | %d | %s | %s | %s | %s | %d | %s | %s |%n", f.dataset(), f.units(),
@@ -131,14 +140,15 @@ public final class BenchmarkJob {
   }
 
   static final class Cli extends CommonOptions {
-    @Option(name = "--dataset", metaVar = "FD00x", forbids = "--all", usage = "the C-MAPSS subset")
+    @Option(name = "--dataset", metaVar = "ID", forbids = "--all", usage = "the C-MAPSS subset (FD001 to FD004), or"
+        + " a simulated time fleet (e.g. PUMPS)")
     String dataset;
 
     @Option(name = "--all", forbids = "--dataset", usage = "FD001 to FD004, one after the other")
     boolean all;
 
     @Option(name = "--input", metaVar = "DIR", usage = "directory with train_FD00x.txt, test_FD00x.txt and"
-        + " (optionally) RUL_FD00x.txt")
+        + " (optionally) RUL_FD00x.txt; a time fleet's: train_ID.jsonl, test_ID.jsonl, RUL_ID.txt (hours)")
     String input;
 
     @Option(name = "--predictions-out", metaVar = "PATH", usage = "CSV unit,predicted_rul,rul_lower,rul_upper"
@@ -164,34 +174,37 @@ public final class BenchmarkJob {
   }
 
   /** The evaluation protocol, printed with every result. */
-  public static String protocol(int rulCap) {
-    return "Protocol: one prediction per test unit, at its last cycle; training RUL capped at " + rulCap
-        + "; RMSE and PHM08 score against the true RUL capped at " + rulCap
+  public static String protocol(int rulCap, String unit) {
+    String cap = rulCap + " " + unit;
+    return "Protocol: one prediction per test unit, at its last " + (unit.equals("cycles") ? "cycle" : "reading")
+        + "; training RUL capped at " + cap + "; RMSE and PHM08 score against the true RUL capped at " + cap
         + " (the convention of the best published figures), RMSE against the uncapped truth beside them;"
         + " features, hyperparameters and threshold chosen on the train split only.";
   }
 
   public static Result run(SparkSession spark, Options o) {
     List<Figures> figures = new ArrayList<>();
-    int cap = o.config().getInt(PdmConfigKeys.LABEL_RUL_CAP);
     for (String d : o.datasets()) {
       figures.add(runOne(spark, o, d));
-      LOG.info("{}", new Result(figures, cap).summary());
+      LOG.info("{}", new Result(figures).summary());
     }
-    return new Result(figures, cap);
+    return new Result(figures);
   }
 
   private static Figures runOne(SparkSession spark, Options o, String d) {
     PdmConfig config = o.config();
     String input = o.input().replaceAll("/+$", "");
+    boolean timed = DatasetProfile.forDataset(config, d).clock() == DatasetProfile.Clock.TIME;
+    Format format = timed ? Format.JSON : Format.CMAPSS;
+    String suffix = timed ? ".jsonl" : ".txt";
     Phases phases = new Phases();
     if (o.model() == ModelSource.TRAIN) {
       // Fail on an unreachable server before landing anything.
       if (!o.noTracking()) {
         Tracking.connect(config).close();
       }
-      IngestFilesJob.run(spark, new IngestFilesJob.Options(config, d, Split.TRAIN, input + "/train_" + d + ".txt",
-          Format.CMAPSS));
+      IngestFilesJob.run(spark, new IngestFilesJob.Options(config, d, Split.TRAIN, input + "/train_" + d + suffix,
+          format));
       phases.done("land train");
       FeaturesJob.run(spark, new FeaturesJob.Options(config, d, false));
       phases.done("features train");
@@ -225,14 +238,15 @@ public final class BenchmarkJob {
       }
       phases.done("load champion");
     }
-    IngestFilesJob.run(spark, new IngestFilesJob.Options(config, d, Split.TEST, input + "/test_" + d + ".txt",
-        Format.CMAPSS));
+    IngestFilesJob.run(spark, new IngestFilesJob.Options(config, d, Split.TEST, input + "/test_" + d + suffix,
+        format));
     phases.done("land test");
     FeaturesJob.run(spark, new FeaturesJob.Options(config, d, false));
     phases.done("features test");
     Sessions.prepare(spark, config, "pdm-benchmark", "benchmark --dataset " + d);
 
     Warehouse warehouse = new Warehouse(spark, config.require(PdmConfigKeys.WAREHOUSE));
+    FeatureSet set = new FeatureSets(spark, warehouse).latest(d).orElseThrow();
     Dataset<Row> test = warehouse.read(Tables.GOLD_FEATURES, "pdm features")
         .where(col("dataset").equalTo(d).and(col("split").equalTo("test")));
     Dataset<Row> last = test.join(test.groupBy("asset_id").agg(max("cycle").as("cycle")),
@@ -245,7 +259,7 @@ public final class BenchmarkJob {
     }
     if (predicted.isEmpty()) {
       throw PdmErrors.failure("benchmark " + d, "no test rows in gold.features", "check " + input + "/test_" + d
-          + ".txt");
+          + suffix);
     }
     String out = o.predictionsOut() == null
         ? config.require(PdmConfigKeys.WAREHOUSE) + "/_benchmark/predictions_" + d + ".csv"
@@ -268,12 +282,14 @@ public final class BenchmarkJob {
     double level = intervals == null ? Double.NaN : intervals.level();
     double width = intervals == null ? Double.NaN : meanWidth(intervals, predicted.values());
 
-    int cap = config.getInt(PdmConfigKeys.LABEL_RUL_CAP);
+    int cap = set.rulCap();
+    String unit = set.rulUnit();
+    int firstUnit = timed ? predicted.keySet().iterator().next() : 1;
     List<Double> truth = readTruth(spark, input + "/RUL_" + d + ".txt");
     Figures f;
     if (truth == null) {
       f = new Figures(d, predicted.size(), Double.NaN, Double.NaN, Double.NaN, Double.NaN, 0, runId, out, level,
-          Double.NaN, width);
+          Double.NaN, width, cap, unit);
     } else {
       double seCapped = 0;
       double seUncapped = 0;
@@ -282,12 +298,13 @@ public final class BenchmarkJob {
       long above = 0;
       long inside = 0;
       for (var e : predicted.entrySet()) {
-        if (e.getKey() > truth.size()) {
+        int line = e.getKey() - firstUnit + 1;
+        if (line > truth.size()) {
           throw PdmErrors.failure("score " + d, "test unit " + e.getKey() + " has no line in RUL_" + d + ".txt",
               "check the input files");
         }
         double p = Double.parseDouble(String.format("%.6f", e.getValue()));
-        double t = truth.get(e.getKey() - 1);
+        double t = truth.get(line - 1);
         double tc = Math.min(t, cap);
         above += t > cap ? 1 : 0;
         seCapped += (p - tc) * (p - tc);
@@ -301,7 +318,7 @@ public final class BenchmarkJob {
       }
       int n = predicted.size();
       f = new Figures(d, n, Math.sqrt(seCapped / n), phmCapped, Math.sqrt(seUncapped / n), phmUncapped, above, runId,
-          out, level, intervals == null ? Double.NaN : (double) inside / n, width);
+          out, level, intervals == null ? Double.NaN : (double) inside / n, width, cap, unit);
       if (runId != null) {
         Map<String, Double> m = new LinkedHashMap<>();
         m.put("test_rmse_capped", f.rmseCapped());
@@ -314,7 +331,7 @@ public final class BenchmarkJob {
           m.put("test_rul_interval_width", f.intervalWidth());
         }
         try (Tracking t = tracking != null ? tracking : Tracking.connect(config)) {
-          t.logBatch(runId, Map.of(), m, 0, Map.of("pdm.benchmark.protocol", protocol(cap)));
+          t.logBatch(runId, Map.of(), m, 0, Map.of("pdm.benchmark.protocol", protocol(cap, unit)));
         }
       }
     }
@@ -330,7 +347,10 @@ public final class BenchmarkJob {
     return sum / predicted.size();
   }
 
-  /** RUL_FD00x.txt: one true RUL per line, line i for unit i; null when the file is absent. */
+  /**
+   * RUL_FD00x.txt: one true RUL per line, line i for unit i; null when the file is absent. A
+   * directory (as Spark writes a simulated fleet's) is read part by part, in name order.
+   */
   private static List<Double> readTruth(SparkSession spark, String file) {
     Path p = new Path(file);
     try {
@@ -339,12 +359,23 @@ public final class BenchmarkJob {
         LOG.warn("{} not found: predictions are written, no figures computed", file);
         return null;
       }
+      List<Path> parts = new ArrayList<>();
+      if (fs.getFileStatus(p).isDirectory()) {
+        for (var st : fs.listStatus(p, q -> q.getName().startsWith("part-"))) {
+          parts.add(st.getPath());
+        }
+        parts.sort(java.util.Comparator.comparing(Path::getName));
+      } else {
+        parts.add(p);
+      }
       List<Double> out = new ArrayList<>();
-      try (BufferedReader r = new BufferedReader(new InputStreamReader(fs.open(p), StandardCharsets.UTF_8))) {
-        String line;
-        while ((line = r.readLine()) != null) {
-          if (!line.isBlank()) {
-            out.add(Double.parseDouble(line.trim()));
+      for (Path part : parts) {
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(fs.open(part), StandardCharsets.UTF_8))) {
+          String line;
+          while ((line = r.readLine()) != null) {
+            if (!line.isBlank()) {
+              out.add(Double.parseDouble(line.trim()));
+            }
           }
         }
       }

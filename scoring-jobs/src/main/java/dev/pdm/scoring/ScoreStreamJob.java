@@ -320,7 +320,7 @@ public final class ScoreStreamJob {
   private static CycleScorer scorer(PdmConfig config, ChampionModels.Champions champions, Features features) {
     FeatureSet set = features.set();
     return new CycleScorer(new TreeModels(champions, set.featureNames()), set.featureNames(), RiskLevels.from(config),
-        features.baseline(), Anomalies.Rules.from(config));
+        features.baseline(), Anomalies.Rules.from(config), set.rulUnit());
   }
 
   private static ScoringBatch.ModelsMoved movedModels(Throwable e) {

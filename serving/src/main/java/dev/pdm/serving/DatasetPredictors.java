@@ -132,7 +132,7 @@ final class DatasetPredictors {
     }
     TreeModels models = new TreeModels(champions, set.featureNames());
     CycleScorer scorer = new CycleScorer(models, set.featureNames(), RiskLevels.from(config), baseline,
-        Anomalies.Rules.from(config));
+        Anomalies.Rules.from(config), set.rulUnit());
     List<String> readings = profile.readings().stream().map(DatasetProfile.Column::name).toList();
     AssetPredictor predictor = AssetPredictor.create(dataset, set, readings, scorer,
         new ChampionModels.Pair(champions.rul(), champions.failure()));

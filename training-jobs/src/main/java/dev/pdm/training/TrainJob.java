@@ -75,7 +75,7 @@ public final class TrainJob {
     public Options {
       Names.requireDataset(dataset);
       if (horizon != null && horizon < 1) {
-        throw PdmErrors.badValue("--horizon", horizon.toString(), "a number of cycles >= 1");
+        throw PdmErrors.badValue("--horizon", horizon.toString(), "a number of cycles (hours on a time fleet) >= 1");
       }
       if (cvFolds != null && cvFolds < 2) {
         throw PdmErrors.badValue("--cv-folds", cvFolds.toString(), "2 or more");
@@ -121,7 +121,7 @@ public final class TrainJob {
     @Option(name = "--dataset", required = true, metaVar = "ID", usage = "dataset (fleet) id, e.g. FD001")
     String dataset;
 
-    @Option(name = "--horizon", metaVar = "CYCLES", usage = "failure horizon of the classifier (default: the"
+    @Option(name = "--horizon", metaVar = "N", usage = "failure horizon of the classifier, in cycles or a time fleet's hours (default: the"
         + " feature set's, pdm.labels.horizon)")
     Integer horizon;
 
@@ -152,7 +152,7 @@ public final class TrainJob {
       int horizon = o.horizon() == null ? set.horizon() : o.horizon();
       if (horizon >= set.rulCap()) {
         throw PdmErrors.usage("train with --horizon " + horizon, "labels are capped at " + set.rulCap()
-            + " cycles, so a horizon must be below the cap", "pass a smaller --horizon");
+            + " " + set.rulUnit() + ", so a horizon must be below the cap", "pass a smaller --horizon");
       }
       int k = o.cvFolds() == null ? config.getInt(PdmConfigKeys.TRAINING_CV_FOLDS) : o.cvFolds();
       long seed = config.getLong(PdmConfigKeys.TRAINING_FOLD_SEED);

@@ -61,11 +61,13 @@ public record TrainingRows(long goldVersion, Dataset<Row> labelled, PipelineMode
     if (useFeedback) {
       // streamed assets reported failed (never the test split: its RUL is the benchmark's answer)
       examples = examples.unionByName(FailureLabels.apply(gold.where(col("split").isNull()),
-          AssetEvents.failures(warehouse, d), set.rulCap(), set.horizon()).where(col("rul").isNotNull()));
+          AssetEvents.failures(warehouse, d, set), set).where(col("rul").isNotNull()));
     }
     Dataset<Row> labelled = examples
         .withColumn("_label_" + Task.RUL.id(), col("rul").cast("double"))
-        .withColumn("_label_" + Task.FAILURE.id(), when(col("rul").leq(horizon), lit(1.0)).otherwise(lit(0.0)));
+        // a time fleet's RUL is whole hours, rounded down: within H hours is a label below H
+        .withColumn("_label_" + Task.FAILURE.id(), when(set.spec().timed() ? col("rul").lt(horizon)
+            : col("rul").leq(horizon), lit(1.0)).otherwise(lit(0.0)));
     Dataset<Row> withFolds = GroupedFolds.assign(labelled, k, seed);
     List<String> features = set.featureNames();
     PipelineModel prep = new Pipeline().setStages(GbtModels.prep(features)).fit(withFolds);

@@ -35,7 +35,7 @@ class FailureLabelsTest {
         RowFactory.create("D", "trained", 5, 40, false)), ROWS);  // labelled already: kept as it is
     Dataset<Row> failures = spark.createDataFrame(List.of(RowFactory.create("D", "failed", 200),
         RowFactory.create("D", "trained", 30)), FAILURES);
-    List<String> out = FailureLabels.apply(rows, failures, 125, 15).orderBy("dataset", "asset_id", "cycle")
+    List<String> out = FailureLabels.apply(rows, failures, 125, 15, 0).orderBy("dataset", "asset_id", "cycle")
         .collectAsList().stream().map(Row::toString).toList();
     assertEquals(List.of(
         "[D,failed,1,125,false]",

@@ -17,6 +17,18 @@ public final class Durations {
 
   private Durations() {}
 
+  /** {@code millis} in the largest unit that divides it: {@code 300000} is {@code 5m}, {@code 90000} is {@code 90s}. */
+  public static String format(long millis) {
+    long[] units = {86_400_000L, 3_600_000L, 60_000L, 1_000L};
+    String[] names = {"d", "h", "m", "s"};
+    for (int i = 0; i < units.length; i++) {
+      if (millis > 0 && millis % units[i] == 0) {
+        return millis / units[i] + names[i];
+      }
+    }
+    return millis + "ms";
+  }
+
   /** The duration in milliseconds, or -1 when {@code text} is not a positive duration. */
   public static long parseMillis(String text) {
     if (text == null) {

@@ -29,6 +29,15 @@ import org.apache.hadoop.fs.Path;
  * its operating cycle, as C-MAPSS does) or {@code clock=time} (each reading names its
  * {@code event_time} and no cycle, as plants' sensors do), with {@code interval}, the expected
  * time between two readings of an asset (e.g. {@code 10s}).
+ *
+ * <p>A time fleet's readings are placed on its clock by landing: a reading's {@code cycle} is its
+ * <em>tick</em>, its event time in whole intervals since {@link #TICK_EPOCH} (rounded to the
+ * nearest), so everything after landing orders, keys and windows an asset's readings by an
+ * integer as it does a cycle fleet's, and a gap in the readings is a gap in the ticks. A time
+ * profile may also declare its fleet's feature windows and label settings as durations
+ * ({@code windows=5m,30m,2h}, {@code rul-cap=72h}, {@code horizon=24h}); they apply where the
+ * config's {@code pdm.features.windows}, {@code pdm.labels.rul-cap} and {@code pdm.labels.horizon}
+ * hold counts of cycles (their defaults).
  */
 public final class DatasetProfile implements Serializable {
 
@@ -49,12 +58,22 @@ public final class DatasetProfile implements Serializable {
 
   private static final String BUILTIN = "builtin:";
 
+  /** Tick 0 of every time fleet: 2000-01-01T00:00:00Z. */
+  public static final java.time.Instant TICK_EPOCH = java.time.Instant.parse("2000-01-01T00:00:00Z");
+
+  /** The profile keys a time fleet may give as durations, with the config keys they stand in for. */
+  public static final List<String> TIME_DEFAULTS = List.of("windows", "rul-cap", "horizon");
+
+  /** The shortest interval of a time fleet: its ticks then stay within an int until 2068. */
+  static final long MIN_INTERVAL_MILLIS = 1_000;
+
   private final String name;
   private final Clock clock;
   private final long intervalMillis;
   private final List<Column> settings;
   private final List<Column> sensors;
   private final Map<String, Column> byName;
+  private final Map<String, String> timeDefaults;
 
   /** A cycle-clock profile. */
   public DatasetProfile(String name, List<Column> settings, List<Column> sensors) {
@@ -63,7 +82,14 @@ public final class DatasetProfile implements Serializable {
 
   /** @param intervalMillis the expected time between two readings of an asset; 0 for a cycle clock */
   public DatasetProfile(String name, Clock clock, long intervalMillis, List<Column> settings, List<Column> sensors) {
+    this(name, clock, intervalMillis, settings, sensors, Map.of());
+  }
+
+  /** @param timeDefaults a time fleet's {@link #TIME_DEFAULTS} as written in its profile */
+  public DatasetProfile(String name, Clock clock, long intervalMillis, List<Column> settings, List<Column> sensors,
+      Map<String, String> timeDefaults) {
     this.name = name;
+    this.timeDefaults = Map.copyOf(timeDefaults);
     this.clock = clock;
     this.intervalMillis = intervalMillis;
     this.settings = List.copyOf(settings);
@@ -89,6 +115,32 @@ public final class DatasetProfile implements Serializable {
 
   public List<Column> settings() {
     return settings;
+  }
+
+  /** A time fleet's own value of one of {@link #TIME_DEFAULTS}, or null when its profile gives none. */
+  public String timeDefault(String key) {
+    return timeDefaults.get(key);
+  }
+
+  /**
+   * The tick of a time fleet's reading at {@code epochMillis} (see the class comment), or -1 when
+   * the instant is before the tick epoch or beyond the ticks an int holds.
+   */
+  public long tickOf(long epochMillis) {
+    if (clock != Clock.TIME) {
+      throw new IllegalStateException("profile " + name + " counts cycles, not time");
+    }
+    long sinceEpoch = epochMillis - TICK_EPOCH.toEpochMilli();
+    if (sinceEpoch < 0) {
+      return -1;
+    }
+    long tick = (sinceEpoch + intervalMillis / 2) / intervalMillis;
+    return tick >= 1 && tick <= Integer.MAX_VALUE ? tick : -1;
+  }
+
+  /** The instant a tick stands for, in epoch milliseconds (the inverse of {@link #tickOf} up to rounding). */
+  public long tickMillis(long tick) {
+    return TICK_EPOCH.toEpochMilli() + tick * intervalMillis;
   }
 
   public List<Column> sensors() {
@@ -135,7 +187,19 @@ public final class DatasetProfile implements Serializable {
           "list them as sensors=s1,s2,... with <name>.min and <name>.max for each");
     }
     Clock clock = clock(location, props);
-    return new DatasetProfile(name, clock, interval(location, props, clock), settings, sensors);
+    Map<String, String> timeDefaults = new LinkedHashMap<>();
+    for (String key : TIME_DEFAULTS) {
+      String value = props.getProperty(key);
+      if (value != null && clock == Clock.CYCLE) {
+        throw PdmErrors.config("use dataset profile " + location, key + "=" + value.trim()
+            + " is a time fleet's setting and this profile counts cycles",
+            "remove it and set pdm.features.windows, pdm.labels.rul-cap or pdm.labels.horizon in the config");
+      }
+      if (value != null) {
+        timeDefaults.put(key, value.trim());
+      }
+    }
+    return new DatasetProfile(name, clock, interval(location, props, clock), settings, sensors, timeDefaults);
   }
 
   private static Clock clock(String location, Properties props) {
@@ -164,6 +228,11 @@ public final class DatasetProfile implements Serializable {
           + " readings of an asset", "add interval=10s (or what the fleet sends)");
     }
     long ms = Durations.parseMillis(value);
+    if (ms > 0 && ms < MIN_INTERVAL_MILLIS) {
+      throw PdmErrors.config("use dataset profile " + location, "interval=" + value.trim()
+          + " is shorter than a second, the finest clock pdm keeps",
+          "set interval=1s or longer (readings closer than the interval are quarantined as conflicting)");
+    }
     if (ms <= 0) {
       throw PdmErrors.config("use dataset profile " + location, "interval=" + value.trim() + " is not " + Durations.EXPECTED,
           "fix interval");

@@ -77,7 +77,8 @@ public final class Tables {
               .add("dataset", StringType, false, "fleet, e.g. FD001; partition")
               .add("split", StringType, true, "train or test for files; null for streams")
               .add("asset_id", StringType, false, "asset id, e.g. FD001-train-17")
-              .add("cycle", IntegerType, true, "operating cycle, from 1")
+              .add("cycle", IntegerType, true,
+                  "operating cycle, from 1; a time fleet's tick (event_time in intervals since 2000-01-01)")
               .add("event_time", TimestampType, true, "event time (UTC)")
               .add("source", StringType, false, "where the record was landed from")
               .add("ingested_at", TimestampType, false, "when pdm landed the record")
@@ -117,7 +118,8 @@ public final class Tables {
               .add("dataset", StringType, false, "fleet, e.g. FD001; partition")
               .add("asset_id", StringType, false, "asset id")
               .add("split", StringType, true, "train or test for files; null for streams")
-              .add("cycle", IntegerType, false, "operating cycle; also a feature (the cycle index)")
+              .add("cycle", IntegerType, false,
+                  "operating cycle, a cycle fleet's feature too; a time fleet's tick (see silver.telemetry)")
               .add("event_time", TimestampType, true, "event time of the cycle, if known")
               .add("regime", IntegerType, false, "operating regime of the cycle, 0-based")
               .add("rul", IntegerType, true, "remaining useful life, capped; null unless the asset ran to failure")

@@ -65,5 +65,10 @@ class DatasetProfileTest {
     assertTrue(refused(ONE_SENSOR + "clock=time\ninterval=0s\n").contains("interval=0s is not"), "zero");
     assertTrue(refused(ONE_SENSOR + "interval=10s\n").contains("interval=10s is given with clock=cycle"),
         "an interval on a cycle clock");
+    assertTrue(refused(ONE_SENSOR + "clock=time\ninterval=500ms\n").contains(
+        "interval=500ms is shorter than a second, the finest clock pdm keeps (set interval=1s or longer"), "sub-second");
+    assertTrue(refused(ONE_SENSOR + "windows=5m\n").contains("windows=5m is a time fleet's setting and this profile"
+        + " counts cycles"), "time windows on a cycle clock");
+    assertEquals("2h", parse(ONE_SENSOR + "clock=time\ninterval=1m\nhorizon=2h\n").timeDefault("horizon"));
   }
 }

@@ -40,10 +40,13 @@ public final class CycleScorer implements Serializable {
   private final int[] driftAt;
   private final int[] topAt;
   private final List<String> inputNames;
+  private final String rulUnit;
 
+  /** @param rulUnit what the RUL counts, as alerts say it: cycles, or a time fleet's hours */
   public CycleScorer(TreeModels models, List<String> inputNames, RiskLevels risk, Anomalies.Baseline baseline,
-      Anomalies.Rules rules) {
+      Anomalies.Rules rules, String rulUnit) {
     this.models = models;
+    this.rulUnit = rulUnit;
     this.risk = risk;
     this.baseline = baseline;
     this.rules = rules;
@@ -102,10 +105,10 @@ public final class CycleScorer implements Serializable {
       out.setAlertId(alertId(dataset, asset, cycle, level));
       out.setPreviousLevel(alerted.name());
       out.setRecommendation(level == Level.CRITICAL
-          ? "inspect now: predicted RUL " + format(rul, 0) + " cycles"
+          ? "inspect now: predicted RUL " + format(rul, 0) + " " + rulUnit
           // the interval's lower bound: the planner's safe side of the prediction
           : "inspect within " + (long) Math.max(0, Math.floor((interval == null ? rul : interval[0])
-              - risk.critical().rul())) + " cycles");
+              - risk.critical().rul())) + " " + rulUnit);
       List<String> top = new ArrayList<>();
       for (int at : topAt) {
         top.add(inputNames.get(at) + "=" + (Double.isNaN(inputs[at]) ? "null" : format(inputs[at], 4)));

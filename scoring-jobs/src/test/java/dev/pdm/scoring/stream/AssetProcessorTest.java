@@ -102,7 +102,8 @@ class AssetProcessorTest {
     TreeModels models = new TreeModels(champions, set.featureNames());
     Anomalies.Baseline baseline = Anomalies.fit(FeaturesJob.compute(trainRows(), set, 0), set.spec().sensors(),
         set.regimes());
-    CycleScorer scorer = new CycleScorer(models, set.featureNames(), RISK, baseline, new Anomalies.Rules(3, 5, 2));
+    CycleScorer scorer = new CycleScorer(models, set.featureNames(), RISK, baseline, new Anomalies.Rules(3, 5, 2),
+        set.rulUnit());
     return new Fixture(set, champions, baseline, scorer);
   }
 
