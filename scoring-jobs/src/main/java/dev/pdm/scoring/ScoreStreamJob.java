@@ -102,6 +102,7 @@ public final class ScoreStreamJob {
         throw PdmErrors.badConfigValue(PdmConfigKeys.LATENESS_ALLOWED_CYCLES.name(),
             config.get(PdmConfigKeys.LATENESS_ALLOWED_CYCLES), "a number of cycles >= 0");
       }
+      config.getDurationMsOrZero(PdmConfigKeys.LATENESS_ALLOWED);
       if (checkpoint == null || checkpoint.isBlank()) {
         checkpoint = config.require(PdmConfigKeys.STREAM_CHECKPOINT_ROOT) + "/score-stream/" + dataset + "/" + topic;
       }

@@ -19,6 +19,9 @@ public final class Durations {
 
   /** {@code millis} in the largest unit that divides it: {@code 300000} is {@code 5m}, {@code 90000} is {@code 90s}. */
   public static String format(long millis) {
+    if (millis == 0) {
+      return "0s";
+    }
     long[] units = {86_400_000L, 3_600_000L, 60_000L, 1_000L};
     String[] names = {"d", "h", "m", "s"};
     for (int i = 0; i < units.length; i++) {

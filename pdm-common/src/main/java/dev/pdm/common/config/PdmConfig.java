@@ -172,6 +172,20 @@ public final class PdmConfig implements Serializable {
     throw PdmErrors.badConfigValue(key.name(), value.toLowerCase(java.util.Locale.ROOT), Durations.EXPECTED);
   }
 
+  /** {@link #getDurationMs}, or 0 for a zero duration ({@code 0}, {@code 0s}). */
+  public long getDurationMsOrZero(ConfigKey key) {
+    String value = require(key).trim();
+    if (value.matches("0+\\s*(ms|s|m|h|d)?")) {
+      return 0;
+    }
+    long ms = Durations.parseMillis(value);
+    if (ms > 0) {
+      return ms;
+    }
+    throw PdmErrors.badConfigValue(key.name(), value.toLowerCase(java.util.Locale.ROOT),
+        "0s or " + Durations.EXPECTED);
+  }
+
   public boolean getBoolean(ConfigKey key) {
     String value = require(key).trim();
     if (value.equalsIgnoreCase("true") || value.equalsIgnoreCase("false")) {

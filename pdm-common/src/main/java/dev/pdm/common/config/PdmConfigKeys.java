@@ -374,6 +374,15 @@ public final class PdmConfigKeys {
               + " (unscored) until the gap fills or more than this many are held, then scored without it;"
               + " a cycle arriving after that is quarantined as LATE_EVENT. 0: never wait.");
 
+  public static final ConfigKey LATENESS_ALLOWED =
+      ConfigKey.of(
+          "pdm.scoring.lateness.allowed",
+          "0s",
+          "A time fleet's lateness allowance (a duration, e.g. 30s; 0s: never wait): the stream scorer holds an"
+              + " asset's readings (unscored) until the asset has sent one this much newer, so readings out of"
+              + " order by up to this much are folded in time order; a reading arriving after a newer one was"
+              + " folded is quarantined as LATE_EVENT. Cycle fleets use pdm.scoring.lateness.allowed-cycles.");
+
   public static final ConfigKey DRIFT_CYCLE_BANDS =
       ConfigKey.of(
           "pdm.drift.cycle-bands",
@@ -512,6 +521,7 @@ public final class PdmConfigKeys {
         ANOMALY_PERSISTENCE,
         LATENESS_ALLOWED_CYCLES,
         SCORING_MAX_CYCLE_GAP,
+        LATENESS_ALLOWED,
         DRIFT_CYCLE_BANDS,
         DRIFT_PSI_WARN,
         DRIFT_PSI_DRIFT,

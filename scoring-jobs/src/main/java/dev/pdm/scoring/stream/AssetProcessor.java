@@ -1,6 +1,7 @@
 package dev.pdm.scoring.stream;
 
 import dev.pdm.common.PdmErrors;
+import dev.pdm.common.config.Durations;
 import dev.pdm.features.FeatureCalculator;
 import dev.pdm.features.FeatureRows;
 import dev.pdm.features.FeatureSet;
@@ -45,6 +46,12 @@ import scala.jdk.javaapi.CollectionConverters;
  * the batch writer to fold its silver history again ({@link #refold}); the folded state comes back
  * through the query's third source a micro-batch later, and the held cycles are folded and scored
  * on it. An asset never seen, or silent beyond {@code refoldWithin}, starts from an empty state.
+ *
+ * <p>Holding: a cycle fleet's cycle after a missing one is held until the gap fills or more than
+ * {@code allowedCycles} are held. A time fleet's cycles are ticks, and gaps are normal: its
+ * readings are held until the asset has sent one {@code allowedCycles} ticks newer (its own
+ * event-time watermark, so one asset's clock does not hold another's readings), or the next tick
+ * arrives; a reading older than the newest folded one is late.
  *
  * <h2>Usage</h2>
  *
@@ -284,8 +291,9 @@ public final class AssetProcessor
       refold.setHeldSources(s.getHeld().stream().map(HeldCycle::getSource).toList());
       out.add(refold);
     }
-    while (own && !refolding && !held.isEmpty()
-        && (held.firstKey() == features.lastCycle() + 1 || held.size() > allowedCycles)) {
+    boolean timed = rows.featureSet().spec().timed();
+    while (own && !refolding && !held.isEmpty() && (held.firstKey() == features.lastCycle() + 1
+        || (timed ? held.firstKey() <= (long) held.lastKey() - allowedCycles : held.size() > allowedCycles))) {
       HeldCycle h = held.pollFirstEntry().getValue();
       FeatureRows.Folded f = rows.fold(features, h.getCycle(), pick(h.getReadings(), settingAt),
           pick(h.getReadings(), sensorAt));
@@ -448,10 +456,7 @@ public final class AssetProcessor
         AssetStates.remember(s, cycle, hash, source);
       }
       StreamOutput late = landed(r, "INSERT", known && cycle > s.getLandedThrough());
-      late.setLateReason("cycle " + cycle + " of " + r.getAssetId() + " arrived after cycle " + features.lastCycle()
-          + " was folded, beyond the lateness allowance of " + allowedCycles + " cycles"
-          + " (pdm.scoring.lateness.allowed-cycles); the stream folds an asset's cycles in order (the next"
-          + " features run and score-batch cover it)");
+      late.setLateReason(lateReason(r, features.lastCycle()));
       return late;
     }
     if (maxCycleGap > 0 && features.lastCycle() > 0 && cycle > features.lastCycle() + (long) maxCycleGap) {
@@ -473,6 +478,21 @@ public final class AssetProcessor
     h.setSource(source);
     held.put(cycle, h);
     return landed(r, "INSERT", cycle > s.getLandedThrough());
+  }
+
+  private String lateReason(StreamInput r, int lastFolded) {
+    int cycle = r.getCycle();
+    long tick = rows.featureSet().spec().tickMillis();
+    if (tick > 0) {
+      return "the reading of " + r.getAssetId() + " at " + r.getEventTime().toInstant() + " arrived after one "
+          + Durations.format((lastFolded - (long) cycle) * tick) + " newer was folded, beyond the lateness allowance"
+          + " of " + Durations.format(allowedCycles * tick) + " (pdm.scoring.lateness.allowed); the stream folds an"
+          + " asset's readings in time order (the next features run and score-batch cover it)";
+    }
+    return "cycle " + cycle + " of " + r.getAssetId() + " arrived after cycle " + lastFolded
+        + " was folded, beyond the lateness allowance of " + allowedCycles + " cycles"
+        + " (pdm.scoring.lateness.allowed-cycles); the stream folds an asset's cycles in order (the next"
+        + " features run and score-batch cover it)";
   }
 
   private static StreamOutput again(StreamInput r, boolean same, String firstSource) {

@@ -193,7 +193,9 @@ public final class ScoringBatchWriter {
     Dataset<Row> orders = out.where(col("alertId").isNotNull()
         .and(col("riskLevel").isin(WORK_ORDER_LEVELS.toArray())));
     Column lower = greatest(lit(0.0), coalesce(col("rulLower"), col("predictedRul")));
-    Column dueCycle = col("cycle").plus(floor(lower)).cast("int");
+    // a time fleet's RUL is in hours and its cycle a tick: the bound in ticks
+    Column dueCycle = col("cycle").plus(floor(profile.clock() == DatasetProfile.Clock.TIME
+        ? lower.multiply(3_600_000d / profile.intervalMillis()) : lower)).cast("int");
     Column at = coalesce(col("eventTime"), col("kafkaTimestamp"), batchTime);
     orders = orders.withColumn("dueCycle", dueCycle);
     append(Tables.GOLD_WORK_ORDERS, conform(orders, Tables.GOLD_WORK_ORDERS, name -> switch (name) {

@@ -107,12 +107,21 @@ public final class ScoringQuery {
         Checkpoints.isNew(spark, checkpoint) ? initialState(warehouse, dataset, initialStateDir) : null), processor);
   }
 
-  /** The processor of a dataset's records under {@code set}, as the query runs it (before its state TTL). */
+  /**
+   * The processor of a dataset's records under {@code set}, as the query runs it (before its state
+   * TTL). A time fleet's allowance is its duration in ticks, and it has no cycle-gap limit: a pump
+   * switched off for a day sends its next reading thousands of ticks on.
+   */
   public static AssetProcessor processor(PdmConfig config, String dataset, DatasetProfile profile,
       FeatureSet set, Broadcast<CycleScorer> scorer, long assetRiskMillis) {
     List<String> readings = profile.readings().stream().map(DatasetProfile.Column::name).toList();
-    return AssetProcessor.create(dataset, set, readings, scorer, config.getInt(PdmConfigKeys.LATENESS_ALLOWED_CYCLES),
-        config.getInt(PdmConfigKeys.SCORING_MAX_CYCLE_GAP), config.getInt(PdmConfigKeys.SCORING_RECENT_CYCLES),
+    boolean timed = set.spec().timed();
+    long tick = set.spec().tickMillis();
+    int allowed = timed
+        ? (int) Math.min(Integer.MAX_VALUE, (config.getDurationMsOrZero(PdmConfigKeys.LATENESS_ALLOWED) + tick - 1) / tick)
+        : config.getInt(PdmConfigKeys.LATENESS_ALLOWED_CYCLES);
+    return AssetProcessor.create(dataset, set, readings, scorer, allowed,
+        timed ? 0 : config.getInt(PdmConfigKeys.SCORING_MAX_CYCLE_GAP), config.getInt(PdmConfigKeys.SCORING_RECENT_CYCLES),
         assetRiskMillis);
   }
 

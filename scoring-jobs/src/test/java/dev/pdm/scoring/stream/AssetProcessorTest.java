@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pdm.common.PdmException;
+import dev.pdm.common.profile.DatasetProfile;
 import dev.pdm.common.stream.Checkpoints;
 import dev.pdm.common.table.Tables;
 import dev.pdm.common.table.Warehouse;
@@ -309,6 +310,95 @@ class AssetProcessorTest {
         status.get("P-null-4@6")), "not LATE_EVENT");
     assertEquals(List.of("P-null-4@1", "P-null-4@2", "P-null-4@3", "P-null-4@4", "P-null-4@5", "P-null-4@6"),
         predicted.stream().sorted().toList());
+  }
+
+  /**
+   * A time fleet (a tick an hour here, so labels in hours equal the cycle fixture's): readings
+   * with gaps, some out of order within the 2-tick allowance, are folded in time order and scored
+   * as the batch path scores the same series; a reading older than one folded is LATE_EVENT, with
+   * the allowance named; a reading after a gap waits for one 2 ticks newer (the asset's watermark).
+   */
+  @Test
+  void aTimeFleetsReadingsAreFoldedInTimeOrderWithinTheAllowanceAndLateOnesQuarantined() throws Exception {
+    DatasetProfile tiny = TinyFleet.profile();
+    DatasetProfile hourly = new DatasetProfile("tiny-hourly", DatasetProfile.Clock.TIME, 3_600_000L, tiny.settings(),
+        tiny.sensors(), Map.of());
+    FeatureSet set = FeatureSetFitter.fit(trainRows(), "P", hourly, FeatureConfig.from(TinyFleet.config(
+        Path.of("unused"), "pdm.features.windows", "3h,5h", "pdm.labels.rul-cap", "30h", "pdm.labels.horizon", "10h"),
+        hourly), 0).withVersion(1);
+    assertEquals(3_600_000L, set.spec().tickMillis());
+    ChampionModels.Champions champions = train(set);
+    Anomalies.Baseline baseline = Anomalies.fit(FeaturesJob.compute(trainRows(), set, 0), set.spec().sensors(),
+        set.regimes());
+    CycleScorer scorer = new CycleScorer(new TreeModels(champions, set.featureNames()), set.featureNames(), RISK,
+        baseline, new Anomalies.Rules(3, 5, 2), set.rulUnit());
+    Fixture fx = new Fixture(set, champions, baseline, scorer);
+
+    Map<Integer, Row> byTick = new HashMap<>();
+    for (Row r : TinyFleet.rows("P", null, 5, 1, 42, 2)) {
+      byTick.put(r.getInt(3), r);
+    }
+    OUT.clear();
+    MemoryStream<StreamInput> in = new MemoryStream<>(1, spark, Option.empty(), Encoders.bean(StreamInput.class));
+    long[] offset = {0};
+    StreamingQuery q = run(in.toDS(), AssetProcessor.create("P", set, READINGS,
+        JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(scorer), 2, 0, 8, 0),
+        TestSpark.tempDir("time-cp"));
+    List<List<Integer>> batches = new ArrayList<>(List.of(
+        List.of(1, 2, 3, 4, 5, 6, 7, 8, 9), // then a gap: ticks 10 to 12 never come
+        List.of(14, 13), List.of(15, 16, 18), List.of(17)));
+    List<Integer> rest = new ArrayList<>();
+    for (int t = 19; t <= 42; t++) {
+      if (t != 25 && t != 41) {
+        rest.add(t);
+      }
+    }
+    batches.add(rest);
+    batches.add(List.of(25)); // 17 ticks behind the newest folded one
+    for (List<Integer> ticks : batches) {
+      List<StreamInput> inputs = new ArrayList<>();
+      for (int t : ticks) {
+        StreamInput i = input(byTick.get(t), offset[0]++);
+        i.setEventTime(new Timestamp(hourly.tickMillis(t)));
+        inputs.add(i);
+      }
+      in.addData(CollectionConverters.asScala(inputs.iterator()));
+      q.processAllAvailable();
+    }
+    q.stop();
+
+    List<Row> sent = new ArrayList<>();
+    for (int t = 1; t <= 42; t++) {
+      if ((t < 10 || t > 12) && t != 25 && t != 41) {
+        sent.add(byTick.get(t));
+      }
+    }
+    Map<String, Row> batch = batchScored(fx, sent);
+    List<Integer> predicted = new ArrayList<>();
+    String late = null;
+    for (List<Row> rows : OUT.values()) {
+      for (Row r : rows) {
+        if (r.getAs("predictedRul") != null) {
+          int tick = r.getAs("cycle");
+          predicted.add(tick);
+          Row b = batch.get("P-null-5@" + tick);
+          assertEquals(b.getDouble(2), (Double) r.getAs("predictedRul"), 1e-9, "tick " + tick);
+          assertEquals(b.getDouble(3), (Double) r.getAs("failureProbability"), 1e-9, "tick " + tick);
+        }
+        if (Integer.valueOf(25).equals(r.getAs("cycle")) && StreamOutput.LANDED.equals(r.getAs("kind"))) {
+          late = r.getAs("lateReason");
+        }
+      }
+    }
+    List<Integer> expected = new ArrayList<>();
+    sent.forEach(r -> expected.add(r.getInt(3)));
+    // 42 follows a gap (41 never comes): it waits for a reading at tick 44 or later; a reading of
+    // the next tick is folded at once (nothing can come between)
+    expected.remove(Integer.valueOf(42));
+    assertEquals(expected, predicted.stream().sorted().toList());
+    assertEquals("the reading of P-null-5 at " + java.time.Instant.ofEpochMilli(hourly.tickMillis(25)) + " arrived after"
+        + " one 15h newer was folded, beyond the lateness allowance of 2h (pdm.scoring.lateness.allowed); the stream"
+        + " folds an asset's readings in time order (the next features run and score-batch cover it)", late);
   }
 
   @Test
