@@ -18,10 +18,13 @@ import scala.jdk.javaapi.CollectionConverters;
 /**
  * One drift report: what was compared, each column's comparison, and the decision. Renders itself
  * as the JSON that orchestration reads and as rows of {@code ops.drift_reports}.
+ *
+ * @param bandUnit what the life-stage bands count: cycles, or a time fleet's hours of age
  */
 public record DriftReport(String reportId, Timestamp createdAt, String modelName, String modelVersion, String runId,
     String dataset, int featureSetVersion, String selection, Histograms.Bands bands, List<Drift.Comparison> features,
-    Drift.Comparison prediction, Drift.Performance performance, Drift.Decision decision, Drift.Thresholds thresholds) {
+    Drift.Comparison prediction, Drift.Performance performance, Drift.Decision decision, Drift.Thresholds thresholds,
+    String bandUnit) {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -42,7 +45,7 @@ public record DriftReport(String reportId, Timestamp createdAt, String modelName
 
   /** How the reference was stratified, for people. */
   public String stratification() {
-    StringBuilder s = new StringBuilder("life stage: cycle bands ");
+    StringBuilder s = new StringBuilder("life stage: bands of " + bandUnit + " ");
     for (int b = 0; b < bands.count(); b++) {
       Integer last = bands.lastCycle(b);
       s.append(b == 0 ? "" : ", ").append(bands.firstCycle(b)).append(last == null ? "+" : "-" + last);
@@ -59,6 +62,9 @@ public record DriftReport(String reportId, Timestamp createdAt, String modelName
     root.putObject("model").put("name", modelName).put("version", modelVersion).put("run_id", runId)
         .put("dataset", dataset).put("feature_set_version", featureSetVersion);
     root.put("selection", selection).put("stratification", stratification());
+    ObjectNode b = root.putObject("bands").put("unit", bandUnit);
+    ArrayNode upper = b.putArray("upper");
+    Arrays.stream(bands.upper()).forEach(upper::add);
     root.put("current_rows", currentRows()).put("reference_rows", referenceRows());
     root.put("drifted_share", decision.driftedShare()).put("drifted_features", decision.drifted())
         .put("features_compared", decision.features());

@@ -169,7 +169,7 @@ public final class DriftReportJob {
           model.ref().runId(), Task.RUL);
       Dataset<Row> scored = rul.transform(window(warehouse, o, set, d))
           .withColumn(ReferenceProfile.PREDICTED_RUL, col(ModelOutputs.PREDICTION))
-          .select(columns(names)).persist(StorageLevel.MEMORY_AND_DISK());
+          .select(columns(names, set.spec().timed())).persist(StorageLevel.MEMORY_AND_DISK());
       try {
         long rows = scored.count();
         if (rows < thresholds.minRows()) {
@@ -194,7 +194,8 @@ public final class DriftReportJob {
         String id = "drift-" + d + "-" + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS")
             .format(now.toInstant().atOffset(ZoneOffset.UTC));
         DriftReport report = new DriftReport(id, now, model.ref().name(), model.ref().version(), model.ref().runId(),
-            d, set.version(), selection, bands, features, prediction, perf, decision, thresholds);
+            d, set.version(), selection, bands, features, prediction, perf, decision, thresholds,
+            set.spec().timed() ? "hours of age" : "cycles");
         long version = write(warehouse, report, o);
         return new Result(report, version);
       } finally {
@@ -268,13 +269,12 @@ public final class DriftReportJob {
     return names.stream().map(n -> col("`" + n + "`")).toArray(Column[]::new);
   }
 
-  private static Column[] columns(List<String> names) {
+  private static Column[] columns(List<String> names, boolean byHours) {
     List<String> all = new ArrayList<>(List.of("dataset", "asset_id", "rul", ReferenceProfile.PREDICTED_RUL));
     all.addAll(names);
-    if (!names.contains("cycle")) {
-      all.add("cycle");
-    }
-    return quoted(all);
+    List<Column> out = new ArrayList<>(List.of(quoted(all)));
+    out.add(Histograms.bandAt(byHours).as(Histograms.BAND_AT));
+    return out.toArray(Column[]::new);
   }
 
   /**

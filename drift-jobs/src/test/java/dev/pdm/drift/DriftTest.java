@@ -104,7 +104,7 @@ class DriftTest {
 
   @Test
   void histogramsCountEachBandAndMissingValues() {
-    StructType schema = new StructType().add("cycle", DataTypes.IntegerType).add("x", DataTypes.DoubleType);
+    StructType schema = new StructType().add(Histograms.BAND_AT, DataTypes.IntegerType).add("x", DataTypes.DoubleType);
     List<Row> rows = List.of(RowFactory.create(1, 0.5), RowFactory.create(2, 1.0), RowFactory.create(3, 2.5),
         RowFactory.create(3, null), RowFactory.create(9, Double.NaN), RowFactory.create(10, 7.0),
         RowFactory.create(11, 3.0));

@@ -18,7 +18,19 @@ import org.apache.spark.sql.functions;
  */
 public final class Histograms {
 
+  /**
+   * The column that places a row in a life-stage band: its cycle on a cycle fleet, its whole
+   * hours of age ({@code age_hours}) on a time fleet, whose cycle is a tick, a date. Rows given to
+   * {@link #count} carry it ({@link #bandAt}).
+   */
+  public static final String BAND_AT = "band_at";
+
   private Histograms() {}
+
+  /** The {@link #BAND_AT} value of a gold.features row: its cycle, or its whole hours of age when {@code byHours}. */
+  public static Column bandAt(boolean byHours) {
+    return byHours ? functions.floor(functions.col("age_hours")).cast("int") : functions.col("cycle").cast("int");
+  }
 
   /** Life-stage bands from their upper cycles; the last band is open. */
   public record Bands(int[] upper) implements java.io.Serializable {
@@ -90,12 +102,12 @@ public final class Histograms {
   }
 
   /**
-   * Counts {@code [column][band][bin]} of {@code columns} of {@code rows} (which must have an integer
-   * {@code cycle}), binned at {@code edges[column]}.
+   * Counts {@code [column][band][bin]} of {@code columns} of {@code rows} (which must have
+   * {@link #BAND_AT}), binned at {@code edges[column]}.
    */
   public static long[][][] count(Dataset<Row> rows, List<String> columns, double[][] edges, Bands bands) {
     Column[] select = new Column[columns.size() + 1];
-    select[0] = functions.col("cycle").cast("int");
+    select[0] = functions.col(BAND_AT).cast("int");
     for (int c = 0; c < columns.size(); c++) {
       select[c + 1] = functions.col("`" + columns.get(c) + "`").cast("double");
     }

@@ -53,8 +53,8 @@ public record ReferenceProfile(String runId, String dataset, int featureSetVersi
   }
 
   /**
-   * Profiles training rows: {@code features} rows with the feature columns and {@code cycle}, and
-   * {@code predictions} rows with {@code cycle} and the {@code predicted} column.
+   * Profiles training rows: {@code features} rows with the feature columns and
+   * {@link Histograms#BAND_AT}, and {@code predictions} rows with it and the {@code predicted} column.
    */
   public static ReferenceProfile build(String runId, String dataset, int featureSetVersion, Histograms.Bands bands,
       Dataset<Row> features, List<String> names, Dataset<Row> predictions, String predicted) {
@@ -65,11 +65,9 @@ public record ReferenceProfile(String runId, String dataset, int featureSetVersi
   }
 
   private static Map<String, Entry> profile(Dataset<Row> rows, List<String> names, Histograms.Bands bands) {
-    // The cycle is a feature too; it also picks the band.
+    // A cycle fleet's cycle is a feature too; the band is its own column.
     List<org.apache.spark.sql.Column> columns = new ArrayList<>();
-    if (!names.contains("cycle")) {
-      columns.add(col("cycle"));
-    }
+    columns.add(col(Histograms.BAND_AT));
     names.forEach(n -> columns.add(col("`" + n + "`").cast(n.equals("cycle") ? "int" : "double")));
     Dataset<Row> doubles = rows.select(columns.toArray(org.apache.spark.sql.Column[]::new));
     double[][] edges = doubles.stat().approxQuantile(names.toArray(String[]::new), PROBABILITIES, 0.001);

@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * metrics (per fold and their mean) and, for the classifier, the decision threshold.
  *
  * <p>Input rows are prepared once (see {@link GbtModels#prep}) and cached: columns asset_id,
- * cycle, fold, label and the feature vector. All fits of the grid (points × folds) go through one
+ * cycle, {@link dev.pdm.mlflow.Histograms#BAND_AT}, fold, label and the feature vector. All fits of the grid (points × folds) go through one
  * pool of {@link Settings#parallelism()} driver threads: boosting runs a few small Spark jobs per
  * tree, whose fixed cost leaves cores idle that a second fit uses.
  *
@@ -102,7 +102,8 @@ public final class CrossValidation {
     Dataset<Row> oof = null;
     for (int f = 0; f < k; f++) {
       Dataset<Row> pred = models.get(f).transform(prepared.where(col(GroupedFolds.FOLD).equalTo(f)))
-          .select(col("asset_id"), col("cycle"), col(GroupedFolds.FOLD), col(GbtModels.LABEL),
+          .select(col("asset_id"), col("cycle"), col(dev.pdm.mlflow.Histograms.BAND_AT), col(GroupedFolds.FOLD),
+              col(GbtModels.LABEL),
               (task == Task.RUL ? col(ModelOutputs.PREDICTION) : ModelOutputs.failureProbability()).as(OOF));
       oof = oof == null ? pred : oof.unionByName(pred);
     }

@@ -11,6 +11,7 @@ import dev.pdm.common.table.Warehouse;
 import dev.pdm.features.FeatureSet;
 import dev.pdm.features.feedback.AssetEvents;
 import dev.pdm.features.feedback.FailureLabels;
+import dev.pdm.mlflow.Histograms;
 import dev.pdm.mlflow.Task;
 import java.util.List;
 import java.util.Optional;
@@ -67,13 +68,14 @@ public record TrainingRows(long goldVersion, Dataset<Row> labelled, PipelineMode
         .withColumn("_label_" + Task.RUL.id(), col("rul").cast("double"))
         // a time fleet's RUL is whole hours, rounded down: within H hours is a label below H
         .withColumn("_label_" + Task.FAILURE.id(), when(set.spec().timed() ? col("rul").lt(horizon)
-            : col("rul").leq(horizon), lit(1.0)).otherwise(lit(0.0)));
+            : col("rul").leq(horizon), lit(1.0)).otherwise(lit(0.0)))
+        .withColumn(Histograms.BAND_AT, Histograms.bandAt(set.spec().timed()));
     Dataset<Row> withFolds = GroupedFolds.assign(labelled, k, seed);
     List<String> features = set.featureNames();
     PipelineModel prep = new Pipeline().setStages(GbtModels.prep(features)).fit(withFolds);
     Dataset<Row> assembled = prep.transform(withFolds)
-        .select("asset_id", "cycle", GroupedFolds.FOLD, "_label_" + Task.RUL.id(), "_label_" + Task.FAILURE.id(),
-            GbtModels.VECTOR)
+        .select("asset_id", "cycle", Histograms.BAND_AT, GroupedFolds.FOLD, "_label_" + Task.RUL.id(),
+            "_label_" + Task.FAILURE.id(), GbtModels.VECTOR)
         .persist(StorageLevel.MEMORY_AND_DISK());
     Row counts = assembled.agg(countDistinct("asset_id"), org.apache.spark.sql.functions.count(lit(1))).head();
     // Boosting runs several Spark jobs per tree, each with a fixed cost per task: small data trains

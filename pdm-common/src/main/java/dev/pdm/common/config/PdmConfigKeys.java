@@ -387,9 +387,9 @@ public final class PdmConfigKeys {
       ConfigKey.of(
           "pdm.drift.cycle-bands",
           "30,60,100,150,200",
-          "Upper cycles of the life-stage bands drift is stratified by (the last band is open): the"
-              + " reference is reweighted to the current window's mix of bands before comparing, so a"
-              + " fleet that is early in life is not reported as drifted.");
+          "Upper cycles of the life-stage bands drift is stratified by (the last band is open; a time fleet's"
+              + " are hours of age): the reference is reweighted to the current window's mix of bands before"
+              + " comparing, so a fleet that is early in life is not reported as drifted.");
 
   public static final ConfigKey DRIFT_PSI_WARN =
       ConfigKey.of("pdm.drift.psi.warn", "0.1", "A feature whose PSI reaches this is reported as warn.");
