@@ -100,3 +100,63 @@ def demo_metadata(warehouse):
         return {}
     with open(path) as f:
         return json.load(f)
+
+
+class Clock:
+    """How a dataset counts time, from its feature set: a cycle fleet's ``cycle`` is an operating
+    cycle, and its life and RUL are counted in cycles; a time fleet's ``cycle`` is a tick of
+    ``tick_millis`` (the profile's interval) since 2000-01-01, and its life and RUL are in hours
+    (README, Time fleets)."""
+
+    def __init__(self, tick_millis=0):
+        self.tick_millis = int(tick_millis or 0)
+        self.timed = self.tick_millis > 0
+        self.unit = "hours" if self.timed else "cycles"
+        # ticks (or cycles) per unit
+        self.per_unit = 3_600_000 / self.tick_millis if self.timed else 1
+        self.position_label = "hours since the first reading" if self.timed else "cycle"
+
+    def span(self, cycles):
+        """A Spark column of cycles (a time fleet's ticks) in this clock's unit."""
+        return cycles / self.per_unit if self.timed else cycles
+
+    def with_position(self, df, name="position"):
+        """``df`` with the column a row is drawn at: its cycle, or a time fleet's hours since its
+        asset's first reading in ``df``."""
+        from pyspark.sql import Window
+        from pyspark.sql import functions as F
+        if not self.timed:
+            return df.withColumn(name, F.col("cycle"))
+        first = F.min("cycle").over(Window.partitionBy("dataset", "asset_id"))
+        return df.withColumn(name, self.span(F.col("cycle") - first))
+
+    def band_position(self):
+        """What places a gold.features row in a life-stage band (pdm.drift.cycle-bands): its cycle,
+        or a time fleet's whole hours of age."""
+        from pyspark.sql import functions as F
+        return F.floor(F.col("age_hours")).cast("int") if self.timed else F.col("cycle")
+
+    def window_label(self, window):
+        """A window as feature names spell it: its cycles, or a time fleet's duration (5m, 2h)."""
+        if not self.timed:
+            return str(window)
+        millis = window * self.tick_millis
+        for size, unit in ((86_400_000, "d"), (3_600_000, "h"), (60_000, "m"), (1_000, "s")):
+            if millis % size == 0:
+                return f"{millis // size}{unit}"
+        return f"{millis}ms"
+
+
+def clock(spark, dataset):
+    """The dataset's :class:`Clock`, from its latest feature set (cycles when it has none yet)."""
+    try:
+        return Clock(feature_set(spark, dataset)["definition"].get("tick_millis", 0))
+    except ValueError:
+        return Clock(0)
+
+
+def sensors(spark, dataset):
+    """The sensors of the dataset's profile (kept and dropped by its feature set), in silver's order."""
+    definition = feature_set(spark, dataset)["definition"]
+    known = set(definition["sensors"]) | set(definition.get("dropped_sensors", []))
+    return [c for c in spark.table("silver.telemetry").columns if c in known]

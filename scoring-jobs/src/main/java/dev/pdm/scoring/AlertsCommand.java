@@ -6,11 +6,13 @@ import dev.pdm.common.PdmErrors;
 import dev.pdm.common.cli.CommonOptions;
 import dev.pdm.common.cli.JobMain;
 import dev.pdm.common.cli.JobResult;
+import dev.pdm.common.profile.DatasetProfile;
 import dev.pdm.common.config.PdmConfig;
 import dev.pdm.common.spark.Sessions;
 import dev.pdm.common.table.Tables;
 import dev.pdm.common.table.Warehouse;
 import java.util.List;
+import java.util.Set;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.kohsuke.args4j.Argument;
@@ -43,8 +45,11 @@ public final class AlertsCommand {
     }
   }
 
-  /** What a run did: the alerts listed, or the one changed. */
-  public record Result(List<Row> alerts, String changed) implements JobResult {
+  /**
+   * What a run did: the alerts listed, or the one changed. {@code timed}: the listed datasets that
+   * count time, whose alerts are placed by their reading's event time (their cycle is a tick).
+   */
+  public record Result(List<Row> alerts, String changed, Set<String> timed) implements JobResult {
     @Override
     public String summary() {
       if (changed != null) {
@@ -52,8 +57,11 @@ public final class AlertsCommand {
       }
       StringBuilder s = new StringBuilder(alerts.size() + " alerts");
       for (Row r : alerts) {
-        s.append(String.format("%n%s  %-12s %-22s cycle %-5d %-8s %-12s %s", r.getAs("alert_id"), r.getAs("status"),
-            r.getAs("asset_id"), (Integer) r.getAs("cycle"), r.getAs("risk_level"), r.getAs("raised_at").toString()
+        Object at = r.getAs("event_time");
+        String where = timed.contains(r.<String>getAs("dataset")) && at != null
+            ? "at " + at.toString().substring(0, 16) : String.format("cycle %-5d", (Integer) r.getAs("cycle"));
+        s.append(String.format("%n%s  %-12s %-22s %s %-8s %-12s %s", r.getAs("alert_id"), r.getAs("status"),
+            r.getAs("asset_id"), where, r.getAs("risk_level"), r.getAs("raised_at").toString()
                 .substring(0, 19), r.getAs("recommendation")));
       }
       return s.toString();
@@ -96,7 +104,14 @@ public final class AlertsCommand {
         alerts = alerts.where(col("status").isin("open", "acknowledged"));
       }
       // Alerts are escalations, a handful per asset: a bounded listing for a person.
-      return new Result(alerts.orderBy(col("raised_at").desc(), col("asset_id")).limit(1000).collectAsList(), null);
+      List<Row> listed = alerts.orderBy(col("raised_at").desc(), col("asset_id")).limit(1000).collectAsList();
+      Set<String> timed = new java.util.TreeSet<>();
+      for (String d : listed.stream().map(r -> r.<String>getAs("dataset")).distinct().toList()) {
+        if (DatasetProfile.forDataset(o.config(), d).clock() == DatasetProfile.Clock.TIME) {
+          timed.add(d);
+        }
+      }
+      return new Result(listed, null, timed);
     }
     AlertLifecycle.Result r = AlertLifecycle.change(warehouse, o.alertId(),
         o.action() == Action.ACK ? AlertLifecycle.Change.ACK : AlertLifecycle.Change.RESOLVE, o.note());
@@ -107,6 +122,6 @@ public final class AlertsCommand {
           "nothing to do; a new rise of the asset's risk raises a new alert");
       case CHANGED -> { }
     }
-    return new Result(List.of(), "alert " + o.alertId() + " of " + r.assetId() + ": " + r.status());
+    return new Result(List.of(), "alert " + o.alertId() + " of " + r.assetId() + ": " + r.status(), Set.of());
   }
 }

@@ -108,7 +108,7 @@ public final class ApiServer implements AutoCloseable {
     PredictReader predictReader = new PredictReader(JSON.getFactory(), predictors, settings.maxEvents());
     app.post("/api/v1/predict", ctx -> ctx.json(predict(ctx, predictReader, settings.maxRequestBytes())));
     app.get("/api/v1/assets", ctx -> ctx.json(ViewRoutes.assets(ctx, view)));
-    app.get("/api/v1/assets/{asset_id}", ctx -> ctx.json(ViewRoutes.asset(ctx, view)));
+    app.get("/api/v1/assets/{asset_id}", ctx -> ctx.json(ViewRoutes.asset(ctx, view, predictors)));
     app.get("/api/v1/assets/{asset_id}/readings", ctx -> ctx.json(ViewRoutes.readings(ctx, view)));
     app.get("/api/v1/alerts", ctx -> ctx.json(ViewRoutes.alerts(ctx, view)));
     app.post("/api/v1/alerts/{alert_id}/ack", ctx -> ctx.json(services.alertChanges().change(ctx.pathParam("alert_id"),

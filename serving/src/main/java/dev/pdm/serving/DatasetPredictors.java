@@ -48,6 +48,8 @@ final class DatasetPredictors {
   private final long refreshMillis;
   private final LongSupplier clock;
   private final Map<String, Loaded> loaded = new ConcurrentHashMap<>();
+  private final Map<String, DatasetClock> clocks = new ConcurrentHashMap<>();
+  private final Map<String, DatasetProfile> profiles = new ConcurrentHashMap<>();
 
   DatasetPredictors(SparkSession spark, Warehouse warehouse, PdmConfig config, Tracking tracking, long refreshMillis,
       LongSupplier clock) {
@@ -57,6 +59,26 @@ final class DatasetPredictors {
     this.tracking = tracking;
     this.refreshMillis = refreshMillis;
     this.clock = clock;
+  }
+
+  /**
+   * How a dataset counts time, from its profile (read once); a profile that cannot be read counts
+   * cycles here, and the error is the predictor's to report.
+   */
+  DatasetClock clockOf(String dataset) {
+    return clocks.computeIfAbsent(dataset, d -> {
+      try {
+        return DatasetClock.of(profileOf(d));
+      } catch (PdmException e) {
+        LOG.warn("serve: the profile of {} cannot be read ({}); its series are shown by cycle", d, e.getMessage());
+        return DatasetClock.CYCLES;
+      }
+    });
+  }
+
+  /** A dataset's profile, read once ({@link DatasetProfile#forDataset}); a profile that cannot be read throws. */
+  DatasetProfile profileOf(String dataset) {
+    return profiles.computeIfAbsent(dataset, d -> DatasetProfile.forDataset(config, d));
   }
 
   /** The predictor of a dataset, loading or refreshing it when due. */

@@ -5,7 +5,9 @@ import dev.pdm.common.Names;
 import dev.pdm.common.table.Tables;
 import dev.pdm.common.table.Warehouse;
 import dev.pdm.features.feedback.AssetEvents;
+import dev.pdm.common.profile.DatasetProfile;
 import java.sql.Timestamp;
+import java.util.function.Function;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -29,22 +31,25 @@ final class FeedbackRecorder {
   private final SparkSession spark;
   private final Warehouse warehouse;
   private final FleetView view;
+  private final Function<String, DatasetProfile> profiles;
 
-  FeedbackRecorder(SparkSession spark, Warehouse warehouse, FleetView view) {
+  /** @param profiles each dataset's profile: a time fleet's failure may be placed by its event_time */
+  FeedbackRecorder(SparkSession spark, Warehouse warehouse, FleetView view, Function<String, DatasetProfile> profiles) {
     this.spark = spark;
     this.warehouse = warehouse;
     this.view = view;
+    this.profiles = profiles;
   }
 
   Recorded record(Request body) {
-    AssetEvents.Event event = event(body);
+    AssetEvents.Event event = event(body, profiles);
     AssetEvents.Result r = AssetEvents.record(spark, warehouse, event);
     // shown at once in GET /assets/{id}
     view.refreshAsset(Tables.GOLD_ASSET_EVENTS, event.dataset(), event.assetId());
     return new Recorded(r.eventId(), r.recorded());
   }
 
-  static AssetEvents.Event event(Request b) {
+  static AssetEvents.Event event(Request b, Function<String, DatasetProfile> profiles) {
     if (b == null) {
       throw ApiException.badRequest(null, "send a JSON body: {\"dataset\", \"asset_id\", \"kind\": \"failure\" or"
           + " \"maintenance\", \"cycle\", \"by\", ...}");
@@ -64,13 +69,16 @@ final class FeedbackRecorder {
     }
     Timestamp at = ApiFields.instant("event_time", b.eventTime());
     if (AssetEvents.FAILURE.equals(b.kind())) {
-      if (b.cycle() == null) {
-        throw ApiException.badRequest("cycle", "a failure needs the cycle the asset failed at");
+      Integer cycle = b.cycle() == null && at != null
+          ? AssetEvents.Event.failureCycle(profiles.apply(b.dataset()), null, at) : b.cycle();
+      if (cycle == null) {
+        throw ApiException.badRequest("cycle", "a failure needs the cycle the asset failed at (a time fleet's: its"
+            + " event_time)");
       }
       if (part != null) {
         throw ApiException.badRequest("part", "a part goes with maintenance");
       }
-      return AssetEvents.Event.failure(b.dataset(), b.assetId(), b.cycle(), at, by, note);
+      return AssetEvents.Event.failure(b.dataset(), b.assetId(), cycle, at, by, note);
     }
     if (AssetEvents.MAINTENANCE.equals(b.kind())) {
       return AssetEvents.Event.maintenance(b.dataset(), b.assetId(), b.cycle(), at, part, null, by, note);

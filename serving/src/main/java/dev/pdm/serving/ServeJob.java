@@ -155,7 +155,7 @@ public final class ServeJob {
     try {
       ApiServer server = ApiServer.start(o.settings(), new ApiServer.Services(predictors, view,
           new AlertChanges(spark, warehouse, view), new WorkOrderChanges(spark, warehouse, view),
-          new FeedbackRecorder(spark, warehouse, view), live,
+          new FeedbackRecorder(spark, warehouse, view, predictors::profileOf), live,
           new ModelsView(tracking, config, refresh, System::currentTimeMillis),
           new DriftReportPages(spark.sparkContext().hadoopConfiguration(), view), warehouse.root()));
       return new Running(server, view, live, tracking);

@@ -18,8 +18,12 @@ final class ViewResponses {
       @JsonProperty("levels") Map<String, Integer> levels, @JsonProperty("datasets") List<String> datasets,
       @JsonProperty("predictions_version") long predictionsVersion) {}
 
-  /** {@code GET /api/v1/assets/{asset_id}}: its latest prediction, recent history (newest first), alerts, work orders and recorded failures and maintenance. */
+  /**
+   * {@code GET /api/v1/assets/{asset_id}}: its latest prediction, recent history (newest first),
+   * alerts, work orders and recorded failures and maintenance, and how its dataset counts time.
+   */
   record Asset(@JsonProperty("dataset") String dataset, @JsonProperty("asset_id") String assetId,
+      @JsonProperty("clock") DatasetClock clock,
       @JsonProperty("latest") AssetPrediction latest, @JsonProperty("predictions") List<AssetPrediction> predictions,
       @JsonProperty("alerts") List<AlertView> alerts, @JsonProperty("work_orders") List<WorkOrderView> workOrders,
       @JsonProperty("events") List<AssetEventView> events,

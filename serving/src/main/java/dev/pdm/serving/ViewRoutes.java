@@ -33,12 +33,12 @@ final class ViewRoutes {
   }
 
   /** GET /assets/{asset_id}?dataset= (the dataset may be left out when one dataset holds the id). */
-  static ViewResponses.Asset asset(Context ctx, FleetView view) {
+  static ViewResponses.Asset asset(Context ctx, FleetView view, DatasetPredictors predictors) {
     FleetView.Key key = key(ctx, view);
     String dataset = key.dataset();
     String assetId = key.assetId();
     List<AssetPrediction> history = view.predictions(key).orElseThrow();
-    return new ViewResponses.Asset(dataset, assetId, history.get(0), history, view.alerts(Set.of(), dataset, assetId),
+    return new ViewResponses.Asset(dataset, assetId, predictors.clockOf(dataset), history.get(0), history, view.alerts(Set.of(), dataset, assetId),
         view.workOrders(Set.of(), dataset, assetId), view.events(dataset, assetId), view.predictionsVersion());
   }
 

@@ -259,6 +259,8 @@ class ServeJobTest {
         + wh.path(Tables.GOLD_PREDICTIONS) + "` WHERE asset_id = 'T-test-1' ORDER BY cycle DESC LIMIT 1").head();
     assertEquals(30, last.getInt(0));
     assertEquals(30, one.path("latest").path("cycle").asInt(), one.toString());
+    assertEquals("cycle/cycles", one.path("clock").path("kind").asText() + "/" + one.path("clock").path("rul_unit")
+        .asText(), "a cycle fleet's clock");
     assertEquals(last.getDouble(1), one.path("latest").path("predicted_rul").asDouble(), 1e-12);
     assertEquals(last.getDouble(2), one.path("latest").path("failure_probability").asDouble(), 1e-12);
     assertEquals(20, one.path("predictions").size(), "pdm.serve.history-cycles");

@@ -48,6 +48,18 @@ public final class AssetEvents {
       return new Event(null, dataset, assetId, FAILURE, cycle, at, null, null, note, by);
     }
 
+    /**
+     * The cycle a failure is recorded at: the one given, or on a time fleet the tick of its time
+     * ({@link dev.pdm.common.profile.DatasetProfile#tickOf}); null when neither places it.
+     */
+    public static Integer failureCycle(dev.pdm.common.profile.DatasetProfile profile, Integer cycle, Timestamp at) {
+      if (cycle != null || at == null || profile.clock() != dev.pdm.common.profile.DatasetProfile.Clock.TIME) {
+        return cycle;
+      }
+      long tick = profile.tickOf(at.getTime());
+      return tick < 0 ? null : (int) tick;
+    }
+
     /** Maintenance was done on the asset (at a cycle or a time, when known), on {@code part}. */
     public static Event maintenance(String dataset, String assetId, Integer cycle, Timestamp at, String part,
         String workOrderId, String by, String note) {

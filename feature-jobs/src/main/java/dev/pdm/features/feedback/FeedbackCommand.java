@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.col;
 import dev.pdm.common.Names;
 import dev.pdm.common.Instants;
 import dev.pdm.common.PdmErrors;
+import dev.pdm.common.profile.DatasetProfile;
 import dev.pdm.common.cli.CommonOptions;
 import dev.pdm.common.cli.JobMain;
 import dev.pdm.common.cli.JobResult;
@@ -58,8 +59,13 @@ public final class FeedbackCommand {
       if (dataset != null) {
         Names.requireDataset(dataset);
       }
+      if (action == Action.FAILURE && cycle == null && at != null) {
+        // a time fleet's failure is placed by its time: the tick of --at
+        cycle = AssetEvents.Event.failureCycle(DatasetProfile.forDataset(config, dataset), null, at);
+      }
       if (action == Action.FAILURE && cycle == null) {
-        throw PdmErrors.missingOption(verb, "--cycle", "--cycle <the asset's cycle when it failed>");
+        throw PdmErrors.missingOption(verb, "--cycle", "--cycle <the asset's cycle when it failed> (a time fleet's:"
+            + " --at <when it failed>)");
       }
       if (cycle != null && cycle < 1) {
         throw PdmErrors.usage(verb, "--cycle " + cycle + " is not a cycle", "cycles count from 1");

@@ -94,26 +94,34 @@ const qs = (params) => {
 };
 
 // ---- shared pieces -----------------------------------------------------------------------------
-function alertRows(alerts, withAsset) {
+// Where a row sits on its asset's clock: the cycle, or a time fleet's tick as its time (the asset page knows the clock).
+const place = (clock, cycle) => (clock && clock.kind === "time"
+  ? esc(new Date(tickSeconds(clock, cycle) * 1000).toISOString().slice(0, 16).replace("T", " ")) : `${cycle}`);
+const placeHead = (clock, cycles) => (clock && clock.kind === "time" ? (cycles === "due" ? "due by" : "reading at")
+  : (cycles === "due" ? "#due cycle" : "#cycle"));
+
+function alertRows(alerts, withAsset, clock) {
   return alerts.map((a) => `<tr data-alert="${esc(a.alert_id)}">
-    ${withAsset ? `<td>${assetLink(a)}</td>` : ""}<td>${level(a.risk_level)}</td><td class="num">${a.cycle}</td>
+    ${withAsset ? `<td>${assetLink(a)}</td>` : ""}<td>${level(a.risk_level)}</td><td class="num">${place(clock, a.cycle)}</td>
     <td class="num">${num(a.predicted_rul)}</td><td class="num">${pct(a.failure_probability)}</td>
     <td class="wrap">${esc(a.recommendation)}</td><td>${esc(a.status)}</td><td>${ago(a.raised_at)}</td>
     <td>${a.status === "open" ? `<button class="action" data-key="ack-${esc(a.alert_id)}" data-act="alert" data-change="ack" data-id="${esc(a.alert_id)}">Acknowledge</button>` : ""}
         ${a.status !== "resolved" ? `<button class="action" data-key="resolve-${esc(a.alert_id)}" data-act="alert" data-change="resolve" data-id="${esc(a.alert_id)}">Resolve</button>` : ""}</td></tr>`);
 }
-const ALERT_HEAD = ["level", "#cycle", "#RUL", "#failure p", "recommendation", "status", "raised", "actions"];
+const alertHead = (clock) => ["level", placeHead(clock), "#RUL", "#failure p", "recommendation", "status", "raised", "actions"];
+const ALERT_HEAD = alertHead(null);
 
-function workOrderRows(orders, withAsset) {
+function workOrderRows(orders, withAsset, clock) {
   return orders.map((w) => `<tr data-work-order="${esc(w.work_order_id)}">
     ${withAsset ? `<td>${assetLink(w)}</td>` : ""}<td>${esc(w.priority)}</td><td>${level(w.risk_level)}</td>
-    <td class="num">${w.due_cycle}</td><td>${w.due_date ? esc(w.due_date.slice(0, 16).replace("T", " ")) : "–"}</td>
+    <td class="num">${place(clock, w.due_cycle)}</td><td>${w.due_date ? esc(w.due_date.slice(0, 16).replace("T", " ")) : "–"}</td>
     <td>${esc(w.recommended_action)}</td><td>${esc(w.status)}${w.scheduled_for ? ` <span class="muted">for ${esc(w.scheduled_for.slice(0, 16).replace("T", " "))}</span>` : ""}</td>
     <td>${w.status === "open" ? button(w, "schedule", "Schedule") : ""}
         ${w.status === "open" || w.status === "scheduled" ? button(w, "complete", "Complete") + button(w, "cancel", "Cancel") : ""}</td></tr>`);
 }
 const button = (w, change, label) => `<button class="action" data-key="${change}-${esc(w.work_order_id)}" data-act="work-order" data-change="${change}" data-id="${esc(w.work_order_id)}">${label}</button>`;
-const WORK_ORDER_HEAD = ["priority", "level", "#due cycle", "due date", "recommended action", "status", "actions"];
+const workOrderHead = (clock) => ["priority", "level", placeHead(clock, "due"), "due date", "recommended action", "status", "actions"];
+const WORK_ORDER_HEAD = workOrderHead(null);
 
 async function onAction(e) {
   const b = e.target.closest("button[data-act]");
@@ -210,39 +218,50 @@ async function overview() {
 
 let charts = [];
 
+// How the asset's dataset counts time (the API's clock): a time fleet's cycle is a tick of
+// interval_ms since tick_epoch, drawn on a time axis, and its RUL is in hours.
+const CYCLE_CLOCK = { kind: "cycle", interval_ms: 0, tick_epoch: null, rul_unit: "cycles" };
+const timed = (clock) => clock.kind === "time";
+const tickSeconds = (clock, tick) => Date.parse(clock.tick_epoch) / 1000 + (tick * clock.interval_ms) / 1000;
+const positions = (clock, cycles) => (timed(clock) ? cycles.map((c) => tickSeconds(clock, c)) : cycles);
+
 async function assetPage(assetId) {
   const dataset = query().get("dataset") || "";
   const path = `/api/v1/assets/${encodeURIComponent(assetId)}`;
   const [a, readings] = await Promise.all([api(path + qs({ dataset })),
     api(path + "/readings" + qs({ dataset })).catch((e) => (e.status === 404 ? null : Promise.reject(e)))]);
   const p = a.latest;
+  const clock = a.clock || CYCLE_CLOCK;
+  const over = timed(clock) ? "time" : "cycles";
+  const points = timed(clock) ? "readings" : "cycles";
   const sensors = readings ? keySensors(readings) : [];
-  pending.push(() => drawCharts(a, readings, sensors));
+  pending.push(() => drawCharts(a, readings, sensors, clock));
   return `<h1>${esc(a.asset_id)} <span class="muted">${esc(a.dataset)}</span> ${level(p.risk_level)}</h1>
     <section class="summary" aria-label="Latest prediction">
-      <div><span class="muted">cycle</span><b>${p.cycle}</b></div>
-      <div><span class="muted">predicted RUL (90% interval)</span><b data-testid="predicted-rul">${rulText(p)}</b></div>
+      ${timed(clock) ? `<div><span class="muted">reading at</span><b>${esc(p.event_time ? p.event_time.slice(0, 16).replace("T", " ") : "–")}</b></div>`
+        : `<div><span class="muted">cycle</span><b>${p.cycle}</b></div>`}
+      <div><span class="muted">predicted RUL, ${esc(clock.rul_unit)} (90% interval)</span><b data-testid="predicted-rul">${rulText(p)}</b></div>
       <div><span class="muted">failure probability</span><b>${pct(p.failure_probability)}</b></div>
       <div><span class="muted">anomaly</span><b>${esc(p.anomaly_severity || "NONE")}</b>${(p.anomaly_reasons || []).map((r) => `<span class="muted">${esc(r)}</span>`).join(", ")}</div>
       <div><span class="muted">models</span><b>${esc(p.rul_model_version)} · ${esc(p.failure_model_version)}</b><span class="muted">feature set v${p.feature_set_version}, scored ${ago(p.scored_at)}</span></div>
     </section>
     <div class="grid">
-      <section class="card" aria-labelledby="h-rul"><h2 id="h-rul">Predicted RUL over cycles</h2>
-        <div id="rul-chart" class="chart" role="img" aria-label="Predicted remaining useful life of the last ${a.predictions.length} cycles, with its 90% interval; anomalies marked"></div>
-        <p class="legend-note">Band: 90% interval. Red points: cycles flagged as anomalies. Last ${a.predictions.length} cycles kept by the server.</p></section>
-      <section class="card" aria-labelledby="h-prob"><h2 id="h-prob">Failure probability over cycles</h2>
-        <div id="prob-chart" class="chart" role="img" aria-label="Failure probability of the last ${a.predictions.length} cycles"></div></section>
+      <section class="card" aria-labelledby="h-rul"><h2 id="h-rul">Predicted RUL over ${over}</h2>
+        <div id="rul-chart" class="chart" role="img" aria-label="Predicted remaining useful life in ${esc(clock.rul_unit)} of the last ${a.predictions.length} ${points}, with its 90% interval; anomalies marked"></div>
+        <p class="legend-note">Band: 90% interval. Red points: ${points} flagged as anomalies. Last ${a.predictions.length} ${points} kept by the server.</p></section>
+      <section class="card" aria-labelledby="h-prob"><h2 id="h-prob">Failure probability over ${over}</h2>
+        <div id="prob-chart" class="chart" role="img" aria-label="Failure probability of the last ${a.predictions.length} ${points}"></div></section>
       <section class="card wide" aria-labelledby="h-sensors"><h2 id="h-sensors">Key sensors</h2>
-        ${readings ? `<p class="legend-note">The ${sensors.length} sensors that moved most with the cycle over the last ${readings.cycles.length} cycles (silver.telemetry).
+        ${readings ? `<p class="legend-note">The ${sensors.length} sensors that moved most with ${timed(clock) ? "time" : "the cycle"} over the last ${readings.cycles.length} ${points} (silver.telemetry).
           <label>Another sensor <select id="sensor-pick" data-key="sensor-pick"><option value="">–</option>
           ${Object.keys(readings.values).map((n) => `<option>${esc(n)}</option>`).join("")}</select></label></p>
-          <div class="sensors">${sensors.map((n) => `<div class="sensor-chart" data-sensor="${esc(n)}" role="img" aria-label="${esc(n)} over the last ${readings.cycles.length} cycles"></div>`).join("")}
+          <div class="sensors">${sensors.map((n) => `<div class="sensor-chart" data-sensor="${esc(n)}" role="img" aria-label="${esc(n)} over the last ${readings.cycles.length} ${points}"></div>`).join("")}
           <div class="sensor-chart" id="sensor-extra" role="img" aria-label="the sensor chosen above"></div></div>`
           : `<p class="muted">No readings of this asset in the server's view of silver.telemetry yet.</p>`}</section>
       <section class="card wide" aria-labelledby="h-a-alerts"><h2 id="h-a-alerts">Alerts</h2>
-        ${table("Newest first", ALERT_HEAD, alertRows(a.alerts, false), "No alerts for this asset.")}</section>
+        ${table("Newest first", alertHead(clock), alertRows(a.alerts, false, clock), "No alerts for this asset.")}</section>
       <section class="card wide" aria-labelledby="h-a-orders"><h2 id="h-a-orders">Work orders</h2>
-        ${table("Most urgent first", WORK_ORDER_HEAD, workOrderRows(a.work_orders, false), "No work orders for this asset.")}</section>
+        ${table("Most urgent first", workOrderHead(clock), workOrderRows(a.work_orders, false, clock), "No work orders for this asset.")}</section>
       <section class="card wide" aria-labelledby="h-events"><h2 id="h-events">Failures and maintenance</h2>
         ${table("Recorded through feedback and completed work orders (gold.asset_events)", ["event", "#cycle", "detail", "recorded"],
           a.events.map((e) => `<tr><td>${esc(e.kind)}</td><td class="num">${e.cycle ?? "–"}</td><td>${esc(e.part || e.note || "")}</td><td>${ago(e.recorded_at)}</td></tr>`),
@@ -266,42 +285,43 @@ function keySensors(readings, n = 4) {
     .filter(([, r]) => r > 0).sort((a, b) => b[1] - a[1]).slice(0, n).map(([name]) => name);
 }
 
-function sensorChart(el, readings, name) {
+function sensorChart(el, readings, name, clock) {
   el.dataset.sensor = name;
   return new uPlot({
-    width: Math.max(240, el.clientWidth - 4), height: 170, title: name, scales: { x: { time: false } },
+    width: Math.max(240, el.clientWidth - 4), height: 170, title: name, scales: { x: { time: timed(clock) } },
     legend: { show: false }, axes: [{}, { size: 60 }],
-    series: [{ label: "cycle" }, { label: name, stroke: "#57606a", width: 1.5, spanGaps: false }],
-  }, [readings.cycles, readings.values[name]], el);
+    series: [{ label: timed(clock) ? "time" : "cycle" }, { label: name, stroke: "#57606a", width: 1.5, spanGaps: false }],
+  }, [positions(clock, readings.cycles), readings.values[name]], el);
 }
 
-function drawCharts(a, readings, sensors) {
+function drawCharts(a, readings, sensors, clock) {
   charts.forEach((c) => c.destroy());
   charts = [];
   if (readings) {
-    document.querySelectorAll(".sensor-chart[data-sensor]").forEach((el) => charts.push(sensorChart(el, readings, el.dataset.sensor)));
+    document.querySelectorAll(".sensor-chart[data-sensor]").forEach((el) => charts.push(sensorChart(el, readings, el.dataset.sensor, clock)));
     const pick = document.getElementById("sensor-pick");
     const extra = document.getElementById("sensor-extra");
     let extraChart = null;
     const drawExtra = () => {
       if (extraChart) { extraChart.destroy(); charts = charts.filter((c) => c !== extraChart); extraChart = null; }
       sessionStorage.setItem("pdm.sensor", pick.value);
-      if (pick.value && readings.values[pick.value]) { extraChart = sensorChart(extra, readings, pick.value); charts.push(extraChart); }
+      if (pick.value && readings.values[pick.value]) { extraChart = sensorChart(extra, readings, pick.value, clock); charts.push(extraChart); }
     };
     pick.value = sessionStorage.getItem("pdm.sensor") || "";
     pick.addEventListener("change", drawExtra);
     drawExtra();
   }
   const rows = [...a.predictions].reverse();
-  const x = rows.map((r) => r.cycle);
+  const x = positions(clock, rows.map((r) => r.cycle));
   const anomaly = rows.map((r) => (r.anomaly_severity && r.anomaly_severity !== "NONE" ? r.predicted_rul : null));
   const rulEl = document.getElementById("rul-chart");
   const probEl = document.getElementById("prob-chart");
   const width = Math.max(320, rulEl.clientWidth - 8);
-  const axes = (y) => [{ label: "cycle" }, { label: y }];
+  const xLabel = timed(clock) ? "time" : "cycle";
+  const axes = (y) => [{ label: xLabel }, { label: y }];
   charts.push(new uPlot({
-    width, height: 280, scales: { x: { time: false } }, axes: axes("cycles"),
-    series: [{ label: "cycle" },
+    width, height: 280, scales: { x: { time: timed(clock) } }, axes: axes(clock.rul_unit),
+    series: [{ label: xLabel },
       { label: "predicted RUL", stroke: "#0969da", width: 2, points: { show: true, size: 4 } },
       { label: "90% lower", stroke: "#8cb4ff", dash: [4, 4] },
       { label: "90% upper", stroke: "#8cb4ff", dash: [4, 4] },
@@ -309,8 +329,8 @@ function drawCharts(a, readings, sensors) {
     bands: [{ series: [3, 2], fill: "rgba(9,105,218,0.12)" }],
   }, [x, rows.map((r) => r.predicted_rul), rows.map((r) => r.rul_lower ?? r.predicted_rul), rows.map((r) => r.rul_upper ?? r.predicted_rul), anomaly], rulEl));
   charts.push(new uPlot({
-    width, height: 280, scales: { x: { time: false }, y: { range: [0, 1] } }, axes: axes("probability"),
-    series: [{ label: "cycle" }, { label: "failure probability", stroke: "#bc4c00", width: 2, points: { show: true, size: 4 } }],
+    width, height: 280, scales: { x: { time: timed(clock) }, y: { range: [0, 1] } }, axes: axes("probability"),
+    series: [{ label: xLabel }, { label: "failure probability", stroke: "#bc4c00", width: 2, points: { show: true, size: 4 } }],
   }, [x, rows.map((r) => r.failure_probability)], probEl));
   rulEl.dataset.points = String(x.length);
 }
