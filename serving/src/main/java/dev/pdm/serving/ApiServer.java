@@ -107,15 +107,15 @@ public final class ApiServer implements AutoCloseable {
         .result(metrics.scrape(view, predictors::served)));
     PredictReader predictReader = new PredictReader(JSON.getFactory(), predictors, settings.maxEvents());
     app.post("/api/v1/predict", ctx -> ctx.json(predict(ctx, predictReader, settings.maxRequestBytes())));
-    app.get("/api/v1/assets", ctx -> ctx.json(ViewRoutes.assets(ctx, view)));
+    app.get("/api/v1/assets", ctx -> ctx.json(ViewRoutes.assets(ctx, view, predictors)));
     app.get("/api/v1/assets/{asset_id}", ctx -> ctx.json(ViewRoutes.asset(ctx, view, predictors)));
     app.get("/api/v1/assets/{asset_id}/readings", ctx -> ctx.json(ViewRoutes.readings(ctx, view)));
-    app.get("/api/v1/alerts", ctx -> ctx.json(ViewRoutes.alerts(ctx, view)));
+    app.get("/api/v1/alerts", ctx -> ctx.json(ViewRoutes.alerts(ctx, view, predictors)));
     app.post("/api/v1/alerts/{alert_id}/ack", ctx -> ctx.json(services.alertChanges().change(ctx.pathParam("alert_id"),
         AlertLifecycle.Change.ACK, note(ctx))));
     app.post("/api/v1/alerts/{alert_id}/resolve", ctx -> ctx.json(services.alertChanges().change(
         ctx.pathParam("alert_id"), AlertLifecycle.Change.RESOLVE, note(ctx))));
-    app.get("/api/v1/work-orders", ctx -> ctx.json(ViewRoutes.workOrders(ctx, view)));
+    app.get("/api/v1/work-orders", ctx -> ctx.json(ViewRoutes.workOrders(ctx, view, predictors)));
     app.get("/api/v1/streams", ctx -> ctx.json(new ViewResponses.Streams(view.streams(),
         view.streamMetricsVersion())));
     app.get("/api/v1/models", ctx -> ctx.json(services.models().get()));

@@ -16,6 +16,7 @@ final class ViewResponses {
    */
   record Assets(@JsonProperty("assets") List<AssetPrediction> assets, @JsonProperty("total") int total,
       @JsonProperty("levels") Map<String, Integer> levels, @JsonProperty("datasets") List<String> datasets,
+      @JsonProperty("clocks") Map<String, DatasetClock> clocks,
       @JsonProperty("predictions_version") long predictionsVersion) {}
 
   /**
@@ -29,16 +30,17 @@ final class ViewResponses {
       @JsonProperty("events") List<AssetEventView> events,
       @JsonProperty("predictions_version") long predictionsVersion) {}
 
-  /** {@code GET /api/v1/alerts}: newest first. */
+  /** {@code GET /api/v1/alerts}: newest first, with the clocks of their datasets. */
   record Alerts(@JsonProperty("alerts") List<AlertView> alerts, @JsonProperty("total") int total,
-      @JsonProperty("alerts_version") long alertsVersion) {}
+      @JsonProperty("clocks") Map<String, DatasetClock> clocks, @JsonProperty("alerts_version") long alertsVersion) {}
 
   /** {@code POST /api/v1/alerts/{id}/ack|resolve}: the alert's status now. */
   record AlertChanged(@JsonProperty("alert_id") String alertId, @JsonProperty("dataset") String dataset,
       @JsonProperty("asset_id") String assetId, @JsonProperty("status") String status) {}
 
-  /** {@code GET /api/v1/work-orders}: most urgent first. */
+  /** {@code GET /api/v1/work-orders}: most urgent first, with the clocks of their datasets. */
   record WorkOrdersList(@JsonProperty("work_orders") List<WorkOrderView> workOrders, @JsonProperty("total") int total,
+      @JsonProperty("clocks") Map<String, DatasetClock> clocks,
       @JsonProperty("work_orders_version") long workOrdersVersion) {}
 
   /** The body of schedule, complete and cancel: who (required), a note, when (schedule), the part (complete). */

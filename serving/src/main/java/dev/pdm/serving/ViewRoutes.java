@@ -23,13 +23,13 @@ final class ViewRoutes {
   private ViewRoutes() {}
 
   /** GET /assets?dataset=&risk=&limit= */
-  static ViewResponses.Assets assets(Context ctx, FleetView view) {
+  static ViewResponses.Assets assets(Context ctx, FleetView view, DatasetPredictors predictors) {
     String dataset = dataset(ctx);
     Set<String> risks = oneOf(ctx, "risk", LEVELS);
     // levels count over the dataset filter only: the dashboard's counts stay whole while it filters a level
     FleetRanking.Page page = view.assets(dataset, risks, limit(ctx));
     return new ViewResponses.Assets(page.assets(), page.total(), page.levels(), page.datasets(),
-        view.predictionsVersion());
+        clocks(predictors, page.datasets()), view.predictionsVersion());
   }
 
   /** GET /assets/{asset_id}?dataset= (the dataset may be left out when one dataset holds the id). */
@@ -77,19 +77,28 @@ final class ViewRoutes {
   }
 
   /** GET /alerts?status=&dataset=&asset_id=&limit= */
-  static ViewResponses.Alerts alerts(Context ctx, FleetView view) {
+  static ViewResponses.Alerts alerts(Context ctx, FleetView view, DatasetPredictors predictors) {
     Set<String> statuses = oneOf(ctx, "status", STATUSES);
     List<AlertView> all = view.alerts(statuses, dataset(ctx), ctx.queryParam("asset_id"));
-    return new ViewResponses.Alerts(all.subList(0, Math.min(limit(ctx), all.size())), all.size(),
+    List<AlertView> page = all.subList(0, Math.min(limit(ctx), all.size()));
+    return new ViewResponses.Alerts(page, all.size(), clocks(predictors, page.stream().map(AlertView::dataset).toList()),
         view.alertsVersion());
   }
 
   /** GET /work-orders?status=&dataset=&asset_id=&limit= */
-  static ViewResponses.WorkOrdersList workOrders(Context ctx, FleetView view) {
+  static ViewResponses.WorkOrdersList workOrders(Context ctx, FleetView view, DatasetPredictors predictors) {
     Set<String> statuses = oneOf(ctx, "status", WORK_ORDER_STATUSES);
     List<WorkOrderView> all = view.workOrders(statuses, dataset(ctx), ctx.queryParam("asset_id"));
-    return new ViewResponses.WorkOrdersList(all.subList(0, Math.min(limit(ctx), all.size())), all.size(),
-        view.workOrdersVersion());
+    List<WorkOrderView> page = all.subList(0, Math.min(limit(ctx), all.size()));
+    return new ViewResponses.WorkOrdersList(page, all.size(),
+        clocks(predictors, page.stream().map(WorkOrderView::dataset).toList()), view.workOrdersVersion());
+  }
+
+  /** How each of {@code datasets} counts time, for clients that place rows on it. */
+  private static java.util.Map<String, DatasetClock> clocks(DatasetPredictors predictors, List<String> datasets) {
+    java.util.Map<String, DatasetClock> out = new java.util.TreeMap<>();
+    datasets.forEach(d -> out.computeIfAbsent(d, predictors::clockOf));
+    return out;
   }
 
   private static String dataset(Context ctx) {

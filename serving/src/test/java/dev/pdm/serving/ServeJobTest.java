@@ -247,7 +247,9 @@ class ServeJobTest {
       counted += n.asInt();
     }
     assertEquals(9, counted);
-    assertEquals("[\"T\"]", JSON.readTree(get("/assets").body()).path("datasets").toString());
+    JsonNode all = JSON.readTree(get("/assets").body());
+    assertEquals("[\"T\"]", all.path("datasets").toString());
+    assertEquals("cycle", all.path("clocks").path("T").path("kind").asText(), "each listed dataset's clock");
     String level = assets.path("assets").path(0).path("risk_level").asText();
     JsonNode filtered = JSON.readTree(get("/assets?risk=" + level.toLowerCase()).body());
     filtered.path("assets").forEach(a -> assertEquals(level, a.path("risk_level").asText()));

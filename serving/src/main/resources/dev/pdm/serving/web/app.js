@@ -94,34 +94,36 @@ const qs = (params) => {
 };
 
 // ---- shared pieces -----------------------------------------------------------------------------
-// Where a row sits on its asset's clock: the cycle, or a time fleet's tick as its time (the asset page knows the clock).
+// Where a row sits on its dataset's clock (the API's clocks, by dataset): the cycle, or a time
+// fleet's tick as its time. The column says cycle, time, or both when the rows mix fleets.
 const place = (clock, cycle) => (clock && clock.kind === "time"
   ? esc(new Date(tickSeconds(clock, cycle) * 1000).toISOString().slice(0, 16).replace("T", " ")) : `${cycle}`);
-const placeHead = (clock, cycles) => (clock && clock.kind === "time" ? (cycles === "due" ? "due by" : "reading at")
-  : (cycles === "due" ? "#due cycle" : "#cycle"));
+function placeHead(rows, clocks, due) {
+  const kinds = new Set(rows.map((r) => ((clocks || {})[r.dataset] || CYCLE_CLOCK).kind));
+  if (kinds.has("time")) return kinds.has("cycle") ? (due ? "#due cycle or time" : "#cycle or time") : (due ? "#due by" : "#reading at");
+  return due ? "#due cycle" : "#cycle";
+}
 
-function alertRows(alerts, withAsset, clock) {
+function alertRows(alerts, withAsset, clocks) {
   return alerts.map((a) => `<tr data-alert="${esc(a.alert_id)}">
-    ${withAsset ? `<td>${assetLink(a)}</td>` : ""}<td>${level(a.risk_level)}</td><td class="num">${place(clock, a.cycle)}</td>
+    ${withAsset ? `<td>${assetLink(a)}</td>` : ""}<td>${level(a.risk_level)}</td><td class="num">${place((clocks || {})[a.dataset], a.cycle)}</td>
     <td class="num">${num(a.predicted_rul)}</td><td class="num">${pct(a.failure_probability)}</td>
     <td class="wrap">${esc(a.recommendation)}</td><td>${esc(a.status)}</td><td>${ago(a.raised_at)}</td>
     <td>${a.status === "open" ? `<button class="action" data-key="ack-${esc(a.alert_id)}" data-act="alert" data-change="ack" data-id="${esc(a.alert_id)}">Acknowledge</button>` : ""}
         ${a.status !== "resolved" ? `<button class="action" data-key="resolve-${esc(a.alert_id)}" data-act="alert" data-change="resolve" data-id="${esc(a.alert_id)}">Resolve</button>` : ""}</td></tr>`);
 }
-const alertHead = (clock) => ["level", placeHead(clock), "#RUL", "#failure p", "recommendation", "status", "raised", "actions"];
-const ALERT_HEAD = alertHead(null);
+const alertHead = (alerts, clocks) => ["level", placeHead(alerts, clocks), "#RUL", "#failure p", "recommendation", "status", "raised", "actions"];
 
-function workOrderRows(orders, withAsset, clock) {
+function workOrderRows(orders, withAsset, clocks) {
   return orders.map((w) => `<tr data-work-order="${esc(w.work_order_id)}">
     ${withAsset ? `<td>${assetLink(w)}</td>` : ""}<td>${esc(w.priority)}</td><td>${level(w.risk_level)}</td>
-    <td class="num">${place(clock, w.due_cycle)}</td><td>${w.due_date ? esc(w.due_date.slice(0, 16).replace("T", " ")) : "–"}</td>
+    <td class="num">${place((clocks || {})[w.dataset], w.due_cycle)}</td><td>${w.due_date ? esc(w.due_date.slice(0, 16).replace("T", " ")) : "–"}</td>
     <td>${esc(w.recommended_action)}</td><td>${esc(w.status)}${w.scheduled_for ? ` <span class="muted">for ${esc(w.scheduled_for.slice(0, 16).replace("T", " "))}</span>` : ""}</td>
     <td>${w.status === "open" ? button(w, "schedule", "Schedule") : ""}
         ${w.status === "open" || w.status === "scheduled" ? button(w, "complete", "Complete") + button(w, "cancel", "Cancel") : ""}</td></tr>`);
 }
 const button = (w, change, label) => `<button class="action" data-key="${change}-${esc(w.work_order_id)}" data-act="work-order" data-change="${change}" data-id="${esc(w.work_order_id)}">${label}</button>`;
-const workOrderHead = (clock) => ["priority", "level", placeHead(clock, "due"), "due date", "recommended action", "status", "actions"];
-const WORK_ORDER_HEAD = workOrderHead(null);
+const workOrderHead = (orders, clocks) => ["priority", "level", placeHead(orders, clocks, true), "due date", "recommended action", "status", "actions"];
 
 async function onAction(e) {
   const b = e.target.closest("button[data-act]");
@@ -190,7 +192,7 @@ async function overview() {
       <span class="muted">${assets.total} asset${assets.total === 1 ? "" : "s"} match; worst first</span>
     </form>`;
   const assetRows = assets.assets.map((a) => `<tr><td>${assetLink(a)}</td><td>${esc(a.dataset)}</td><td>${level(a.risk_level)}</td>
-      <td class="num">${rulText(a)}</td><td class="num">${pct(a.failure_probability)}</td><td class="num">${a.cycle}</td>
+      <td class="num">${rulText(a)}</td><td class="num">${pct(a.failure_probability)}</td><td class="num">${place(assets.clocks[a.dataset], a.cycle)}</td>
       <td>${a.anomaly_severity && a.anomaly_severity !== "NONE" ? esc(a.anomaly_severity) : ""}</td><td>${ago(a.scored_at)}</td></tr>`);
   const champions = health.datasets.map((d) => `<tr><td>${esc(d.dataset)}</td><td>${esc(d.rul_model)}</td><td>${esc(d.failure_model)}</td><td class="num">v${d.feature_set_version}</td></tr>`);
   const models = [...new Map(assets.assets.map((a) => [`${a.dataset} ${a.rul_model_version} ${a.failure_model_version}`, a])).values()]
@@ -207,12 +209,12 @@ async function overview() {
         ${champions.length ? table("Champions this server loaded (POST /predict)", ["dataset", "RUL model", "failure model", "#feature set"], champions, "") : ""}</section>
       <section class="card wide" aria-labelledby="h-assets"><h2 id="h-assets">Assets, worst first</h2>
         ${table(`Latest prediction of each asset (${assets.assets.length} of ${assets.total} shown; filter by level to see more)`,
-          ["asset", "dataset", "level", "#RUL (90% interval)", "#failure p", "#cycle", "anomaly", "scored"], assetRows,
+          ["asset", "dataset", "level", "#RUL (90% interval)", "#failure p", placeHead(assets.assets, assets.clocks), "anomaly", "scored"], assetRows,
           "No predictions yet: score-stream or score-batch writes them to gold.predictions.")}</section>
       <section class="card wide" aria-labelledby="h-alerts"><h2 id="h-alerts">Open alerts</h2>
-        ${table(`Newest first (${alerts.alerts.length} of ${alerts.total}); <a href="/alerts">all alerts</a>`, ["asset", ...ALERT_HEAD], alertRows(alerts.alerts, true), "No open alerts.")}</section>
+        ${table(`Newest first (${alerts.alerts.length} of ${alerts.total}); <a href="/alerts">all alerts</a>`, ["asset", ...alertHead(alerts.alerts, alerts.clocks)], alertRows(alerts.alerts, true, alerts.clocks), "No open alerts.")}</section>
       <section class="card wide" aria-labelledby="h-orders"><h2 id="h-orders">Work orders due soon</h2>
-        ${table(`Most urgent first (${orders.work_orders.length} of ${orders.total}); <a href="/work-orders">all work orders</a>`, ["asset", ...WORK_ORDER_HEAD], workOrderRows(orders.work_orders, true), "No open work orders.")}</section>
+        ${table(`Most urgent first (${orders.work_orders.length} of ${orders.total}); <a href="/work-orders">all work orders</a>`, ["asset", ...workOrderHead(orders.work_orders, orders.clocks)], workOrderRows(orders.work_orders, true, orders.clocks), "No open work orders.")}</section>
     </div>`;
 }
 
@@ -259,9 +261,9 @@ async function assetPage(assetId) {
           <div class="sensor-chart" id="sensor-extra" role="img" aria-label="the sensor chosen above"></div></div>`
           : `<p class="muted">No readings of this asset in the server's view of silver.telemetry yet.</p>`}</section>
       <section class="card wide" aria-labelledby="h-a-alerts"><h2 id="h-a-alerts">Alerts</h2>
-        ${table("Newest first", alertHead(clock), alertRows(a.alerts, false, clock), "No alerts for this asset.")}</section>
+        ${table("Newest first", alertHead(a.alerts, { [a.dataset]: clock }), alertRows(a.alerts, false, { [a.dataset]: clock }), "No alerts for this asset.")}</section>
       <section class="card wide" aria-labelledby="h-a-orders"><h2 id="h-a-orders">Work orders</h2>
-        ${table("Most urgent first", workOrderHead(clock), workOrderRows(a.work_orders, false, clock), "No work orders for this asset.")}</section>
+        ${table("Most urgent first", workOrderHead(a.work_orders, { [a.dataset]: clock }), workOrderRows(a.work_orders, false, { [a.dataset]: clock }), "No work orders for this asset.")}</section>
       <section class="card wide" aria-labelledby="h-events"><h2 id="h-events">Failures and maintenance</h2>
         ${table("Recorded through feedback and completed work orders (gold.asset_events)", ["event", "#cycle", "detail", "recorded"],
           a.events.map((e) => `<tr><td>${esc(e.kind)}</td><td class="num">${e.cycle ?? "–"}</td><td>${esc(e.part || e.note || "")}</td><td>${ago(e.recorded_at)}</td></tr>`),
@@ -339,14 +341,14 @@ async function alertsPage() {
   const status = query().get("status") || "open,acknowledged";
   const r = await api(`/api/v1/alerts${qs({ status: status === "all" ? "" : status, limit: 500 })}`);
   return `<h1>Alerts</h1>${statusFilter(status, [["open,acknowledged", "open and acknowledged"], ["open", "open"], ["acknowledged", "acknowledged"], ["resolved", "resolved"], ["all", "all"]])}
-    <section class="card">${table(`Newest first (${r.alerts.length} of ${r.total})`, ["asset", ...ALERT_HEAD], alertRows(r.alerts, true), "No alerts.")}</section>`;
+    <section class="card">${table(`Newest first (${r.alerts.length} of ${r.total})`, ["asset", ...alertHead(r.alerts, r.clocks)], alertRows(r.alerts, true, r.clocks), "No alerts.")}</section>`;
 }
 
 async function workOrdersPage() {
   const status = query().get("status") || "open,scheduled";
   const r = await api(`/api/v1/work-orders${qs({ status: status === "all" ? "" : status, limit: 500 })}`);
   return `<h1>Work orders</h1>${statusFilter(status, [["open,scheduled", "open and scheduled"], ["open", "open"], ["scheduled", "scheduled"], ["done", "done"], ["cancelled", "cancelled"], ["all", "all"]])}
-    <section class="card">${table(`Most urgent first (${r.work_orders.length} of ${r.total})`, ["asset", ...WORK_ORDER_HEAD], workOrderRows(r.work_orders, true), "No work orders.")}</section>`;
+    <section class="card">${table(`Most urgent first (${r.work_orders.length} of ${r.total})`, ["asset", ...workOrderHead(r.work_orders, r.clocks)], workOrderRows(r.work_orders, true, r.clocks), "No work orders.")}</section>`;
 }
 
 async function modelsPage() {
