@@ -75,7 +75,9 @@ class PumpSimulatorTest {
             Instant.parse("2026-01-01T00:00:00Z").plusMillis(offset), PumpFleet.READINGS, 1, box(r));
         TelemetryParser.Parsed parsed = parser.parseJson(event, "PUMPS");
         assertNull(parsed.reason, () -> parsed.message + ": " + event);
-        assertNull(parsed.cycle);
+        // landing places the reading on the profile's 10 s clock: its tick since 2000-01-01, rounded
+        assertEquals(Math.round((Instant.parse("2026-01-01T00:00:00Z").toEpochMilli() + offset
+            - Instant.parse("2000-01-01T00:00:00Z").toEpochMilli()) / 10_000d), parsed.cycle.longValue());
         assertEquals(Instant.parse("2026-01-01T00:00:00Z").plusMillis(offset), parsed.eventTime.toInstant());
       }
     }
