@@ -4,6 +4,7 @@ import static org.apache.spark.sql.functions.col;
 
 import dev.pdm.common.profile.DatasetProfile;
 import dev.pdm.common.stream.IdempotentAppend;
+import dev.pdm.common.table.Merges;
 import dev.pdm.common.table.Tables;
 import dev.pdm.common.table.Warehouse;
 import dev.pdm.ingest.TelemetryParser.Format;
@@ -190,7 +191,8 @@ public final class LandingWriter {
             "t.dataset IN (" + String.join(", ", datasets) + ") AND t.dataset = s.dataset"
                 + " AND t.asset_id = s.asset_id AND t.cycle <=> s.cycle"
                 + " AND (s.cycle IS NOT NULL OR t.event_time <=> s.event_time)")
-        .whenNotMatched().insertAll()
+        // the rows carry their own profile's readings; another profile's columns stay null
+        .whenNotMatched().insertExpr(Merges.insertOwnColumns(rows))
         .execute();
   }
 }

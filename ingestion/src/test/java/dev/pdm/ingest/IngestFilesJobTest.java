@@ -102,13 +102,19 @@ class IngestFilesJobTest {
 
   /**
    * simulate --fleet pumps --output, then ingest-files --format json: a time fleet lands keyed by
-   * its ticks; a second reading within one tick is quarantined with the fix.
+   * its ticks, into a silver that already holds a C-MAPSS fleet (the table gains the pumps'
+   * readings; each fleet's rows leave the other's columns null); a second reading within one tick
+   * is quarantined with the fix.
    */
   @Test
   void aSimulatedPumpFleetLandsFromItsJsonLinesKeyedByTick() throws java.io.IOException {
     Path wh = TestSpark.tempDir("wh");
     Path out = TestSpark.tempDir("pumps");
     PdmConfig config = TestSpark.config(wh, "pdm.profile.PUMPS", "builtin:pumps");
+    Path turbofans = TestSpark.tempDir("fd").resolve("train_FD001.txt");
+    java.nio.file.Files.write(turbofans, List.of(line(1, 1, 641.82), line(1, 2, 642.15)));
+    IngestFilesJob.run(spark, new IngestFilesJob.Options(config, "FD001", Split.TRAIN, turbofans.toString(),
+        Format.CMAPSS));
     PdmException turbofanProfile = assertThrows(PdmException.class, () -> SimulateJob.run(spark,
         new SimulateJob.Options(TestSpark.config(wh), 2, 1, 5, "PUMPS", Split.TEST, 2, 2, null, out.toString(), 0,
             SimulateJob.DEFAULT_START, SimulateJob.Fleet.PUMPS, 0)));
@@ -143,6 +149,10 @@ class IngestFilesJobTest {
     // the first reading within 5% of an interval (jitter) after the start; cycle is the 10 s tick
     assertEquals(List.of(sim.rows(), sim.rows(), sim.rows(), true, 0L, 0L),
         List.of(silver.get(0), silver.get(1), silver.get(2), silver.get(3), silver.get(4), silver.get(5)));
+    assertEquals(List.of(0L, 2L, 2L), List.of(spark.sql("SELECT count(s2) FROM silver.telemetry WHERE dataset = 'PUMPS'")
+        .head().getLong(0), spark.sql("SELECT count(s2) FROM silver.telemetry WHERE dataset = 'FD001'").head()
+        .getLong(0), spark.sql("SELECT count_if(speed IS NULL) FROM silver.telemetry WHERE dataset = 'FD001'").head()
+        .getLong(0)), "each fleet's readings in its own columns");
 
     Row first = spark.sql("SELECT asset_id, cycle, event_time FROM silver.telemetry WHERE dataset = 'PUMPS'"
         + " ORDER BY asset_id, cycle LIMIT 1").head();

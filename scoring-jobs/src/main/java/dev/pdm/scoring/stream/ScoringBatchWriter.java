@@ -17,6 +17,7 @@ import dev.pdm.common.profile.DatasetProfile;
 import dev.pdm.common.stream.IdempotentAppend;
 import dev.pdm.common.stream.StreamMetrics;
 import dev.pdm.common.table.DeltaRetry;
+import dev.pdm.common.table.Merges;
 import dev.pdm.common.table.TableDef;
 import dev.pdm.common.table.Tables;
 import dev.pdm.common.table.Warehouse;
@@ -146,7 +147,8 @@ public final class ScoringBatchWriter {
           .merge(silver.as("s"), "t.dataset = '" + dataset + "' AND t.dataset = s.dataset"
               + " AND t.asset_id = s.asset_id AND t.cycle <=> s.cycle"
               + " AND (s.cycle IS NOT NULL OR t.event_time <=> s.event_time)")
-          .whenNotMatched().insertAll()
+          // the rows carry this profile's readings; another profile's columns stay null
+          .whenNotMatched().insertExpr(Merges.insertOwnColumns(silver))
           .execute());
     }
   }
