@@ -198,7 +198,7 @@ public final class FeatureCalculator implements Serializable {
       out[base] = value;
       int k;
       if (withStatistics) {
-        k = timed ? timeWindows(state, s, out, base + 1) : windows(state, s, out, base + 1);
+        k = windows(state, s, out, base + 1);
       } else {
         k = base + 1 + spec.windows().length * statistics.length;
         Arrays.fill(out, base + 1, k, Double.NaN);
@@ -223,65 +223,28 @@ public final class FeatureCalculator implements Serializable {
 
   /**
    * The spec's statistics over every window, written from {@code at}; returns the next slot. One
-   * pass from the newest value back to the oldest of the largest window serves every window: a
-   * window of w cycles (fewer while the asset is younger) is complete when the pass has seen its
-   * n values. Sums are of differences from the newest value, which keeps the variance exact for
-   * readings like 9046.19 that move by hundredths. The slope is the least-squares slope per
-   * cycle, from the covariance of the values with their age.
+   * pass from the newest value back to the oldest of the largest window serves every window. A
+   * value's age is its distance from the newest in positions: a cycle fleet's count of values, a
+   * time fleet's ticks. A window of w positions closes at the first value at least w old (or when
+   * the values run out: an asset younger than the window), so on a time fleet a gap leaves a
+   * window fewer values, never older ones; the ring holds the largest window whole, as ticks are
+   * distinct. Sums are of differences from the newest value, which keeps the variance exact for
+   * readings like 9046.19 that move by hundredths. The slope is the least-squares slope per cycle
+   * (per second on a time fleet), from the covariance of the values with their age.
    */
   private int windows(State state, int s, double[] out, int at) {
     double[] ring = state.ring[s];
+    double[] ticks = state.ticks == null ? null : state.ticks[s];
     int size = ring.length;
     long available = Math.min(size, state.count[s]);
     // walked back from the newest slot with a wrap instead of a long division per value
     int newestAt = (int) ((state.count[s] - 1) % size);
     double ref = ring[newestAt];
+    double now = ticks == null ? 0 : ticks[newestAt];
+    double positionSeconds = ticks == null ? 1 : spec.tickMillis() / 1000d;
     double sum = 0;
     double sumSq = 0;
-    double sumAgeD = 0;
-    double min = Double.POSITIVE_INFINITY;
-    double max = Double.NEGATIVE_INFINITY;
-    int[] windows = spec.windows();
-    int w = 0;
-    int k = at;
-    int slot = newestAt;
-    for (int age = 0; age < available && w < windows.length; age++) {
-      double v = ring[slot];
-      slot = slot == 0 ? size - 1 : slot - 1;
-      double d = v - ref;
-      sum += d;
-      sumSq += d * d;
-      sumAgeD += age * d;
-      min = Math.min(min, v);
-      max = Math.max(max, v);
-      int n = age + 1;
-      while (w < windows.length && Math.min(windows[w], available) == n) {
-        double sumAge = n * (n - 1) / 2.0;
-        double sumAgeSq = (n - 1) * n * (2.0 * n - 1) / 6.0;
-        k = emit(out, k, n, ref, sum, sumSq, sumAge, sumAgeSq, sumAgeD, min, max, 1);
-        w++;
-      }
-    }
-    return k;
-  }
-
-  /**
-   * {@link #windows} of a time fleet: a value's age is the ticks since it, and a window of w ticks
-   * closes at the first value at least w ticks old, so a gap leaves a window fewer values, never
-   * older ones. The ring holds the largest window whole: ticks are distinct, so at most w values
-   * are younger than w ticks.
-   */
-  private int timeWindows(State state, int s, double[] out, int at) {
-    double[] ring = state.ring[s];
-    double[] ticks = state.ticks[s];
-    int size = ring.length;
-    long available = Math.min(size, state.count[s]);
-    int newestAt = (int) ((state.count[s] - 1) % size);
-    double ref = ring[newestAt];
-    double now = ticks[newestAt];
-    double perSecond = spec.tickMillis() / 1000d;
-    double sum = 0;
-    double sumSq = 0;
+    // a cycle fleet's ages are 0..n-1: their sums come in closed form when a window closes
     double sumAge = 0;
     double sumAgeSq = 0;
     double sumAgeD = 0;
@@ -293,34 +256,43 @@ public final class FeatureCalculator implements Serializable {
     int slot = newestAt;
     int n = 0;
     for (; n < available; n++) {
-      double age = now - ticks[slot];
+      double age = ticks == null ? n : now - ticks[slot];
       while (w < windows.length && age >= windows[w]) {
-        k = emit(out, k, n, ref, sum, sumSq, sumAge, sumAgeSq, sumAgeD, min, max, perSecond);
+        k = emit(out, k, n, ref, sum, sumSq, sumAge, sumAgeSq, sumAgeD, min, max, positionSeconds, ticks == null);
         w++;
       }
       if (w == windows.length) {
-        break;
+        return k;
       }
       double v = ring[slot];
       slot = slot == 0 ? size - 1 : slot - 1;
       double d = v - ref;
       sum += d;
       sumSq += d * d;
-      sumAge += age;
-      sumAgeSq += age * age;
       sumAgeD += age * d;
+      if (ticks != null) {
+        sumAge += age;
+        sumAgeSq += age * age;
+      }
       min = Math.min(min, v);
       max = Math.max(max, v);
     }
     for (; w < windows.length; w++) {
-      k = emit(out, k, n, ref, sum, sumSq, sumAge, sumAgeSq, sumAgeD, min, max, perSecond);
+      k = emit(out, k, n, ref, sum, sumSq, sumAge, sumAgeSq, sumAgeD, min, max, positionSeconds, ticks == null);
     }
     return k;
   }
 
-  /** @param positionSeconds seconds per position (1 on a cycle fleet: the slope stays per cycle) */
+  /**
+   * @param positionSeconds seconds per position (1 on a cycle fleet: the slope stays per cycle)
+   * @param consecutive the ages are 0..n-1 (a cycle fleet): their sums are computed here
+   */
   private int emit(double[] out, int k, int n, double ref, double sum, double sumSq, double sumAge, double sumAgeSq,
-      double sumAgeD, double min, double max, double positionSeconds) {
+      double sumAgeD, double min, double max, double positionSeconds, boolean consecutive) {
+    if (consecutive) {
+      sumAge = n * (n - 1) / 2.0;
+      sumAgeSq = (n - 1) * n * (2.0 * n - 1) / 6.0;
+    }
     double ageVariance = sumAgeSq - sumAge * sumAge / n;
     for (FeatureSpec.Statistic stat : statistics) {
       out[k++] = switch (stat) {
