@@ -210,7 +210,7 @@ public final class FeatureCalculator implements Serializable {
     int base = readings.length * per;
     out[base++] = imputedSensors;
     if (timed) {
-      out[base++] = (cycle - state.firstCycle) * (double) spec.tickMillis() / 3_600_000d;
+      out[base++] = spec.rulUnits(cycle - state.firstCycle);
     }
     if (spec.regimes() > 1) {
       state.regimeCycles[regime]++;

@@ -174,7 +174,7 @@ public record FeatureConfig(
     Map<String, String> m = new TreeMap<>();
     m.put(FEATURE_SENSORS.name(), String.join(",", sensors));
     m.put(FEATURE_WINDOWS.name(), String.join(",", Arrays.stream(windows).sorted()
-        .mapToObj(w -> tickMillis > 0 ? Durations.format(w * tickMillis) : Integer.toString(w)).toList()));
+        .mapToObj(w -> FeatureSpec.windowLabel(w, tickMillis)).toList()));
     m.put(FEATURE_STATISTICS.name(), String.join(",", statistics.stream().map(FeatureSpec.Statistic::label).toList()));
     m.put(FEATURE_EWM_ALPHA.name(), Double.toString(ewmAlpha));
     m.put(FEATURE_BASELINE_CYCLES.name(), Integer.toString(baselineCycles));

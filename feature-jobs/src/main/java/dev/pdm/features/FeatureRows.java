@@ -222,7 +222,7 @@ public final class FeatureRows implements Serializable {
     out.regime = regime;
     out.features = features;
     if (failureCycle != null) {
-      double remaining = remaining(failureCycle, cycle);
+      double remaining = set.spec().rulUnits(failureCycle - cycle);
       // whole units: a time fleet's label counts the hours left, rounded down
       out.rul = (int) Math.min(Math.floor(remaining), set.rulCap());
       out.failsWithinHorizon = remaining <= set.horizon();
@@ -230,12 +230,6 @@ public final class FeatureRows implements Serializable {
     out.featureSetVersion = set.version();
     out.computedAt = new Timestamp(computedAtMillis < 0 ? System.currentTimeMillis() : computedAtMillis);
     return out;
-  }
-
-  /** Cycles from {@code cycle} to {@code failureCycle}; a time fleet's ticks, in hours. */
-  private double remaining(int failureCycle, int cycle) {
-    int ticks = failureCycle - cycle;
-    return set.spec().timed() ? ticks * (double) set.spec().tickMillis() / 3_600_000d : ticks;
   }
 
   /** One folded cycle: its regime and its model inputs ({@link FeatureSet#featureNames()}: a cycle fleet's cycle, then the features). */

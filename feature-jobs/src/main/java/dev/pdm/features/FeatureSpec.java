@@ -82,7 +82,17 @@ public record FeatureSpec(
 
   /** How a window is named: its cycles, or a time fleet's duration. */
   public String windowLabel(int window) {
-    return timed() ? dev.pdm.common.config.Durations.format(window * tickMillis) : Integer.toString(window);
+    return windowLabel(window, tickMillis);
+  }
+
+  /** {@link #windowLabel(int)} of a spec with this tick (0: a cycle fleet), as the config records windows. */
+  static String windowLabel(int window, long tickMillis) {
+    return tickMillis > 0 ? dev.pdm.common.config.Durations.format(window * tickMillis) : Integer.toString(window);
+  }
+
+  /** {@code cycles} positions in the RUL's unit: cycles, or a time fleet's ticks in hours. */
+  public double rulUnits(long cycles) {
+    return timed() ? cycles * (double) tickMillis / 3_600_000d : cycles;
   }
 
   /** All statistics: the spec of the unit tests and of a fully featured set. */
