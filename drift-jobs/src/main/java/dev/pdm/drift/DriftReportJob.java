@@ -257,7 +257,7 @@ public final class DriftReportJob {
       selected = selected.join(LandedAssets.fromFiles(warehouse, o.assetsFrom()), new String[] {"dataset", "asset_id"});
     }
     // assets reported failed since (pdm feedback) have a realised RUL: performance drift judges it
-    selected = FailureLabels.apply(selected, AssetEvents.failures(warehouse, d, set), set);
+    selected = FailureLabels.apply(selected, AssetEvents.failures(warehouse, d), set);
     if (o.lastCycles() != null) {
       selected = selected.withColumn("_pdm_n", row_number().over(Window.partitionBy("dataset", "asset_id")
           .orderBy(desc("cycle")))).where(col("_pdm_n").leq(o.lastCycles())).drop("_pdm_n");

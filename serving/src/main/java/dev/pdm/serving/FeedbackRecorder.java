@@ -70,7 +70,7 @@ final class FeedbackRecorder {
     Timestamp at = ApiFields.instant("event_time", b.eventTime());
     if (AssetEvents.FAILURE.equals(b.kind())) {
       Integer cycle = b.cycle() == null && at != null
-          ? AssetEvents.Event.failureCycle(profiles.apply(b.dataset()), null, at) : b.cycle();
+          ? AssetEvents.Event.failureCycle(profiles.apply(b.dataset()), at) : b.cycle();
       if (cycle == null) {
         throw ApiException.badRequest("cycle", "a failure needs the cycle the asset failed at (a time fleet's: its"
             + " event_time)");

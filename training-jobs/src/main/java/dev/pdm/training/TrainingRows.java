@@ -62,7 +62,7 @@ public record TrainingRows(long goldVersion, Dataset<Row> labelled, PipelineMode
     if (useFeedback) {
       // streamed assets reported failed (never the test split: its RUL is the benchmark's answer)
       examples = examples.unionByName(FailureLabels.apply(gold.where(col("split").isNull()),
-          AssetEvents.failures(warehouse, d, set), set).where(col("rul").isNotNull()));
+          AssetEvents.failures(warehouse, d), set).where(col("rul").isNotNull()));
     }
     Dataset<Row> labelled = examples
         .withColumn("_label_" + Task.RUL.id(), col("rul").cast("double"))

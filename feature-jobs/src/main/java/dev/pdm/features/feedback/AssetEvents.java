@@ -31,7 +31,7 @@ import org.apache.spark.sql.SparkSession;
  * <pre>{@code
  * AssetEvents.Result r = AssetEvents.record(spark, warehouse,
  *     AssetEvents.Event.failure("FD001", "FD001-test-7", 212, null, "j.smith", "compressor stall"));
- * Dataset<Row> failures = AssetEvents.failures(warehouse, "FD001", set); // dataset, asset_id, failed_at_cycle
+ * Dataset<Row> failures = AssetEvents.failures(warehouse, "FD001"); // dataset, asset_id, failed_at_cycle
  * }</pre>
  */
 public final class AssetEvents {
@@ -49,12 +49,13 @@ public final class AssetEvents {
     }
 
     /**
-     * The cycle a failure is recorded at: the one given, or on a time fleet the tick of its time
-     * ({@link dev.pdm.common.profile.DatasetProfile#tickOf}); null when neither places it.
+     * The cycle of a failure reported by its time {@code at} alone: on a time fleet its tick
+     * ({@link dev.pdm.common.profile.DatasetProfile#tickOf}); null on a cycle fleet, or for a time
+     * outside the fleet's clock.
      */
-    public static Integer failureCycle(dev.pdm.common.profile.DatasetProfile profile, Integer cycle, Timestamp at) {
-      if (cycle != null || at == null || profile.clock() != dev.pdm.common.profile.DatasetProfile.Clock.TIME) {
-        return cycle;
+    public static Integer failureCycle(dev.pdm.common.profile.DatasetProfile profile, Timestamp at) {
+      if (profile.clock() != dev.pdm.common.profile.DatasetProfile.Clock.TIME) {
+        return null;
       }
       long tick = profile.tickOf(at.getTime());
       return tick < 0 ? null : (int) tick;
@@ -108,31 +109,14 @@ public final class AssetEvents {
    * @param dataset only this dataset's, or every dataset's when null
    */
   public static Dataset<Row> failures(Warehouse warehouse, String dataset) {
-    return failures(warehouse, dataset, 0);
-  }
-
-  /**
-   * The same for the fleet of {@code set}: on a time fleet a failure reported with its event time
-   * and no cycle fails at that time's tick (see {@link dev.pdm.common.profile.DatasetProfile#tickOf}).
-   */
-  public static Dataset<Row> failures(Warehouse warehouse, String dataset, dev.pdm.features.FeatureSet set) {
-    return failures(warehouse, dataset, set.spec().tickMillis());
-  }
-
-  private static Dataset<Row> failures(Warehouse warehouse, String dataset, long tickMillis) {
     SparkSession spark = warehouse.spark();
     if (!warehouse.exists(Tables.GOLD_ASSET_EVENTS)) {
       return spark.emptyDataFrame().selectExpr("CAST(NULL AS STRING) AS dataset", "CAST(NULL AS STRING) AS asset_id",
           "CAST(NULL AS INT) AS failed_at_cycle").limit(0);
     }
-    Dataset<Row> events = warehouse.read(Tables.GOLD_ASSET_EVENTS, "pdm feedback").where(col("kind").equalTo(FAILURE));
-    if (tickMillis > 0) {
-      long epoch = dev.pdm.common.profile.DatasetProfile.TICK_EPOCH.toEpochMilli();
-      events = events.withColumn("cycle", org.apache.spark.sql.functions.coalesce(col("cycle"),
-          org.apache.spark.sql.functions.floor(org.apache.spark.sql.functions.unix_millis(col("event_time"))
-              .minus(epoch - tickMillis / 2).divide(tickMillis)).cast("int")));
-    }
-    events = events.where(col("cycle").isNotNull());
+    // a time fleet's failure reported by its time was recorded at its tick (Event.failureCycle)
+    Dataset<Row> events = warehouse.read(Tables.GOLD_ASSET_EVENTS, "pdm feedback")
+        .where(col("kind").equalTo(FAILURE).and(col("cycle").isNotNull()));
     if (dataset != null) {
       events = events.where(col("dataset").equalTo(dataset));
     }

@@ -22,7 +22,7 @@ import org.apache.spark.sql.Row;
  *
  * <p>Usage:
  * <pre>{@code
- * Dataset<Row> labelled = FailureLabels.apply(features, AssetEvents.failures(warehouse, "FD001", set), set);
+ * Dataset<Row> labelled = FailureLabels.apply(features, AssetEvents.failures(warehouse, "FD001"), set);
  * }</pre>
  */
 public final class FailureLabels {

@@ -61,7 +61,7 @@ public final class FeedbackCommand {
       }
       if (action == Action.FAILURE && cycle == null && at != null) {
         // a time fleet's failure is placed by its time: the tick of --at
-        cycle = AssetEvents.Event.failureCycle(DatasetProfile.forDataset(config, dataset), null, at);
+        cycle = AssetEvents.Event.failureCycle(DatasetProfile.forDataset(config, dataset), at);
       }
       if (action == Action.FAILURE && cycle == null) {
         throw PdmErrors.missingOption(verb, "--cycle", "--cycle <the asset's cycle when it failed> (a time fleet's:"
