@@ -1,5 +1,6 @@
 package dev.pdm.ingest;
 
+import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
@@ -131,7 +132,8 @@ public final class IngestFilesJob {
             .withColumn("_before",
                 coalesce(sum("_n").over(Window.partitionBy("source").orderBy("block_start")
                     .rowsBetween(Window.unboundedPreceding(), -1)), lit(0L)));
-    return lines.join(blocks, new String[] {"source", "block_start"})
+    // one row per block: broadcast, so the lines are not shuffled to be numbered
+    return lines.join(broadcast(blocks), new String[] {"source", "block_start"})
         .withColumn("source_line", col("_id").minus(col("_first_id")).plus(col("_before")).plus(1));
   }
 

@@ -1,13 +1,17 @@
 package dev.pdm.ingest;
 
+import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.current_timestamp;
 import static org.apache.spark.sql.functions.first;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.to_date;
 import static org.apache.spark.sql.functions.to_json;
 import static org.apache.spark.sql.functions.when;
@@ -53,6 +57,10 @@ public final class Landing {
   /** The columns parsing adds to the raw record. */
   static final String ASSET = "asset_id";
   static final String RECORD_DATASET = "record_dataset";
+  private static final String K_DATASET = "_k_dataset";
+  private static final String K_ASSET = "_k_asset";
+  private static final String K_CYCLE = "_k_cycle";
+  private static final String K_TIME = "_k_time";
 
   private Landing() {}
 
@@ -197,6 +205,60 @@ public final class Landing {
             .withColumn(STATUS, lit(REJECT))
             .withColumn(RANK, lit(null).cast("int"));
     return classified.unionByName(rejected);
+  }
+
+  /**
+   * The keys of valid records that the batch repeats or silver holds already: the only records
+   * {@link #classify} can find anything but INSERT for. Keys only are shuffled (not the
+   * readings), so a batch of new keys, the common case, is classified without the window over
+   * whole records. {@code silver}: as for {@link #classify}.
+   */
+  public static Dataset<Row> repeatedKeys(Dataset<Row> parsed, Dataset<Row> silver) {
+    Dataset<Row> keys =
+        parsed.where(col("reason_code").isNull())
+            .select(col(RECORD_DATASET).as(K_DATASET), col(ASSET).as(K_ASSET), col("cycle").as(K_CYCLE),
+                when(col("cycle").isNull(), col("event_time")).as(K_TIME), lit(1L).as("_in_batch"));
+    if (silver != null) {
+      keys = keys.unionByName(
+          silver.select(col("dataset").as(K_DATASET), col("asset_id").as(K_ASSET), col("cycle").as(K_CYCLE),
+              when(col("cycle").isNull(), col("event_time")).as(K_TIME), lit(0L).as("_in_batch")));
+    }
+    return keys.groupBy(K_DATASET, K_ASSET, K_CYCLE, K_TIME)
+        .agg(sum("_in_batch").as("_n_batch"), count(lit(1)).as("_n"))
+        .where(col("_n_batch").geq(1).and(col("_n").geq(2)))
+        .select(K_DATASET, K_ASSET, K_CYCLE, K_TIME);
+  }
+
+  /**
+   * As {@link #classify}, given the batch's {@link #repeatedKeys} (small enough to broadcast):
+   * records of other keys are INSERTs without further work; the rest, and the silver rows of
+   * their keys, go through {@link #classify}.
+   */
+  public static Dataset<Row> classify(
+      Dataset<Row> parsed, Dataset<Row> silver, DatasetProfile profile, Dataset<Row> repeated) {
+    Dataset<Row> keys = broadcast(repeated.withColumn("_repeated", lit(true)));
+    Column onKey = col(RECORD_DATASET).eqNullSafe(col(K_DATASET))
+        .and(col(ASSET).eqNullSafe(col(K_ASSET)))
+        .and(col("cycle").eqNullSafe(col(K_CYCLE)))
+        .and(when(col("cycle").isNull(), col("event_time")).eqNullSafe(col(K_TIME)));
+    Dataset<Row> flagged =
+        parsed.join(keys, onKey.and(col("reason_code").isNull()), "left")
+            .withColumn("_repeated", coalesce(col("_repeated"), lit(false)));
+    Dataset<Row> suspects = flagged.where(col("_repeated")).select(columns(parsed));
+    Dataset<Row> others = flagged.where(not(col("_repeated"))).select(columns(parsed));
+    Dataset<Row> landed = silver == null ? null
+        : silver.join(keys, col("dataset").eqNullSafe(col(K_DATASET))
+            .and(col("asset_id").eqNullSafe(col(K_ASSET)))
+            .and(col("cycle").eqNullSafe(col(K_CYCLE)))
+            .and(when(col("cycle").isNull(), col("event_time")).eqNullSafe(col(K_TIME))), "left_semi");
+    return classify(suspects, landed, profile).unionByName(allNew(others));
+  }
+
+  /** Classified records of a batch whose valid keys are new and unique: INSERT, or REJECT. */
+  public static Dataset<Row> allNew(Dataset<Row> parsed) {
+    Column valid = col("reason_code").isNull();
+    return parsed.withColumn(STATUS, when(valid, lit(INSERT)).otherwise(lit(REJECT)))
+        .withColumn(RANK, when(valid, lit(1)).otherwise(lit(null).cast("int")));
   }
 
   /**

@@ -1,6 +1,11 @@
 package dev.pdm.ingest;
 
+import static org.apache.spark.sql.functions.broadcast;
+import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.not;
 
 import dev.pdm.common.profile.DatasetProfile;
 import dev.pdm.common.stream.IdempotentAppend;
@@ -8,8 +13,11 @@ import dev.pdm.common.table.Merges;
 import dev.pdm.common.table.Tables;
 import dev.pdm.common.table.Warehouse;
 import dev.pdm.ingest.TelemetryParser.Format;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Collectors;
+import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -36,6 +44,10 @@ import org.slf4j.LoggerFactory;
 public final class LandingWriter {
 
   private static final Logger LOG = LoggerFactory.getLogger(LandingWriter.class);
+  /** Set on raw file records whose line bronze holds already. */
+  private static final String LANDED = "_landed";
+  /** Repeated keys up to this many are broadcast and classified alone (a few MB). */
+  static final long MAX_BROADCAST_KEYS = 100_000;
 
   /** How a retried batch is recognised. */
   public record Idempotence(String appId, long version, boolean replayPossible) {
@@ -94,60 +106,142 @@ public final class LandingWriter {
 
   /** Lands {@code raw} (columns of {@link Landing#rawSchema()}). */
   public Counts land(Dataset<Row> raw, Format format, Idempotence idempotence) {
+    Dataset<Row> cached;
     long total = -1;
-    if (!idempotence.isTransaction()) {
-      total = raw.count();
-      Dataset<Row> landed =
-          warehouse.read(Tables.BRONZE_TELEMETRY, "ingest-files").select("source", "source_line");
-      raw = raw.join(landed, raw.col("source").equalTo(landed.col("source"))
-          .and(raw.col("source_line").equalTo(landed.col("source_line"))), "left_anti");
+    if (idempotence.isTransaction()) {
+      cached = raw.persist(StorageLevel.MEMORY_AND_DISK());
+    } else {
+      cached = flagLanded(raw).persist(StorageLevel.MEMORY_AND_DISK());
+      total = cached.count();
     }
-    raw = raw.persist(StorageLevel.MEMORY_AND_DISK());
     try {
-      Dataset<Row> parsed = Landing.parse(raw, parser, format);
-      Dataset<Row> silver = silverOf(parsed);
-      Dataset<Row> classified =
-          Landing.classify(parsed, silver, profile).persist(StorageLevel.MEMORY_AND_DISK());
+      Dataset<Row> fresh = idempotence.isTransaction() ? cached
+          : cached.where(not(col(LANDED))).drop(LANDED);
+      Dataset<Row> parsed = Landing.parse(fresh, parser, format);
+      Batch batch = Batch.of(parsed);
+      if (batch.received() == 0) {
+        return new Counts(0, 0, 0, 0, 0, total < 0 ? 0 : total);
+      }
+      Dataset<Row> silver = batch.datasets().isEmpty() ? null
+          : warehouse.read(Tables.SILVER_TELEMETRY, "ingest-files").where(col("dataset").isin(batch.datasets().toArray()));
+      Dataset<Row> repeated = Landing.repeatedKeys(parsed, silver).persist(StorageLevel.MEMORY_AND_DISK());
       try {
-        Counts counts = count(classified, total);
-        if (counts.received() == 0) {
-          return counts;
-        }
-        if (idempotence.isTransaction()) {
-          appendOnce(Tables.BRONZE_TELEMETRY, Landing.bronzeRows(raw), idempotence);
-          if (counts.rejected() + counts.conflicts() > 0) {
-            appendOnce(Tables.QUARANTINE, Landing.quarantineRows(classified), idempotence);
-          }
-          mergeSilver(classified);
-        } else {
-          if (counts.rejected() + counts.conflicts() > 0) {
-            mergeQuarantine(Landing.quarantineRows(classified));
-          }
-          mergeSilver(classified);
-          Landing.bronzeRows(raw).write().format("delta").mode("append").save(warehouse.path(Tables.BRONZE_TELEMETRY));
-        }
+        // not cached: parsing the cached raw records again costs less than caching ~40 columns
+        long repeats = repeated.count();
+        LOG.info("Keys repeated in the batch or landed before: {}", repeats);
+        Dataset<Row> classified = classify(parsed, silver, repeated, repeats);
+        Counts counts = repeats == 0
+            ? new Counts(batch.received(), batch.valid(), 0, 0, batch.rejected(), 0)
+            : count(classified);
+        counts = new Counts(counts.received(), counts.inserted(), counts.duplicates(), counts.conflicts(),
+            counts.rejected(), total < 0 ? 0 : total - counts.received());
+        write(fresh, classified, counts, batch.datasets(), idempotence);
         LOG.info("Landed {}", counts);
         return counts;
       } finally {
-        classified.unpersist();
+        repeated.unpersist();
       }
     } finally {
-      raw.unpersist();
+      cached.unpersist();
     }
   }
 
-  private Dataset<Row> silverOf(Dataset<Row> parsed) {
-    List<String> datasets =
-        parsed.where(col("reason_code").isNull()).select(Landing.RECORD_DATASET).distinct()
-            .collectAsList().stream().map(r -> r.getString(0)).collect(Collectors.toList());
-    if (datasets.isEmpty()) {
-      return null;
+  /** Bronze, quarantine and silver: for files, quarantine and silver first and bronze last. */
+  private void write(Dataset<Row> raw, Dataset<Row> classified, Counts counts, List<String> datasets,
+      Idempotence idempotence) {
+    if (idempotence.isTransaction()) {
+      appendOnce(Tables.BRONZE_TELEMETRY, Landing.bronzeRows(raw), idempotence);
+      if (counts.rejected() + counts.conflicts() > 0) {
+        appendOnce(Tables.QUARANTINE, Landing.quarantineRows(classified), idempotence);
+      }
+      mergeSilver(classified, datasets);
+    } else {
+      if (counts.rejected() + counts.conflicts() > 0) {
+        mergeQuarantine(Landing.quarantineRows(classified));
+      }
+      mergeSilver(classified, datasets);
+      Landing.bronzeRows(raw).write().format("delta").mode("append").save(warehouse.path(Tables.BRONZE_TELEMETRY));
     }
-    return warehouse.read(Tables.SILVER_TELEMETRY, "ingest-files")
-        .where(col("dataset").isin(datasets.toArray()));
   }
 
-  private static Counts count(Dataset<Row> classified, long total) {
+  /**
+   * Adds {@link #LANDED}: whether bronze holds the record's line already. A file's lines up to
+   * the last line landed from it count as landed (bronze gets a file's lines in one commit, so it
+   * holds a prefix of every file, and a file that grows has its new lines landed). Only the
+   * input's files are looked up in bronze, and one row per file is broadcast, so a run costs
+   * the same however much bronze holds.
+   */
+  private Dataset<Row> flagLanded(Dataset<Row> raw) {
+    List<String> files = new ArrayList<>();
+    for (String f : raw.inputFiles()) {
+      files.add(f);
+      files.add(asMetadataPath(f));
+    }
+    Dataset<Row> upTo =
+        warehouse.read(Tables.BRONZE_TELEMETRY, "ingest-files")
+            .where(col("source_type").equalTo("file").and(col("source").isin(files.toArray())))
+            .groupBy(col("source").as("_landed_source"))
+            .agg(max("source_line").as("_landed_up_to"));
+    return raw.join(broadcast(upTo), col("source").equalTo(col("_landed_source")), "left")
+        .withColumn(LANDED, coalesce(col("source_line").leq(col("_landed_up_to")), lit(false)))
+        .drop("_landed_source", "_landed_up_to");
+  }
+
+  /**
+   * A file's name as Spark's {@code _metadata.file_path} gives it (URL-encoded, {@code file:/a/b}
+   * for {@code file:///a/b}), where {@code inputFiles()} keeps the form the path was given in.
+   */
+  static String asMetadataPath(String file) {
+    URI uri;
+    try {
+      uri = new URI(file); // inputFiles() gives URL-encoded names
+    } catch (URISyntaxException e) {
+      uri = new Path(file).toUri();
+    }
+    String authority = uri.getRawAuthority();
+    return uri.getScheme() != null && (authority == null || authority.isEmpty())
+        ? uri.getScheme() + ":" + uri.getRawPath()
+        : uri.toString();
+  }
+
+  /**
+   * Classifies the batch: a batch of new keys (the common case) without a window over whole
+   * records, a batch with a few repeated keys by classifying those alone, else all of it.
+   */
+  private Dataset<Row> classify(Dataset<Row> parsed, Dataset<Row> silver, Dataset<Row> repeated, long repeats) {
+    if (repeats == 0) {
+      return Landing.allNew(parsed);
+    }
+    if (repeats <= MAX_BROADCAST_KEYS) {
+      return Landing.classify(parsed, silver, profile, repeated);
+    }
+    return Landing.classify(parsed, silver, profile);
+  }
+
+  /** What one pass over the parsed batch says: the datasets its valid records name, and counts. */
+  private record Batch(List<String> datasets, long valid, long rejected) {
+    static Batch of(Dataset<Row> parsed) {
+      List<String> datasets = new ArrayList<>();
+      long valid = 0;
+      long rejected = 0;
+      for (Row r : parsed.groupBy(col("reason_code").isNull().as("valid"), col(Landing.RECORD_DATASET))
+          .count().collectAsList()) {
+        if (r.getBoolean(0)) {
+          datasets.add(r.getString(1));
+          valid += r.getLong(2);
+        } else {
+          rejected += r.getLong(2);
+        }
+      }
+      return new Batch(datasets, valid, rejected);
+    }
+
+    long received() {
+      return valid + rejected;
+    }
+  }
+
+  private static Counts count(Dataset<Row> classified) {
     long inserted = 0, duplicates = 0, conflicts = 0, rejected = 0;
     for (Row r : classified.groupBy(Landing.STATUS).count().collectAsList()) {
       long n = r.getLong(1);
@@ -158,9 +252,7 @@ public final class LandingWriter {
         default -> rejected = n;
       }
     }
-    long received = inserted + duplicates + conflicts + rejected;
-    return new Counts(received, inserted, duplicates, conflicts, rejected,
-        total < 0 ? 0 : total - received);
+    return new Counts(inserted + duplicates + conflicts + rejected, inserted, duplicates, conflicts, rejected, 0);
   }
 
   private void appendOnce(dev.pdm.common.table.TableDef table, Dataset<Row> rows, Idempotence idem) {
@@ -177,11 +269,9 @@ public final class LandingWriter {
         .execute();
   }
 
-  private void mergeSilver(Dataset<Row> classified) {
+  private void mergeSilver(Dataset<Row> classified, List<String> names) {
     Dataset<Row> rows = Landing.silverRows(classified, profile);
-    List<String> datasets =
-        classified.where(col(Landing.RANK).equalTo(1)).select(Landing.RECORD_DATASET).distinct()
-            .collectAsList().stream().map(r -> "'" + r.getString(0) + "'").toList();
+    List<String> datasets = names.stream().map(d -> "'" + d + "'").toList();
     if (datasets.isEmpty()) {
       return;
     }

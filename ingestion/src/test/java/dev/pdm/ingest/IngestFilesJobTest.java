@@ -77,6 +77,21 @@ class IngestFilesJobTest {
     assertEquals(8L, spark.sql("SELECT count(*) FROM bronze.telemetry_raw").head().getLong(0));
   }
 
+  /** A file named as a file (not its directory), with a space in its path, that grows between runs. */
+  @Test
+  void aFileThatGrowsHasItsNewLinesLandedAndNoOtherTwice() throws Exception {
+    Path wh = TestSpark.tempDir("wh");
+    Path dir = Files.createDirectories(TestSpark.tempDir("in").resolve("daily logs"));
+    Path file = dir.resolve("engine 7.txt");
+    Files.write(file, List.of(line(7, 1, 641.0), line(7, 2, 641.5)));
+    var options = new IngestFilesJob.Options(TestSpark.config(wh), "FD001", Split.TRAIN, file.toString(), Format.CMAPSS);
+    assertEquals(new LandingWriter.Counts(2, 2, 0, 0, 0, 0), IngestFilesJob.run(spark, options).counts());
+
+    Files.write(file, List.of(line(7, 3, 642.0)), java.nio.file.StandardOpenOption.APPEND);
+    assertEquals(new LandingWriter.Counts(1, 1, 0, 0, 0, 2), IngestFilesJob.run(spark, options).counts());
+    assertEquals(3L, spark.read().format("delta").load(wh.resolve("bronze/telemetry_raw").toString()).count());
+  }
+
   @Test
   void lineNumbersSpanBlocksOfLargeFiles() throws Exception {
     Path wh = TestSpark.tempDir("wh");
