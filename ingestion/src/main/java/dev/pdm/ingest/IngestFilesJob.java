@@ -116,7 +116,8 @@ public final class IngestFilesJob {
    * The lines of the input with file and 1-based line number. Spark reads a large file in blocks
    * on many executors; a line's number is the lines of earlier blocks of its file plus its place
    * in its own block (ids from monotonically_increasing_id are consecutive within a partition,
-   * and a block is read whole by one task). Scales with the data; nothing is collected.
+   * and a block is read whole by one task). The driver holds one row per block of the input
+   * (as many as Spark's own listing of it), never the lines.
    */
   public static Dataset<Row> numberedLines(SparkSession spark, String input) {
     Dataset<Row> lines =
@@ -132,8 +133,11 @@ public final class IngestFilesJob {
             .withColumn("_before",
                 coalesce(sum("_n").over(Window.partitionBy("source").orderBy("block_start")
                     .rowsBetween(Window.unboundedPreceding(), -1)), lit(0L)));
-    // one row per block: broadcast, so the lines are not shuffled to be numbered
-    return lines.join(broadcast(blocks), new String[] {"source", "block_start"})
+    // One row per file block (Spark's split of the input, 128 MB by default), computed once here:
+    // every later pass over the lines joins this small table instead of scanning the input
+    // again to count its blocks, and the lines are not shuffled to be numbered.
+    Dataset<Row> counted = spark.createDataFrame(blocks.collectAsList(), blocks.schema());
+    return lines.join(broadcast(counted), new String[] {"source", "block_start"})
         .withColumn("source_line", col("_id").minus(col("_first_id")).plus(col("_before")).plus(1));
   }
 

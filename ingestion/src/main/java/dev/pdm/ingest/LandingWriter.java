@@ -111,7 +111,7 @@ public final class LandingWriter {
     if (idempotence.isTransaction()) {
       cached = raw.persist(StorageLevel.MEMORY_AND_DISK());
     } else {
-      cached = flagLanded(raw).persist(StorageLevel.MEMORY_AND_DISK());
+      cached = flagLanded(raw);
       total = cached.count();
     }
     try {

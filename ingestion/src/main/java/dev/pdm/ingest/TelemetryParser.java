@@ -66,7 +66,8 @@ public final class TelemetryParser implements Serializable {
   private static final int SETTINGS = 4;
   private static final int SENSORS = 5;
 
-  private static final Pattern WHITESPACE = Pattern.compile("\\s+");
+  /** What separates a C-MAPSS line's columns; {@link #tokens} splits on it without a regex. */
+  static final Pattern WHITESPACE = Pattern.compile("\\s+");
 
   private final DatasetProfile profile;
   private final List<DatasetProfile.Column> columns;
@@ -275,7 +276,7 @@ public final class TelemetryParser implements Serializable {
     if (!resolveDataset(p, null, dataset)) {
       return p;
     }
-    String[] fields = line == null ? new String[0] : WHITESPACE.split(line.trim());
+    String[] fields = line == null ? new String[0] : tokens(line.trim());
     if (fields.length != columns.size() + 2) {
       return p.reject(
           RejectReason.MALFORMED_LINE,
@@ -412,6 +413,34 @@ public final class TelemetryParser implements Serializable {
       return false;
     }
     return true;
+  }
+
+  /**
+   * {@code WHITESPACE.split(trimmed)} without the regular expression (a tenth of landing's CPU):
+   * the tokens between runs of the characters {@code \\s} matches.
+   */
+  static String[] tokens(String trimmed) {
+    if (trimmed.isEmpty()) {
+      return new String[] {""};
+    }
+    java.util.ArrayList<String> out = new java.util.ArrayList<>(32);
+    int n = trimmed.length();
+    int start = 0;
+    for (int i = 0; i < n; i++) {
+      if (isSpace(trimmed.charAt(i))) {
+        out.add(trimmed.substring(start, i));
+        while (i + 1 < n && isSpace(trimmed.charAt(i + 1))) {
+          i++;
+        }
+        start = i + 1;
+      }
+    }
+    out.add(trimmed.substring(start));
+    return out.toArray(new String[0]);
+  }
+
+  private static boolean isSpace(char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == 0x0B || c == '\f' || c == '\r';
   }
 
   private static Integer positiveInt(String s) {

@@ -264,4 +264,13 @@ class TelemetryParserTest {
     assertEquals(RejectReason.INVALID_CYCLE, PARSER.parseCmapss("1 0" + LINE.substring(3), "FD001", "train").reason);
     assertEquals(RejectReason.MISSING_ASSET_ID, PARSER.parseCmapss("x" + LINE.substring(1), "FD001", "train").reason);
   }
+
+  @Test
+  void cmapssTokensAreThoseOfTheWhitespacePattern() {
+    for (String line : List.of("", "1", "1 2", "1  2\t\t3", "1\u000B2\f3\r4\n5", "a\u00012 b",
+        "1\u00A02 3", "1 \t \n 2")) {
+      assertEquals(List.of(TelemetryParser.WHITESPACE.split(line)), List.of(TelemetryParser.tokens(line)),
+          "tokens of '" + line + "'");
+    }
+  }
 }
