@@ -34,12 +34,24 @@ import org.slf4j.LoggerFactory;
  *   <li>{@link Idempotence#transaction}: a streaming micro-batch. Bronze and quarantine are
  *       appended with Delta's idempotent-write options ({@code txnAppId}, {@code txnVersion} = the
  *       batch id), so a batch replayed after a crash is skipped where it was committed before.
- *   <li>{@link Idempotence#sourceKeys}: files. Lines whose (file, line) bronze holds already are
- *       skipped; quarantine is merged on (file, line, reason) and bronze is appended last, so a
- *       run that died half-way is finished by the next.
+ *   <li>{@link Idempotence#sourceKeys}: files. Lines bronze holds already (a file's lines up to
+ *       the last one landed from it) are skipped; quarantine is merged on (file, line, reason)
+ *       and bronze is appended last, so a run that died half-way is finished by the next.
  * </ul>
  *
  * Silver is always merged insert-only on its key, which makes it idempotent by itself.
+ *
+ * <p>Classification ({@link Landing}) costs a shuffle of the batch's keys, not of its records,
+ * when the keys are new: only records whose key the batch repeats or silver holds go through the
+ * window that ranks them. Each pass parses the records again instead of caching them.
+ *
+ * <h2>Usage</h2>
+ *
+ * <pre>
+ * LandingWriter writer = new LandingWriter(spark, warehouse, profile);
+ * writer.ensureTables();
+ * Counts counts = writer.land(raw, Format.CMAPSS, Idempotence.sourceKeys());
+ * </pre>
  */
 public final class LandingWriter {
 
@@ -104,29 +116,28 @@ public final class LandingWriter {
     warehouse.ensure(Tables.SILVER_TELEMETRY, Tables.silverSchema(profile));
   }
 
-  /** Lands {@code raw} (columns of {@link Landing#rawSchema()}). */
+  /**
+   * Lands {@code raw} (columns of {@link Landing#rawSchema()}). The parsed records are not
+   * cached: each pass (counts, repeated keys, the writes) parses them again, which costs less
+   * than caching ~40 columns. A micro-batch's records are cached (they come from Kafka); a
+   * file's lines are read again by each pass (from the page cache), which costs less than
+   * caching millions of lines.
+   */
   public Counts land(Dataset<Row> raw, Format format, Idempotence idempotence) {
-    Dataset<Row> cached;
-    long total = -1;
-    if (idempotence.isTransaction()) {
-      cached = raw.persist(StorageLevel.MEMORY_AND_DISK());
-    } else {
-      cached = flagLanded(raw);
-      total = cached.count();
-    }
+    boolean files = !idempotence.isTransaction();
+    Dataset<Row> input = files ? flagLanded(raw) : raw.persist(StorageLevel.MEMORY_AND_DISK());
     try {
-      Dataset<Row> fresh = idempotence.isTransaction() ? cached
-          : cached.where(not(col(LANDED))).drop(LANDED);
+      long total = files ? input.count() : -1;
+      Dataset<Row> fresh = files ? input.where(not(col(LANDED))).drop(LANDED) : input;
       Dataset<Row> parsed = Landing.parse(fresh, parser, format);
       Batch batch = Batch.of(parsed);
       if (batch.received() == 0) {
-        return new Counts(0, 0, 0, 0, 0, total < 0 ? 0 : total);
+        return new Counts(0, 0, 0, 0, 0, Math.max(total, 0));
       }
       Dataset<Row> silver = batch.datasets().isEmpty() ? null
           : warehouse.read(Tables.SILVER_TELEMETRY, "ingest-files").where(col("dataset").isin(batch.datasets().toArray()));
       Dataset<Row> repeated = Landing.repeatedKeys(parsed, silver).persist(StorageLevel.MEMORY_AND_DISK());
       try {
-        // not cached: parsing the cached raw records again costs less than caching ~40 columns
         long repeats = repeated.count();
         LOG.info("Keys repeated in the batch or landed before: {}", repeats);
         Dataset<Row> classified = classify(parsed, silver, repeated, repeats);
@@ -134,7 +145,7 @@ public final class LandingWriter {
             ? new Counts(batch.received(), batch.valid(), 0, 0, batch.rejected(), 0)
             : count(classified);
         counts = new Counts(counts.received(), counts.inserted(), counts.duplicates(), counts.conflicts(),
-            counts.rejected(), total < 0 ? 0 : total - counts.received());
+            counts.rejected(), files ? total - counts.received() : 0);
         write(fresh, classified, counts, batch.datasets(), idempotence);
         LOG.info("Landed {}", counts);
         return counts;
@@ -142,7 +153,7 @@ public final class LandingWriter {
         repeated.unpersist();
       }
     } finally {
-      cached.unpersist();
+      input.unpersist();
     }
   }
 
