@@ -171,7 +171,8 @@ public final class TrainJob {
       try (RddCheckpoints checkpoints = RddCheckpoints.ensure(spark.sparkContext(),
               config.require(PdmConfigKeys.TRAINING_CHECKPOINT_DIR));
           TrainingRows rows = TrainingRows.load(warehouse, set, horizon, k, seed,
-              config.getBoolean(PdmConfigKeys.TRAINING_USE_FEEDBACK))) {
+              config.getBoolean(PdmConfigKeys.TRAINING_USE_FEEDBACK),
+              config.getDouble(PdmConfigKeys.TRAINING_ASSET_FRACTION))) {
         phases.done("load");
         LOG.info("Training {} on {} rows of {} assets, {} folds, grid {}", d, rows.rows(), rows.assets(), k, grid);
         String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));

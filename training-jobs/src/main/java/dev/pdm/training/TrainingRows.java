@@ -3,7 +3,9 @@ package dev.pdm.training;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.countDistinct;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.pmod;
 import static org.apache.spark.sql.functions.when;
+import static org.apache.spark.sql.functions.xxhash64;
 
 import dev.pdm.common.PdmErrors;
 import dev.pdm.common.table.Tables;
@@ -47,6 +49,9 @@ public record TrainingRows(long goldVersion, Dataset<Row> labelled, PipelineMode
    */
   static final long ROWS_PER_PARTITION = 100_000;
 
+  /** Resolution of {@code pdm.training.asset-fraction}: hash buckets of asset ids. */
+  private static final long SAMPLE_BUCKETS = 1_000_000;
+
   /**
    * Reads, folds, assembles and caches the rows: the train split's, and with {@code useFeedback}
    * also the streamed assets reported failed ({@link FailureLabels}); fails when there are none or
@@ -54,6 +59,19 @@ public record TrainingRows(long goldVersion, Dataset<Row> labelled, PipelineMode
    */
   public static TrainingRows load(Warehouse warehouse, FeatureSet set, int horizon, int k, long seed,
       boolean useFeedback) {
+    return load(warehouse, set, horizon, k, seed, useFeedback, 1.0);
+  }
+
+  /**
+   * As {@link #load(Warehouse, FeatureSet, int, int, long, boolean)}, on the share {@code assetFraction}
+   * of the assets (whole assets, by a hash of asset_id: the same ones on every run).
+   */
+  public static TrainingRows load(Warehouse warehouse, FeatureSet set, int horizon, int k, long seed,
+      boolean useFeedback, double assetFraction) {
+    if (!(assetFraction > 0 && assetFraction <= 1)) {
+      throw PdmErrors.badConfigValue("pdm.training.asset-fraction", Double.toString(assetFraction),
+          "a share of the assets in (0, 1], e.g. 0.1");
+    }
     String d = set.dataset();
     long goldVersion = warehouse.version(Tables.GOLD_FEATURES);
     Dataset<Row> gold = warehouse.read(Tables.GOLD_FEATURES, goldVersion, "pdm features --dataset " + d)
@@ -63,6 +81,10 @@ public record TrainingRows(long goldVersion, Dataset<Row> labelled, PipelineMode
       // streamed assets reported failed (never the test split: its RUL is the benchmark's answer)
       examples = examples.unionByName(FailureLabels.apply(gold.where(col("split").isNull()),
           AssetEvents.failures(warehouse, d), set).where(col("rul").isNotNull()));
+    }
+    if (assetFraction < 1) {
+      examples = examples.where(pmod(xxhash64(col("asset_id")), lit(SAMPLE_BUCKETS))
+          .lt(lit(Math.round(assetFraction * SAMPLE_BUCKETS))));
     }
     Dataset<Row> labelled = examples
         .withColumn("_label_" + Task.RUL.id(), col("rul").cast("double"))

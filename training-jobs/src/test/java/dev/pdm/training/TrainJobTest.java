@@ -95,6 +95,25 @@ class TrainJobTest {
   }
 
   @Test
+  void aShareOfTheAssetsIsWholeAssetsAndTheSameOnEveryRun() {
+    SparkSession spark = TestSpark.session();
+    Warehouse wh = new Warehouse(spark, warehouse.toString());
+    FeatureSet set = new FeatureSets(spark, wh).latest("T").orElseThrow();
+    try (TrainingRows all = TrainingRows.load(wh, set, set.horizon(), 2, 17, false);
+        TrainingRows half = TrainingRows.load(wh, set, set.horizon(), 2, 17, false, 0.5);
+        TrainingRows again = TrainingRows.load(wh, set, set.horizon(), 2, 17, false, 0.5)) {
+      assertTrue(half.assets() >= 2 && half.assets() < all.assets(), half.assets() + " of " + all.assets());
+      List<Row> perAsset = half.labelled().groupBy("asset_id").count().orderBy("asset_id").collectAsList();
+      assertEquals(all.labelled().groupBy("asset_id").count().join(half.labelled().select("asset_id").distinct(),
+          "asset_id").orderBy("asset_id").collectAsList(), perAsset, "every row of a sampled asset");
+      assertEquals(perAsset, again.labelled().groupBy("asset_id").count().orderBy("asset_id").collectAsList());
+    }
+    PdmException e = assertThrows(PdmException.class,
+        () -> TrainingRows.load(wh, set, set.horizon(), 2, 17, false, 0.0));
+    assertTrue(e.getMessage().contains("pdm.training.asset-fraction"), e.getMessage());
+  }
+
+  @Test
   void aStreamedAssetReportedFailedBecomesARunToFailureExample() {
     SparkSession spark = TestSpark.session();
     PdmConfig config = config(GOOD);

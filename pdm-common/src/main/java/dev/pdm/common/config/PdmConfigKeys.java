@@ -130,6 +130,13 @@ public final class PdmConfigKeys {
           "Train also on streamed assets reported failed in gold.asset_events (pdm feedback failure): their"
               + " cycles up to the failure, labelled with the RUL that became known, as run-to-failure examples.");
 
+  public static final ConfigKey TRAINING_ASSET_FRACTION =
+      ConfigKey.of(
+          "pdm.training.asset-fraction",
+          "1.0",
+          "Share of the run-to-failure assets to train on, in (0, 1]: whole assets, chosen by a hash of"
+              + " asset_id, so every run takes the same ones; for fleets too large to train on in full.");
+
   public static final ConfigKey TRAINING_FOLD_SEED =
       ConfigKey.of(
           "pdm.training.fold-seed",
@@ -494,6 +501,7 @@ public final class PdmConfigKeys {
         MODEL_DIR,
         TRAINING_CV_FOLDS,
         TRAINING_USE_FEEDBACK,
+        TRAINING_ASSET_FRACTION,
         TRAINING_FOLD_SEED,
         TRAINING_MAX_DEPTH,
         TRAINING_MAX_ITER,
