@@ -130,7 +130,7 @@ public final class Landing {
    */
   public static Dataset<Row> classify(Dataset<Row> parsed, Dataset<Row> silver, DatasetProfile profile) {
     Column readings = readingsJson(profile);
-    Column timeKey = when(col("cycle").isNull(), col("event_time"));
+    Column timeKey = timeKey();
     Dataset<Row> valid =
         parsed.where(col("reason_code").isNull())
             .withColumn("_rjson", readings)
@@ -217,11 +217,11 @@ public final class Landing {
     Dataset<Row> keys =
         parsed.where(col("reason_code").isNull())
             .select(col(RECORD_DATASET).as(K_DATASET), col(ASSET).as(K_ASSET), col("cycle").as(K_CYCLE),
-                when(col("cycle").isNull(), col("event_time")).as(K_TIME), lit(1L).as("_in_batch"));
+                timeKey().as(K_TIME), lit(1L).as("_in_batch"));
     if (silver != null) {
       keys = keys.unionByName(
           silver.select(col("dataset").as(K_DATASET), col("asset_id").as(K_ASSET), col("cycle").as(K_CYCLE),
-              when(col("cycle").isNull(), col("event_time")).as(K_TIME), lit(0L).as("_in_batch")));
+              timeKey().as(K_TIME), lit(0L).as("_in_batch")));
     }
     return keys.groupBy(K_DATASET, K_ASSET, K_CYCLE, K_TIME)
         .agg(sum("_in_batch").as("_n_batch"), count(lit(1)).as("_n"))
@@ -237,21 +237,27 @@ public final class Landing {
   public static Dataset<Row> classify(
       Dataset<Row> parsed, Dataset<Row> silver, DatasetProfile profile, Dataset<Row> repeated) {
     Dataset<Row> keys = broadcast(repeated.withColumn("_repeated", lit(true)));
-    Column onKey = col(RECORD_DATASET).eqNullSafe(col(K_DATASET))
-        .and(col(ASSET).eqNullSafe(col(K_ASSET)))
-        .and(col("cycle").eqNullSafe(col(K_CYCLE)))
-        .and(when(col("cycle").isNull(), col("event_time")).eqNullSafe(col(K_TIME)));
     Dataset<Row> flagged =
-        parsed.join(keys, onKey.and(col("reason_code").isNull()), "left")
+        parsed.join(keys, isRepeatedKey(col(RECORD_DATASET), col(ASSET)).and(col("reason_code").isNull()), "left")
             .withColumn("_repeated", coalesce(col("_repeated"), lit(false)));
     Dataset<Row> suspects = flagged.where(col("_repeated")).select(columns(parsed));
     Dataset<Row> others = flagged.where(not(col("_repeated"))).select(columns(parsed));
     Dataset<Row> landed = silver == null ? null
-        : silver.join(keys, col("dataset").eqNullSafe(col(K_DATASET))
-            .and(col("asset_id").eqNullSafe(col(K_ASSET)))
-            .and(col("cycle").eqNullSafe(col(K_CYCLE)))
-            .and(when(col("cycle").isNull(), col("event_time")).eqNullSafe(col(K_TIME))), "left_semi");
+        : silver.join(keys, isRepeatedKey(col("dataset"), col("asset_id")), "left_semi");
     return classify(suspects, landed, profile).unionByName(allNew(others));
+  }
+
+  /** A record's key (dataset, asset, cycle, time key) equals a {@link #repeatedKeys} row's. */
+  private static Column isRepeatedKey(Column dataset, Column asset) {
+    return dataset.eqNullSafe(col(K_DATASET))
+        .and(asset.eqNullSafe(col(K_ASSET)))
+        .and(col("cycle").eqNullSafe(col(K_CYCLE)))
+        .and(timeKey().eqNullSafe(col(K_TIME)));
+  }
+
+  /** The key's time part: event_time when there is no cycle (a record keyed by time), else null. */
+  private static Column timeKey() {
+    return when(col("cycle").isNull(), col("event_time"));
   }
 
   /** Classified records of a batch whose valid keys are new and unique: INSERT, or REJECT. */

@@ -141,11 +141,10 @@ public final class LandingWriter {
         long repeats = repeated.count();
         LOG.info("Keys repeated in the batch or landed before: {}", repeats);
         Dataset<Row> classified = classify(parsed, silver, repeated, repeats);
+        long skipped = files ? total - batch.received() : 0;
         Counts counts = repeats == 0
-            ? new Counts(batch.received(), batch.valid(), 0, 0, batch.rejected(), 0)
-            : count(classified);
-        counts = new Counts(counts.received(), counts.inserted(), counts.duplicates(), counts.conflicts(),
-            counts.rejected(), files ? total - counts.received() : 0);
+            ? new Counts(batch.received(), batch.valid(), 0, 0, batch.rejected(), skipped)
+            : count(classified, skipped);
         write(fresh, classified, counts, batch.datasets(), idempotence);
         LOG.info("Landed {}", counts);
         return counts;
@@ -252,7 +251,7 @@ public final class LandingWriter {
     }
   }
 
-  private static Counts count(Dataset<Row> classified) {
+  private static Counts count(Dataset<Row> classified, long skipped) {
     long inserted = 0, duplicates = 0, conflicts = 0, rejected = 0;
     for (Row r : classified.groupBy(Landing.STATUS).count().collectAsList()) {
       long n = r.getLong(1);
@@ -263,7 +262,7 @@ public final class LandingWriter {
         default -> rejected = n;
       }
     }
-    return new Counts(inserted + duplicates + conflicts + rejected, inserted, duplicates, conflicts, rejected, 0);
+    return new Counts(inserted + duplicates + conflicts + rejected, inserted, duplicates, conflicts, rejected, skipped);
   }
 
   private void appendOnce(dev.pdm.common.table.TableDef table, Dataset<Row> rows, Idempotence idem) {
