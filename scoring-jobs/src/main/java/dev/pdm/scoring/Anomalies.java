@@ -10,10 +10,12 @@ import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.format_number;
 import static org.apache.spark.sql.functions.greatest;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.not;
+import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.size;
 import static org.apache.spark.sql.functions.stddev_pop;
-import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
 import dev.pdm.common.PdmErrors;
@@ -143,6 +145,16 @@ public final class Anomalies {
     return new Baseline(List.copyOf(sensors), mean, std);
   }
 
+  /** The columns {@link #flag} reads: the row key, the regime and each sensor's value and baseline distance. */
+  public static List<String> inputs(Baseline b) {
+    List<String> out = new ArrayList<>(List.of("dataset", "asset_id", "cycle", "regime"));
+    for (String s : b.sensors()) {
+      out.add(s);
+      out.add(s + "_baseline_dist");
+    }
+    return out;
+  }
+
   /**
    * Adds {@code anomaly_severity}, {@code anomaly_reasons} and {@code anomaly_streak} (consecutive
    * anomalous cycles up to the row) to feature rows.
@@ -167,16 +179,17 @@ public final class Anomalies {
     Column raw = reasons.isEmpty() ? array().cast("array<string>") : array_compact(array(reasons.toArray(Column[]::new)));
     // two scores per sensor, so greatest has the two arguments it needs
     Column maxZ = scores.isEmpty() ? lit(0.0) : coalesce(greatest(scores.toArray(Column[]::new)), lit(0.0));
-    WindowSpec asset = Window.partitionBy("dataset", "asset_id").orderBy("cycle");
+    // One window spec, so the rows are shuffled and sorted once: a cycle's run of anomalous cycles is
+    // its position less that of the last normal cycle up to it (null: none yet in these rows).
+    WindowSpec upToCycle = Window.partitionBy("dataset", "asset_id").orderBy("cycle")
+        .rowsBetween(Window.unboundedPreceding(), Window.currentRow());
     Column anomalous = size(col("_pdm_raw")).gt(0);
     Dataset<Row> out = features
         .withColumn("_pdm_raw", raw)
         .withColumn("_pdm_maxz", maxZ)
-        // Runs of anomalous cycles: each normal cycle starts a new group, whose anomalous count is the run.
-        .withColumn("_pdm_ok", sum(when(anomalous, 0).otherwise(1))
-            .over(asset.rowsBetween(Window.unboundedPreceding(), Window.currentRow())))
-        .withColumn("_pdm_run", sum(when(anomalous, 1).otherwise(0)).over(Window.partitionBy("dataset", "asset_id",
-            "_pdm_ok").orderBy("cycle").rowsBetween(Window.unboundedPreceding(), Window.currentRow())));
+        .withColumn("_pdm_pos", row_number().over(Window.partitionBy("dataset", "asset_id").orderBy("cycle")))
+        .withColumn("_pdm_normal", max(when(not(anomalous), col("_pdm_pos"))).over(upToCycle))
+        .withColumn("_pdm_run", col("_pdm_pos").minus(coalesce(col("_pdm_normal"), lit(0))));
     Column carried = lit(0);
     if (prior != null) {
       out = out.withColumn("_pdm_first", min("cycle").over(Window.partitionBy("dataset", "asset_id")))
@@ -186,7 +199,7 @@ public final class Anomalies {
       carried = when(col("_pdm_prior_cycle").lt(col("_pdm_first")), coalesce(col("_pdm_prior"), lit(0)))
           .otherwise(lit(0));
     }
-    Column streak = when(col("_pdm_ok").equalTo(0), col("_pdm_run").plus(carried)).otherwise(col("_pdm_run"));
+    Column streak = when(col("_pdm_normal").isNull(), col("_pdm_run").plus(carried)).otherwise(col("_pdm_run"));
     Column reported = col("anomaly_streak").geq(rules.persistence());
     out = out.withColumn("anomaly_streak", streak.cast("int"))
         .withColumn("anomaly_severity", when(reported.and(col("_pdm_maxz").geq(rules.criticalZ())),
@@ -194,7 +207,7 @@ public final class Anomalies {
             .when(reported, lit(Severity.WARNING.name()))
             .otherwise(lit(Severity.NONE.name())))
         .withColumn("anomaly_reasons", when(reported, col("_pdm_raw")).otherwise(array().cast("array<string>")));
-    List<String> temp = new ArrayList<>(List.of("_pdm_raw", "_pdm_maxz", "_pdm_ok", "_pdm_run"));
+    List<String> temp = new ArrayList<>(List.of("_pdm_raw", "_pdm_maxz", "_pdm_pos", "_pdm_normal", "_pdm_run"));
     if (prior != null) {
       temp.addAll(List.of("_pdm_first", "_pdm_prior_cycle", "_pdm_prior"));
     }

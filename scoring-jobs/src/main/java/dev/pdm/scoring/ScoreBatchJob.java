@@ -1,7 +1,6 @@
 package dev.pdm.scoring;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.max;
 
 import dev.pdm.common.Names;
 import dev.pdm.common.PdmErrors;
@@ -91,13 +90,12 @@ public final class ScoreBatchJob {
     features = select(features, o.where(), d);
     FeatureSet set = new FeatureSets(spark, warehouse).load(d, champions.featureSetVersion());
     features = ModelFeatures.of(warehouse, features, set);
+    Anomalies.Baseline baseline = Anomalies.fit(warehouse, set);
+    Anomalies.Rules rules = Anomalies.Rules.from(o.config());
     // The persistence rule counts runs over each asset's selected history, so flag before picking the latest.
-    features = Anomalies.flag(features, Anomalies.fit(warehouse, set), Anomalies.Rules.from(o.config()), null);
-    if (!o.allRows()) {
-      features = features.join(features.groupBy("asset_id").agg(max("cycle").as("cycle")),
-          new String[] {"asset_id", "cycle"});
-    }
-    Dataset<Row> scored = Scorer.score(features, champions, RiskLevels.from(o.config()), Scorer.ScoredBy.BATCH,
+    LatestCycles.Flagged latest = o.allRows() ? null : LatestCycles.flag(features, baseline, rules);
+    Dataset<Row> flagged = o.allRows() ? Anomalies.flag(features, baseline, rules, null) : latest.rows();
+    Dataset<Row> scored = Scorer.score(flagged, champions, RiskLevels.from(o.config()), Scorer.ScoredBy.BATCH,
         new Timestamp(System.currentTimeMillis())).persist(StorageLevel.MEMORY_AND_DISK());
     try {
       long rows = scored.count();
@@ -110,6 +108,9 @@ public final class ScoreBatchJob {
           champions.featureSetVersion(), warehouse.version(Tables.GOLD_PREDICTIONS));
     } finally {
       scored.unpersist();
+      if (latest != null) {
+        latest.release();
+      }
     }
   }
 

@@ -84,6 +84,23 @@ class AnomaliesTest {
   }
 
   @Test
+  void latestCyclesAreFlaggedOverWholeHistoriesAndKeepTheirOtherColumns() {
+    Dataset<Row> features = spark.createDataFrame(List.of(
+        f("A", 1, 0, 10.0, 0.0), f("A", 2, 0, 13.0, 0.0), f("A", 3, 0, 13.0, 0.0), f("A", 4, 0, 15.0, 0.0),
+        f("B", 2, 1, 100.0, 3.0), f("B", 1, 1, 100.0, 0.0), f("C", 1, 0, 10.0, 0.0)), FEATURES)
+        .withColumn("other", org.apache.spark.sql.functions.expr("cycle * 10"));
+    LatestCycles.Flagged latest = LatestCycles.flag(features, baseline(), rules);
+    try {
+      assertEquals(List.of("A 4 3 CRITICAL [REGIME_Z s1 z=6.1]", "B 2 1 NONE []", "C 1 0 NONE []"),
+          describe(latest.rows()));
+      assertEquals(List.of(40, 20, 10), latest.rows().orderBy("asset_id").select("other").as(
+          org.apache.spark.sql.Encoders.INT()).collectAsList());
+    } finally {
+      latest.release();
+    }
+  }
+
+  @Test
   void persistenceOfOneReportsAtOnceAndBadRulesAreRefused() {
     Dataset<Row> one = spark.createDataFrame(List.of(f("A", 1, 0, 7.0, 0.0)), FEATURES);
     assertEquals(List.of("A 1 1 WARNING [REGIME_Z s1 z=-3.7]"),
