@@ -18,6 +18,7 @@ import java.io.IOException;
 import java.io.Serializable;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
 
@@ -423,7 +424,7 @@ public final class TelemetryParser implements Serializable {
     if (trimmed.isEmpty()) {
       return new String[] {""};
     }
-    java.util.ArrayList<String> out = new java.util.ArrayList<>(32);
+    ArrayList<String> out = new ArrayList<>(32);
     int n = trimmed.length();
     int start = 0;
     for (int i = 0; i < n; i++) {
