@@ -9,6 +9,7 @@ import static org.apache.spark.sql.functions.exp;
 import static org.apache.spark.sql.functions.floor;
 import static org.apache.spark.sql.functions.least;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.max_by;
 import static org.apache.spark.sql.functions.pow;
 import static org.apache.spark.sql.functions.sqrt;
@@ -27,7 +28,9 @@ import org.apache.spark.sql.Row;
 /**
  * Model metrics, computed by Spark over prediction rows (nothing per row reaches the driver).
  *
- * <p>RUL: RMSE, MAE and the PHM08 score on the last cycle of each asset, and RMSE over all rows.
+ * <p>RUL: RMSE, MAE and the PHM08 score on the last cycle of each asset, RMSE over all rows, and
+ * RMSE over the rows whose true RUL is below the largest one given (the cap of capped labels): the
+ * degradation a truncated test series ends in, without the long capped early life.
  * The PHM08 score of one asset is e^(-d/13) - 1 when d &lt; 0 and e^(d/10) - 1 when d &ge; 0, with
  * d = predicted - true RUL (late predictions cost more than early ones); the score is their sum.
  */
@@ -46,13 +49,15 @@ public final class Metrics {
   }
 
   /** RUL metrics. */
-  public record Rul(long assets, double rmse, double mae, double phm08, long rows, double rmseAllRows) {
+  public record Rul(long assets, double rmse, double mae, double phm08, long rows, double rmseAllRows,
+      double rmseBelowCap) {
     public Map<String, Double> asMap() {
       Map<String, Double> m = new LinkedHashMap<>();
       m.put("rmse", rmse);
       m.put("mae", mae);
       m.put("phm08", phm08);
       m.put("rmse_all_rows", rmseAllRows);
+      m.put("rmse_below_cap", rmseBelowCap);
       return m;
     }
   }
@@ -63,12 +68,14 @@ public final class Metrics {
    */
   public static Rul rul(Dataset<Row> rows, String truth, String predicted) {
     Column err = col(predicted).minus(col(truth));
-    Row all = rows.agg(count(lit(1)), sqrt(avg(pow(err, 2)))).head();
+    Row all = rows.agg(count(lit(1)), sqrt(avg(pow(err, 2))), max(col(truth))).head();
+    Row below = all.isNullAt(2) ? all
+        : rows.where(col(truth).lt(((Number) all.get(2)).doubleValue())).agg(count(lit(1)), sqrt(avg(pow(err, 2)))).head();
     Dataset<Row> last = rows.groupBy("asset_id")
         .agg(max_by(struct(col(truth).as("t"), col(predicted).as("p")), col("cycle")).as("l"))
         .select(col("l.p").minus(col("l.t")).as("d"));
     Row l = last.agg(count(lit(1)), sqrt(avg(pow(col("d"), 2))), avg(abs(col("d"))), sum(phm08(col("d")))).head();
-    return new Rul(l.getLong(0), nz(l, 1), nz(l, 2), nz(l, 3), all.getLong(0), nz(all, 1));
+    return new Rul(l.getLong(0), nz(l, 1), nz(l, 2), nz(l, 3), all.getLong(0), nz(all, 1), nz(below, 1));
   }
 
   /** Classifier metrics at a decision threshold. */

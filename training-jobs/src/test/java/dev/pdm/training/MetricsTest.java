@@ -44,6 +44,8 @@ class MetricsTest {
     assertEquals(23 / 3.0, m.mae(), 1e-9);
     assertEquals(2 * (Math.E - 1), m.phm08(), 1e-9);
     assertEquals(Math.sqrt((100 + 169) / 5.0), m.rmseAllRows(), 1e-9);
+    // below the largest truth (20, b's first row): every row but that one
+    assertEquals(Math.sqrt((100 + 169) / 4.0), m.rmseBelowCap(), 1e-9);
   }
 
   @Test
