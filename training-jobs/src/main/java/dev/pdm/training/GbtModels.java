@@ -16,6 +16,9 @@ import org.apache.spark.ml.Predictor;
 import org.apache.spark.ml.classification.GBTClassifier;
 import org.apache.spark.ml.feature.SQLTransformer;
 import org.apache.spark.ml.feature.VectorAssembler;
+import org.apache.spark.ml.param.ParamMap;
+import org.apache.spark.ml.regression.DecisionTreeRegressionModel;
+import org.apache.spark.ml.regression.GBTRegressionModel;
 import org.apache.spark.ml.regression.GBTRegressor;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -63,12 +66,53 @@ public final class GbtModels {
       }
     }
 
-    /** From the pdm.training.* keys. */
+    /** From the pdm.training.* keys; the seed is pdm.training.tree-seed, else pdm.training.fold-seed. */
     public static Trees of(PdmConfig config) {
-      return new Trees(config.getInt(PdmConfigKeys.TRAINING_MAX_BINS), config.getLong(PdmConfigKeys.TRAINING_FOLD_SEED),
+      String treeSeed = config.get(PdmConfigKeys.TRAINING_TREE_SEED);
+      long seed = config.getLong(treeSeed == null || treeSeed.isBlank()
+          ? PdmConfigKeys.TRAINING_FOLD_SEED : PdmConfigKeys.TRAINING_TREE_SEED);
+      return new Trees(config.getInt(PdmConfigKeys.TRAINING_MAX_BINS), seed,
           config.require(PdmConfigKeys.TRAINING_FEATURE_SUBSET).trim(),
           config.getInt(PdmConfigKeys.TRAINING_MIN_INSTANCES));
     }
+
+    /** The same settings with the trees drawn from another seed. */
+    public Trees withSeed(long other) {
+      return new Trees(maxBins, other, featureSubset, minInstancesPerNode);
+    }
+  }
+
+  /**
+   * One model that predicts the mean of {@code members}' predictions: their trees side by side,
+   * each tree's weight divided by the number of members (a GBT regression predicts the weighted sum
+   * of its trees). It stays a {@link GBTRegressionModel} with the first member's parameters, so it
+   * is saved, loaded (Java and Python) and evaluated row by row as one model. Averaging fits that
+   * differ only in their random draws removes part of each one's error (see README, issue 19).
+   */
+  public static GBTRegressionModel average(List<GBTRegressionModel> members) {
+    if (members.isEmpty()) {
+      throw new IllegalArgumentException("no models to average");
+    }
+    if (members.size() == 1) {
+      return members.get(0);
+    }
+    GBTRegressionModel first = members.get(0);
+    List<DecisionTreeRegressionModel> trees = new ArrayList<>();
+    List<Double> weights = new ArrayList<>();
+    for (GBTRegressionModel m : members) {
+      if (m.numFeatures() != first.numFeatures()) {
+        throw new IllegalArgumentException("cannot average models of " + first.numFeatures() + " and "
+            + m.numFeatures() + " features");
+      }
+      trees.addAll(Arrays.asList(m.trees()));
+      for (double w : m.treeWeights()) {
+        weights.add(w / members.size());
+      }
+    }
+    GBTRegressionModel averaged = new GBTRegressionModel(first.uid(),
+        trees.toArray(DecisionTreeRegressionModel[]::new), weights.stream().mapToDouble(Double::doubleValue).toArray(),
+        first.numFeatures());
+    return first.copyValues(averaged, ParamMap.empty());
   }
 
   /** Feature preparation: nulls to 0, then one vector column. */
@@ -126,9 +170,29 @@ public final class GbtModels {
    */
   public static PipelineModel fitPrepared(PipelineModel prep, Dataset<Row> schemaOf, Dataset<Row> prepared, Task task,
       GridPoint p, Trees trees, double threshold) {
-    Predictor<?, ?, ?> estimator = estimator(task, p, trees, threshold);
+    return fitPrepared(prep, schemaOf, prepared, task, p, trees, threshold, 1, 1);
+  }
+
+  /**
+   * {@link #fitPrepared} for a RUL model averaged over {@code seeds} fits (see {@link #average}),
+   * seeded {@code trees.seed()}, {@code + 1}, ..., run up to {@code parallelism} at a time. One seed
+   * is exactly {@link #fitPrepared}; the classifier is always one fit.
+   */
+  public static PipelineModel fitPrepared(PipelineModel prep, Dataset<Row> schemaOf, Dataset<Row> prepared, Task task,
+      GridPoint p, Trees trees, double threshold, int seeds, int parallelism) {
+    Model<?> model;
+    if (task == Task.RUL && seeds > 1) {
+      List<java.util.concurrent.Callable<GBTRegressionModel>> fits = new ArrayList<>();
+      for (int i = 0; i < seeds; i++) {
+        Trees member = trees.withSeed(trees.seed() + i);
+        fits.add(() -> (GBTRegressionModel) estimator(task, p, member, threshold).fit(prepared));
+      }
+      model = average(SideBySide.run("pdm-final-fit", parallelism, fits));
+    } else {
+      model = (Model<?>) estimator(task, p, trees, threshold).fit(prepared);
+    }
     List<PipelineStage> stages = new ArrayList<>(Arrays.asList(prep.stages()));
-    stages.add((Model<?>) estimator.fit(prepared));
+    stages.add(model);
     // Transformers only: fit trains nothing and runs no job; it returns them as one PipelineModel.
     return new Pipeline().setStages(stages.toArray(PipelineStage[]::new)).fit(schemaOf);
   }

@@ -6,10 +6,26 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pdm.common.PdmException;
 import dev.pdm.common.config.PdmConfig;
+import dev.pdm.common.test.TestSpark;
+import dev.pdm.mlflow.ModelOutputs;
 import dev.pdm.mlflow.Task;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import org.apache.spark.ml.Pipeline;
+import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.ml.regression.GBTRegressionModel;
 import org.apache.spark.ml.regression.GBTRegressor;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class GbtModelsTest {
 
@@ -18,6 +34,8 @@ class GbtModelsTest {
     GbtModels.Trees trees = GbtModels.Trees.of(PdmConfig.of(Map.of("pdm.training.feature-subset", "onethird",
         "pdm.training.min-instances-per-node", "20", "pdm.training.max-bins", "48")));
     assertEquals(new GbtModels.Trees(48, 17, "onethird", 20), trees);
+    assertEquals(5, GbtModels.Trees.of(PdmConfig.of(Map.of("pdm.training.tree-seed", "5"))).seed(),
+        "a tree seed of its own");
     GBTRegressor rul = (GBTRegressor) GbtModels.estimator(Task.RUL, new GridPoint(4, 30, 0.1, 0.8), trees);
     assertEquals("onethird", rul.getFeatureSubsetStrategy());
     assertEquals(20, rul.getMinInstancesPerNode());
@@ -34,5 +52,46 @@ class GbtModelsTest {
     PdmException leaf = assertThrows(PdmException.class, () -> GbtModels.Trees.of(
         PdmConfig.of(Map.of("pdm.training.min-instances-per-node", "0"))));
     assertTrue(leaf.getMessage().contains("pdm.training.min-instances-per-node"), leaf.getMessage());
+  }
+
+  @Test
+  void anAveragedRulModelPredictsTheMeanOfItsSeedsAndSavesAsOneGbtModel(@TempDir Path dir) throws Exception {
+    SparkSession spark = TestSpark.session();
+    StructType schema = new StructType().add("x", DataTypes.DoubleType).add("z", DataTypes.DoubleType)
+        .add(GbtModels.LABEL, DataTypes.DoubleType);
+    List<Row> rows = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      rows.add(RowFactory.create((double) i, (double) (i * 7 % 11), (double) (i % 13) * 3 + (i * 7 % 11)));
+    }
+    Dataset<Row> raw = spark.createDataFrame(rows, schema);
+    List<String> features = List.of("x", "z");
+    PipelineModel prep = new Pipeline().setStages(GbtModels.prep(features)).fit(raw);
+    Dataset<Row> prepared = prep.transform(raw).cache();
+    GridPoint point = new GridPoint(2, 4, 0.3, 0.6);
+    GbtModels.Trees trees = new GbtModels.Trees(16, 3, "all", 1);
+
+    PipelineModel averaged = GbtModels.fitPrepared(prep, raw, prepared, Task.RUL, point, trees, Double.NaN, 2, 2);
+    GBTRegressionModel gbt = (GBTRegressionModel) averaged.stages()[2];
+    assertEquals(8, gbt.trees().length, "two fits of four trees");
+    assertEquals(2, gbt.numFeatures());
+    List<Double> seed3 = predictions(GbtModels.fitPrepared(prep, raw, prepared, Task.RUL, point, trees, Double.NaN), raw);
+    List<Double> seed4 = predictions(GbtModels.fitPrepared(prep, raw, prepared, Task.RUL, point, trees.withSeed(4),
+        Double.NaN), raw);
+    List<Double> mean = predictions(averaged, raw);
+    assertTrue(!seed3.equals(seed4), "the two seeds draw different trees");
+    for (int i = 0; i < mean.size(); i++) {
+      assertEquals((seed3.get(i) + seed4.get(i)) / 2, mean.get(i), 1e-9, "row " + i);
+    }
+    // one seed is the plain fit, and the averaged pipeline reads back as it was written
+    assertEquals(seed3, predictions(GbtModels.fitPrepared(prep, raw, prepared, Task.RUL, point, trees, Double.NaN, 1, 2),
+        raw));
+    averaged.write().save(dir.resolve("m").toString());
+    assertEquals(mean, predictions(PipelineModel.load(dir.resolve("m").toString()), raw));
+    prepared.unpersist();
+  }
+
+  private static List<Double> predictions(PipelineModel model, Dataset<Row> raw) {
+    return model.transform(raw).orderBy("x").select(functions.col(ModelOutputs.PREDICTION)).as(
+        org.apache.spark.sql.Encoders.DOUBLE()).collectAsList();
   }
 }

@@ -141,7 +141,20 @@ public final class PdmConfigKeys {
       ConfigKey.of(
           "pdm.training.fold-seed",
           "17",
-          "Seed of the assignment of assets to folds (and of the trees' subsampling).");
+          "Seed of the assignment of assets to folds (and of the trees' subsampling unless pdm.training.tree-seed is set).");
+
+  public static final ConfigKey TRAINING_TREE_SEED =
+      ConfigKey.of(
+          "pdm.training.tree-seed",
+          "",
+          "Seed of the trees' subsampling; empty: pdm.training.fold-seed. Changing it alone keeps the folds.");
+
+  public static final ConfigKey TRAINING_RUL_SEEDS =
+      ConfigKey.of(
+          "pdm.training.rul-seeds",
+          "3",
+          "Fits averaged into the final RUL model, seeded tree-seed, tree-seed + 1, ...; one GBT model with"
+              + " their trees side by side (1: a single fit).");
 
   public static final ConfigKey TRAINING_MAX_DEPTH =
       ConfigKey.of("pdm.training.grid.max-depth", "3,4", "Grid: tree depths, comma-separated.");
@@ -503,6 +516,8 @@ public final class PdmConfigKeys {
         TRAINING_USE_FEEDBACK,
         TRAINING_ASSET_FRACTION,
         TRAINING_FOLD_SEED,
+        TRAINING_TREE_SEED,
+        TRAINING_RUL_SEEDS,
         TRAINING_MAX_DEPTH,
         TRAINING_MAX_ITER,
         TRAINING_STEP_SIZE,

@@ -13,14 +13,14 @@ import org.apache.spark.ml.Transformer;
 import org.apache.spark.ml.classification.GBTClassificationModel;
 import org.apache.spark.ml.feature.SQLTransformer;
 import org.apache.spark.ml.feature.VectorAssembler;
-import org.apache.spark.ml.linalg.Vectors;
 import org.apache.spark.ml.regression.GBTRegressionModel;
 
 /**
- * A pair of champion pipelines reduced to what a row needs: the two tree ensembles and, for each
- * model input, where it sits in the folded cycle's inputs. Evaluating {@code predict(Vector)} per
- * row gives the pipelines' own results (the trees are the same objects; the SQL stage only reads
- * an undefined input as 0) without a 160-column Spark SQL plan per micro-batch.
+ * A pair of champion pipelines reduced to what a row needs: the two tree ensembles, flattened
+ * ({@link FlatTrees}), and, for each model input, where it sits in the folded cycle's inputs.
+ * Evaluating them per row gives the pipelines' own results (the same splits, leaves and weights;
+ * the SQL stage only reads an undefined input as 0) without a 160-column Spark SQL plan per
+ * micro-batch.
  *
  * <p>Serializable: shipped to executors in a broadcast with the processor.
  */
@@ -33,8 +33,9 @@ public final class TreeModels implements Serializable {
   private final String failureName;
   private final String failureVersion;
   private final int featureSetVersion;
-  private final GBTRegressionModel rul;
-  private final GBTClassificationModel failure;
+  private final FlatTrees rul;
+  private final FlatTrees failure;
+  private final double[] failureImportances;
   private final int[] rulInputs;
   private final int[] failureInputs;
   private final List<String> inputNames;
@@ -48,8 +49,11 @@ public final class TreeModels implements Serializable {
     this.failureVersion = c.failure().version();
     this.featureSetVersion = c.featureSetVersion();
     this.inputNames = List.copyOf(inputNames);
-    this.rul = last(c.rulModel(), GBTRegressionModel.class, c.rul());
-    this.failure = last(c.failureModel(), GBTClassificationModel.class, c.failure());
+    GBTRegressionModel rulTrees = last(c.rulModel(), GBTRegressionModel.class, c.rul());
+    GBTClassificationModel failureTrees = last(c.failureModel(), GBTClassificationModel.class, c.failure());
+    this.rul = flat(rulTrees.trees(), rulTrees.treeWeights(), c.rul());
+    this.failure = flat(failureTrees.trees(), failureTrees.treeWeights(), c.failure());
+    this.failureImportances = failureTrees.featureImportances().toArray();
     this.rulInputs = inputs(c.rulModel(), c.rul());
     this.failureInputs = inputs(c.failureModel(), c.failure());
     this.intervals = c.rulIntervals();
@@ -77,7 +81,7 @@ public final class TreeModels implements Serializable {
 
   /** The predicted RUL of one folded cycle (NaN inputs read as 0, as the pipeline's SQL stage does). */
   public double rul(double[] inputs) {
-    return rul.predict(Vectors.dense(select(inputs, rulInputs)));
+    return rul.margin(select(inputs, rulInputs));
   }
 
   /** {@code [lower, upper]} of the RUL model's interval around {@code rul}; null without intervals. */
@@ -87,12 +91,12 @@ public final class TreeModels implements Serializable {
 
   /** The probability of failure within the horizon. */
   public double failureProbability(double[] inputs) {
-    return failure.predictProbability(Vectors.dense(select(inputs, failureInputs))).apply(1);
+    return FlatTrees.probability(failure.margin(select(inputs, failureInputs)));
   }
 
   /** The failure model's most important inputs' positions in the folded inputs, most important first. */
   public int[] topInputs(int n) {
-    double[] importances = failure.featureImportances().toArray();
+    double[] importances = failureImportances;
     List<Integer> order = new ArrayList<>();
     for (int i = 0; i < importances.length; i++) {
       order.add(i);
@@ -108,6 +112,15 @@ public final class TreeModels implements Serializable {
       v[i] = Double.isNaN(x) ? 0 : x;
     }
     return v;
+  }
+
+  private static FlatTrees flat(org.apache.spark.ml.tree.DecisionTreeModel[] trees, double[] weights,
+      ChampionModels.ModelRef ref) {
+    try {
+      return FlatTrees.of(trees, weights);
+    } catch (IllegalArgumentException e) {
+      throw shape(ref, e.getMessage());
+    }
   }
 
   private static <T> T last(PipelineModel p, Class<T> type, ChampionModels.ModelRef ref) {
