@@ -7,13 +7,23 @@ otherwise. Tables are registered by name as the jobs do it: every ``<warehouse>/
 holding a ``_delta_log``, for schemas bronze, silver, gold and ops. The warehouse may be any Hadoop
 path (local, ``s3a://``, ``abfss://``) that the session can list.
 """
+import atexit
 import json
 import os
+import shutil
 import tempfile
 
 from pyspark.sql import SparkSession
 
 SCHEMAS = ("bronze", "silver", "gold", "ops")
+
+
+def _catalog_dir():
+    """A scratch directory for the session catalog's schemas, removed when Python exits (it holds
+    only the empty directories of CREATE SCHEMA; every session used to leave one behind)."""
+    path = tempfile.mkdtemp(prefix="pdm-notebook-catalog-")
+    atexit.register(shutil.rmtree, path, ignore_errors=True)
+    return path
 
 
 def spark_session(warehouse, pdm_jar="", app="pdm-notebook", master=None):
@@ -26,7 +36,7 @@ def spark_session(warehouse, pdm_jar="", app="pdm-notebook", master=None):
                .config("spark.sql.shuffle.partitions", "4")
                .config("spark.ui.showConsoleProgress", "false")
                # CREATE SCHEMA makes a directory here; the tables themselves stay in the warehouse
-               .config("spark.sql.warehouse.dir", tempfile.mkdtemp(prefix="pdm-notebook-catalog-"))
+               .config("spark.sql.warehouse.dir", _catalog_dir())
                .config("spark.driver.memory", os.environ.get("PDM_NOTEBOOK_DRIVER_MEMORY", "2g")))
     if os.environ.get("PDM_JAVA_OPTS"):  # more JVM options, as bin/pdm takes them
         builder = builder.config("spark.driver.extraJavaOptions", os.environ["PDM_JAVA_OPTS"])

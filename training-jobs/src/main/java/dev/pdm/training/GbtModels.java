@@ -176,12 +176,13 @@ public final class GbtModels {
   /**
    * {@link #fitPrepared} for a RUL model averaged over {@code seeds} fits (see {@link #average}),
    * seeded {@code trees.seed()}, {@code + 1}, ..., run up to {@code parallelism} at a time. One seed
-   * is exactly {@link #fitPrepared}; the classifier is always one fit.
+   * is exactly {@link #fitPrepared}; the classifier is always one fit, and so is a RUL model whose
+   * trees draw nothing at random (no subsampling, every feature at every node: all seeds agree).
    */
   public static PipelineModel fitPrepared(PipelineModel prep, Dataset<Row> schemaOf, Dataset<Row> prepared, Task task,
       GridPoint p, Trees trees, double threshold, int seeds, int parallelism) {
     Model<?> model;
-    if (task == Task.RUL && seeds > 1) {
+    if (task == Task.RUL && seeds > 1 && drawsAtRandom(p, trees)) {
       List<java.util.concurrent.Callable<GBTRegressionModel>> fits = new ArrayList<>();
       for (int i = 0; i < seeds; i++) {
         Trees member = trees.withSeed(trees.seed() + i);
@@ -195,6 +196,12 @@ public final class GbtModels {
     stages.add(model);
     // Transformers only: fit trains nothing and runs no job; it returns them as one PipelineModel.
     return new Pipeline().setStages(stages.toArray(PipelineStage[]::new)).fit(schemaOf);
+  }
+
+  /** Whether fits that differ only in their seed can differ at all. */
+  static boolean drawsAtRandom(GridPoint p, Trees trees) {
+    String subset = trees.featureSubset().toLowerCase(java.util.Locale.ROOT);
+    return p.subsamplingRate() < 1 || !(subset.equals("all") || subset.equals("auto"));
   }
 
   /** The estimator of a final model: the classifier carries its decision threshold (see {@link #fit}). */

@@ -85,6 +85,10 @@ class GbtModelsTest {
     // one seed is the plain fit, and the averaged pipeline reads back as it was written
     assertEquals(seed3, predictions(GbtModels.fitPrepared(prep, raw, prepared, Task.RUL, point, trees, Double.NaN, 1, 2),
         raw));
+    // without subsampling every seed draws the same trees: one fit, not two
+    GridPoint whole = new GridPoint(2, 4, 0.3, 1.0);
+    assertEquals(4, ((GBTRegressionModel) GbtModels.fitPrepared(prep, raw, prepared, Task.RUL, whole, trees,
+        Double.NaN, 2, 2).stages()[2]).trees().length);
     averaged.write().save(dir.resolve("m").toString());
     assertEquals(mean, predictions(PipelineModel.load(dir.resolve("m").toString()), raw));
     prepared.unpersist();

@@ -157,7 +157,7 @@ public final class PdmConfigKeys {
               + " their trees side by side (1: a single fit).");
 
   public static final ConfigKey TRAINING_MAX_DEPTH =
-      ConfigKey.of("pdm.training.grid.max-depth", "3,4", "Grid: tree depths, comma-separated.");
+      ConfigKey.of("pdm.training.grid.max-depth", "3", "Grid: tree depths, comma-separated.");
 
   public static final ConfigKey TRAINING_MAX_ITER =
       ConfigKey.of("pdm.training.grid.max-iter", "50", "Grid: boosting iterations (trees), comma-separated.");
