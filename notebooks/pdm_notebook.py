@@ -7,11 +7,8 @@ otherwise. Tables are registered by name as the jobs do it: every ``<warehouse>/
 holding a ``_delta_log``, for schemas bronze, silver, gold and ops. The warehouse may be any Hadoop
 path (local, ``s3a://``, ``abfss://``) that the session can list.
 """
-import atexit
 import json
 import os
-import shutil
-import tempfile
 
 from pyspark.sql import SparkSession
 
@@ -19,10 +16,11 @@ SCHEMAS = ("bronze", "silver", "gold", "ops")
 
 
 def _catalog_dir():
-    """A scratch directory for the session catalog's schemas, removed when Python exits (it holds
-    only the empty directories of CREATE SCHEMA; every session used to leave one behind)."""
-    path = tempfile.mkdtemp(prefix="pdm-notebook-catalog-")
-    atexit.register(shutil.rmtree, path, ignore_errors=True)
+    """The session catalog's directory: CREATE SCHEMA makes an empty directory per schema there (the
+    tables stay in the warehouse). One per user, reused, so that sessions leave nothing behind (a
+    temporary one per session was left by every kernel, which is killed rather than exited)."""
+    path = os.path.join(os.path.expanduser("~"), ".cache", "pdm", "notebook-catalog")
+    os.makedirs(path, exist_ok=True)
     return path
 
 
