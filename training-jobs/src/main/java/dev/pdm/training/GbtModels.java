@@ -8,6 +8,8 @@ import dev.pdm.mlflow.Task;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
 import org.apache.spark.ml.Model;
 import org.apache.spark.ml.Pipeline;
 import org.apache.spark.ml.PipelineModel;
@@ -183,7 +185,7 @@ public final class GbtModels {
       GridPoint p, Trees trees, double threshold, int seeds, int parallelism) {
     Model<?> model;
     if (task == Task.RUL && seeds > 1 && drawsAtRandom(p, trees)) {
-      List<java.util.concurrent.Callable<GBTRegressionModel>> fits = new ArrayList<>();
+      List<Callable<GBTRegressionModel>> fits = new ArrayList<>();
       for (int i = 0; i < seeds; i++) {
         Trees member = trees.withSeed(trees.seed() + i);
         fits.add(() -> (GBTRegressionModel) estimator(task, p, member, threshold).fit(prepared));
@@ -200,7 +202,7 @@ public final class GbtModels {
 
   /** Whether fits that differ only in their seed can differ at all. */
   static boolean drawsAtRandom(GridPoint p, Trees trees) {
-    String subset = trees.featureSubset().toLowerCase(java.util.Locale.ROOT);
+    String subset = trees.featureSubset().toLowerCase(Locale.ROOT);
     return p.subsamplingRate() < 1 || !(subset.equals("all") || subset.equals("auto"));
   }
 

@@ -17,8 +17,8 @@ import org.apache.spark.ml.tree.Node;
  *
  * <p>Node {@code i} of the ensemble is a leaf when {@code feature[i] < 0} (its value in
  * {@code value[i]}); otherwise a row goes to {@code left[i]} when its feature {@code feature[i]} is
- * at most {@code value[i]} (MLlib's continuous split), else to {@code right[i]}. Trees with categorical splits are refused: pdm's pipelines assemble
- * plain doubles, so MLlib never makes one.
+ * at most {@code value[i]} (MLlib's continuous split), else to {@code right[i]}. Trees with
+ * categorical splits are refused: pdm's pipelines assemble plain doubles, so MLlib never makes one.
  *
  * <p>Usage:
  * <pre>{@code
@@ -84,10 +84,6 @@ final class FlatTrees implements Serializable {
    */
   static double probability(double margin) {
     return 1.0 - 1.0 / (1.0 + Math.exp(2.0 * margin));
-  }
-
-  int trees() {
-    return roots.length;
   }
 
   /** Nodes laid out depth first, each internal node followed by its left subtree. */
