@@ -41,11 +41,18 @@ public final class CrossValidation {
   /** Out-of-fold prediction column: predicted RUL, or the failure probability. */
   public static final String OOF = "oof";
 
-  /** Cross-validated figures of one grid point. */
+  /**
+   * Cross-validated figures of one grid point, and its fold models (model f fitted on every fold
+   * but f; kept for the best point only, see {@link #run}).
+   */
   public record PointResult(GridPoint point, Map<String, Double> mean, List<Map<String, Double>> perFold,
-      double threshold, Dataset<Row> oof) {
+      double threshold, Dataset<Row> oof, List<Model<?>> foldModels) {
     public double selection(Task task) {
       return mean.get(task.selectionMetric());
+    }
+
+    PointResult withoutModels() {
+      return new PointResult(point, mean, perFold, threshold, oof, List.of());
     }
   }
 
@@ -67,7 +74,7 @@ public final class CrossValidation {
 
   private CrossValidation() {}
 
-  /** Cross-validates every grid point; keeps the out-of-fold predictions of the best only. */
+  /** Cross-validates every grid point; keeps the out-of-fold predictions and fold models of the best only. */
   public static Result run(Dataset<Row> prepared, Task task, List<GridPoint> grid, Settings settings) {
     Map<GridPoint, List<Model<?>>> models = fitAll(prepared, task, grid, settings);
     List<PointResult> points = new ArrayList<>();
@@ -77,7 +84,7 @@ public final class CrossValidation {
       LOG.info("{} {}: {} = {} (per fold {})", task.id(), p, task.selectionMetric(),
           String.format("%.4f", r.selection(task)), r.perFold().stream()
               .map(m -> String.format("%.4f", m.get(task.selectionMetric()))).toList());
-      points.add(r);
+      points.add(r.withoutModels());
       if (best == null || task.better(r.selection(task), best.selection(task))) {
         if (best != null) {
           best.oof().unpersist();
@@ -118,7 +125,7 @@ public final class CrossValidation {
     for (String name : perFold.get(0).keySet()) {
       mean.put(name, perFold.stream().mapToDouble(m -> m.get(name)).average().orElse(Double.NaN));
     }
-    return new PointResult(p, mean, perFold, threshold, oof);
+    return new PointResult(p, mean, perFold, threshold, oof, models);
   }
 
   /**

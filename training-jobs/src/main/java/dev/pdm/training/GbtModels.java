@@ -183,14 +183,30 @@ public final class GbtModels {
    */
   public static PipelineModel fitPrepared(PipelineModel prep, Dataset<Row> schemaOf, Dataset<Row> prepared, Task task,
       GridPoint p, Trees trees, double threshold, int seeds, int parallelism) {
+    return fitPrepared(prep, schemaOf, prepared, task, p, trees, threshold, seeds, parallelism, List.of());
+  }
+
+  /**
+   * As {@link #fitPrepared(PipelineModel, Dataset, Dataset, Task, GridPoint, Trees, double, int, int)},
+   * with {@code alsoAveraged} (a RUL model only: models of the same features fitted elsewhere, e.g.
+   * the cross-validation's fold models) averaged in beside the fits, each member weighing the same.
+   */
+  public static PipelineModel fitPrepared(PipelineModel prep, Dataset<Row> schemaOf, Dataset<Row> prepared, Task task,
+      GridPoint p, Trees trees, double threshold, int seeds, int parallelism, List<GBTRegressionModel> alsoAveraged) {
+    if (task != Task.RUL && !alsoAveraged.isEmpty()) {
+      throw new IllegalArgumentException("only a RUL model averages other models in");
+    }
     Model<?> model;
-    if (task == Task.RUL && seeds > 1 && drawsAtRandom(p, trees)) {
-      List<Callable<GBTRegressionModel>> fits = new ArrayList<>();
-      for (int i = 0; i < seeds; i++) {
+    if (task == Task.RUL && (seeds > 1 && drawsAtRandom(p, trees) || !alsoAveraged.isEmpty())) {
+      int fits = seeds > 1 && drawsAtRandom(p, trees) ? seeds : 1;
+      List<Callable<GBTRegressionModel>> work = new ArrayList<>();
+      for (int i = 0; i < fits; i++) {
         Trees member = trees.withSeed(trees.seed() + i);
-        fits.add(() -> (GBTRegressionModel) estimator(task, p, member, threshold).fit(prepared));
+        work.add(() -> (GBTRegressionModel) estimator(task, p, member, threshold).fit(prepared));
       }
-      model = average(SideBySide.run("pdm-final-fit", parallelism, fits));
+      List<GBTRegressionModel> members = new ArrayList<>(SideBySide.run("pdm-final-fit", parallelism, work));
+      members.addAll(alsoAveraged);
+      model = average(members);
     } else {
       model = (Model<?>) estimator(task, p, trees, threshold).fit(prepared);
     }

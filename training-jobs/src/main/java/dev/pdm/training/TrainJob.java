@@ -160,7 +160,8 @@ public final class TrainJob {
           config.getDouble(PdmConfigKeys.TRAINING_MAX_FALSE_ALARM_RATE),
           config.getInt(PdmConfigKeys.TRAINING_PARALLELISM));
       List<GridPoint> grid = GridPoint.grid(config);
-      int rulSeeds = config.getPositiveInt(PdmConfigKeys.TRAINING_RUL_SEEDS);
+      RulMembers rulMembers = new RulMembers(config.getPositiveInt(PdmConfigKeys.TRAINING_RUL_SEEDS),
+          config.getBoolean(PdmConfigKeys.TRAINING_RUL_FOLD_MODELS));
       Map<Task, Optional<PromotionGate.Champion>> champions = new EnumMap<>(Task.class);
       if (tracking != null) {
         for (Task task : Task.values()) {
@@ -192,7 +193,7 @@ public final class TrainJob {
           // The two models are independent until registration: their fits share the cores.
           List<Callable<TaskFit>> work = new ArrayList<>();
           for (Task task : Task.values()) {
-            work.add(() -> trainTask(spark, rows, set, task, grid, cvSettings, rulSeeds, runDir, runId));
+            work.add(() -> trainTask(spark, rows, set, task, grid, cvSettings, rulMembers, runDir, runId));
           }
           for (TaskFit fit : SideBySide.run("pdm-train-task", work.size(), work)) {
             cvs.put(fit.trained().task(), fit.cv());
@@ -213,7 +214,7 @@ public final class TrainJob {
           ModelArtifacts.write(spark, runDir + "/" + REFERENCE_PROFILE, profile.toJson());
           phases.done("intervals and profile");
           if (tracking != null) {
-            logRun(tracking, run, set, rows, grid, k, seed, cvSettings.trees().seed(), rulSeeds, horizon, cvs);
+            logRun(tracking, run, set, rows, grid, k, seed, cvSettings.trees().seed(), rulMembers, horizon, cvs);
             ModelArtifacts.uploadFile(spark, tracking, run.getArtifactUri(), runDir + "/" + REFERENCE_PROFILE,
                 REFERENCE_PROFILE);
             ModelRegistration registration = new ModelRegistration(warehouse, tracking, run, set, rows, cvSettings,
@@ -239,16 +240,24 @@ public final class TrainJob {
     }
   }
 
+  /**
+   * What the final RUL model averages: {@code seeds} fits on all rows and, with {@code foldModels},
+   * the chosen grid point's cross-validation models. Nested unit-grouped CV on FD003's train split
+   * (README, Training): out-of-fold RMSE below the cap 11.56 for one fit, 10.80 for three seeds,
+   * 10.72 for the fold models, 10.42 for both.
+   */
+  record RulMembers(int seeds, boolean foldModels) {}
+
   /** A task's cross-validation and its final model. */
   private record TaskFit(CrossValidation.Result cv, Trained trained) {}
 
   /** Cross-validates a task over the grid, then fits its final model; logs both times. */
   private static TaskFit trainTask(SparkSession spark, TrainingRows rows, FeatureSet set, Task task,
-      List<GridPoint> grid, CrossValidation.Settings cvSettings, int rulSeeds, String runDir, String runId) {
+      List<GridPoint> grid, CrossValidation.Settings cvSettings, RulMembers rulMembers, String runDir, String runId) {
     long start = System.currentTimeMillis();
     CrossValidation.Result cv = CrossValidation.run(rows.forTask(task), task, grid, cvSettings);
     long cvDone = System.currentTimeMillis();
-    Trained trained = fitFinal(spark, rows, set, task, cv.best(), cvSettings, rulSeeds, runDir, runId);
+    Trained trained = fitFinal(spark, rows, set, task, cv.best(), cvSettings, rulMembers, runDir, runId);
     LOG.info("{} model of {}: cross-validation {} s, final fit {} s", task.id(), set.dataset(),
         String.format("%.1f", (cvDone - start) / 1000.0),
         String.format("%.1f", (System.currentTimeMillis() - cvDone) / 1000.0));
@@ -257,15 +266,17 @@ public final class TrainJob {
 
   /**
    * The model of a task at its chosen grid point, fitted on all rows (the cached vectors; the RUL
-   * model averaged over {@code rulSeeds} fits), saved with its feature importances under the run's
+   * model averaged over its {@link RulMembers}), saved with its feature importances under the run's
    * directory.
    */
   private static Trained fitFinal(SparkSession spark, TrainingRows rows, FeatureSet set, Task task,
-      CrossValidation.PointResult best, CrossValidation.Settings cvSettings, int rulSeeds, String runDir,
+      CrossValidation.PointResult best, CrossValidation.Settings cvSettings, RulMembers rulMembers, String runDir,
       String runId) {
     double threshold = task == Task.FAILURE ? best.threshold() : Double.NaN;
+    List<GBTRegressionModel> foldModels = task == Task.RUL && rulMembers.foldModels()
+        ? best.foldModels().stream().map(m -> (GBTRegressionModel) m).toList() : List.of();
     PipelineModel model = GbtModels.fitPrepared(rows.prep(), rows.labelled(), rows.forTask(task), task, best.point(),
-        cvSettings.trees(), threshold, rulSeeds, cvSettings.parallelism());
+        cvSettings.trees(), threshold, task == Task.RUL ? rulMembers.seeds() : 1, cvSettings.parallelism(), foldModels);
     String modelDir = runDir + "/" + task.id() + "-model";
     ModelArtifacts.save(spark, model, modelDir, task.id() + "-model", runId);
     Map<String, Double> importances = ModelArtifacts.importances(set.featureNames(), importances(model));
@@ -316,7 +327,7 @@ public final class TrainJob {
   }
 
   private static void logRun(Tracking tracking, RunInfo run, FeatureSet set, TrainingRows rows,
-      List<GridPoint> grid, int k, long seed, long treeSeed, int rulSeeds, int horizon,
+      List<GridPoint> grid, int k, long seed, long treeSeed, RulMembers rulMembers, int horizon,
       Map<Task, CrossValidation.Result> cvs) {
     List<String> features = set.featureNames();
     String runId = run.getRunId();
@@ -331,7 +342,8 @@ public final class TrainJob {
     params.put("cv_folds", Integer.toString(k));
     params.put("fold_seed", Long.toString(seed));
     params.put("tree_seed", Long.toString(treeSeed));
-    params.put("rul_seeds", Integer.toString(rulSeeds));
+    params.put("rul_seeds", Integer.toString(rulMembers.seeds()));
+    params.put("rul_fold_models", Boolean.toString(rulMembers.foldModels()));
     params.put("horizon", Integer.toString(horizon));
     params.put("rul_cap", Integer.toString(set.rulCap()));
     params.put("grid", grid.toString());

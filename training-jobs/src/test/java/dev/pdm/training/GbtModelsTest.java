@@ -75,8 +75,8 @@ class GbtModelsTest {
     assertEquals(8, gbt.trees().length, "two fits of four trees");
     assertEquals(2, gbt.numFeatures());
     List<Double> seed3 = predictions(GbtModels.fitPrepared(prep, raw, prepared, Task.RUL, point, trees, Double.NaN), raw);
-    List<Double> seed4 = predictions(GbtModels.fitPrepared(prep, raw, prepared, Task.RUL, point, trees.withSeed(4),
-        Double.NaN), raw);
+    PipelineModel seed4Fit = GbtModels.fitPrepared(prep, raw, prepared, Task.RUL, point, trees.withSeed(4), Double.NaN);
+    List<Double> seed4 = predictions(seed4Fit, raw);
     List<Double> mean = predictions(averaged, raw);
     assertTrue(!seed3.equals(seed4), "the two seeds draw different trees");
     for (int i = 0; i < mean.size(); i++) {
@@ -85,6 +85,15 @@ class GbtModelsTest {
     // one seed is the plain fit, and the averaged pipeline reads back as it was written
     assertEquals(seed3, predictions(GbtModels.fitPrepared(prep, raw, prepared, Task.RUL, point, trees, Double.NaN, 1, 2),
         raw));
+    // a model averaged in (the cross-validation's fold models) weighs as much as a fit
+    GBTRegressionModel other = (GBTRegressionModel) seed4Fit.stages()[2];
+    List<Double> withOther = predictions(GbtModels.fitPrepared(prep, raw, prepared, Task.RUL, point, trees,
+        Double.NaN, 1, 2, List.of(other)), raw);
+    for (int i = 0; i < mean.size(); i++) {
+      assertEquals(mean.get(i), withOther.get(i), 1e-9, "row " + i);
+    }
+    assertThrows(IllegalArgumentException.class, () -> GbtModels.fitPrepared(prep, raw, prepared, Task.FAILURE, point,
+        trees, 0.5, 1, 2, List.of(other)));
     // without subsampling every seed draws the same trees: one fit, not two
     GridPoint whole = new GridPoint(2, 4, 0.3, 1.0);
     assertEquals(4, ((GBTRegressionModel) GbtModels.fitPrepared(prep, raw, prepared, Task.RUL, whole, trees,

@@ -156,6 +156,13 @@ public final class PdmConfigKeys {
           "Fits averaged into the final RUL model, seeded tree-seed, tree-seed + 1, ...; one GBT model with"
               + " their trees side by side (1: a single fit).");
 
+  public static final ConfigKey TRAINING_RUL_FOLD_MODELS =
+      ConfigKey.of(
+          "pdm.training.rul-fold-models",
+          "true",
+          "Average the chosen grid point's cross-validation models (each fitted on all folds but one) into"
+              + " the final RUL model beside its rul-seeds fits: more members at no extra fit.");
+
   public static final ConfigKey TRAINING_MAX_DEPTH =
       ConfigKey.of("pdm.training.grid.max-depth", "3", "Grid: tree depths, comma-separated.");
 
@@ -170,7 +177,7 @@ public final class PdmConfigKeys {
           "pdm.training.grid.subsampling-rate", "0.8", "Grid: row subsampling rates per tree, comma-separated.");
 
   public static final ConfigKey TRAINING_MAX_BINS =
-      ConfigKey.of("pdm.training.max-bins", "32", "Bins per continuous feature in the trees' split search.");
+      ConfigKey.of("pdm.training.max-bins", "64", "Bins per continuous feature in the trees' split search.");
 
   public static final ConfigKey TRAINING_FEATURE_SUBSET =
       ConfigKey.of(
@@ -518,6 +525,7 @@ public final class PdmConfigKeys {
         TRAINING_FOLD_SEED,
         TRAINING_TREE_SEED,
         TRAINING_RUL_SEEDS,
+        TRAINING_RUL_FOLD_MODELS,
         TRAINING_MAX_DEPTH,
         TRAINING_MAX_ITER,
         TRAINING_STEP_SIZE,
