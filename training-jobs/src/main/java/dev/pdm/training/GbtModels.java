@@ -196,9 +196,9 @@ public final class GbtModels {
     if (task != Task.RUL && !alsoAveraged.isEmpty()) {
       throw new IllegalArgumentException("only a RUL model averages other models in");
     }
+    int fits = task == Task.RUL && seeds > 1 && drawsAtRandom(p, trees) ? seeds : 1;
     Model<?> model;
-    if (task == Task.RUL && (seeds > 1 && drawsAtRandom(p, trees) || !alsoAveraged.isEmpty())) {
-      int fits = seeds > 1 && drawsAtRandom(p, trees) ? seeds : 1;
+    if (fits > 1 || !alsoAveraged.isEmpty()) {
       List<Callable<GBTRegressionModel>> work = new ArrayList<>();
       for (int i = 0; i < fits; i++) {
         Trees member = trees.withSeed(trees.seed() + i);

@@ -276,7 +276,7 @@ public final class TrainJob {
     List<GBTRegressionModel> foldModels = task == Task.RUL && rulMembers.foldModels()
         ? best.foldModels().stream().map(m -> (GBTRegressionModel) m).toList() : List.of();
     PipelineModel model = GbtModels.fitPrepared(rows.prep(), rows.labelled(), rows.forTask(task), task, best.point(),
-        cvSettings.trees(), threshold, task == Task.RUL ? rulMembers.seeds() : 1, cvSettings.parallelism(), foldModels);
+        cvSettings.trees(), threshold, rulMembers.seeds(), cvSettings.parallelism(), foldModels);
     String modelDir = runDir + "/" + task.id() + "-model";
     ModelArtifacts.save(spark, model, modelDir, task.id() + "-model", runId);
     Map<String, Double> importances = ModelArtifacts.importances(set.featureNames(), importances(model));
