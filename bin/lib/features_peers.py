@@ -3,7 +3,7 @@
 Each reads the C-MAPSS text that `pdm simulate` wrote, computes per asset, ordered by cycle, the
 columns of pdm's default feature set for every informative sensor (value; mean and least-squares
 slope over the last 10 and 30 cycles, partial at the start; EWM with alpha 0.2; delta to the
-previous cycle; distance to the asset's mean over its first 10 cycles) plus the cycle, writes them
+previous cycle; distance to the asset's mean over its first 30 cycles) plus the cycle, writes them
 (polars: Parquet, zstd; pandas: not written, it has no Parquet writer without pyarrow), and prints
 one JSON line: engine, rows, columns, seconds (read + compute + write, without the interpreter's
 start). pdm does more per row (per-regime normalisation, labels, a Delta commit); the figures are
@@ -23,7 +23,7 @@ import time
 
 WINDOWS = (10, 30)
 ALPHA = 0.2
-BASELINE = 10
+BASELINE = 30
 SETTINGS = 3
 SENSORS = 21
 

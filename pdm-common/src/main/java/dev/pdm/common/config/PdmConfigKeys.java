@@ -255,7 +255,7 @@ public final class PdmConfigKeys {
   public static final ConfigKey FEATURE_BASELINE_CYCLES =
       ConfigKey.of(
           "pdm.features.baseline-cycles",
-          "10",
+          "30",
           "First cycles of an asset that define its own early-life baseline.");
 
   public static final ConfigKey FEATURE_REGIMES =
