@@ -51,7 +51,7 @@ public final class PdmConfigKeys {
   public static final ConfigKey STREAM_MAX_OFFSETS_PER_TRIGGER =
       ConfigKey.of(
           "pdm.stream.max-offsets-per-trigger",
-          "200000",
+          "1000000",
           "Upper bound of Kafka records read by one micro-batch.");
 
   public static final ConfigKey STREAM_STARTING_OFFSETS =
